@@ -1,2 +1,3 @@
 pub mod evidence;
 pub mod python;
+pub mod deps;

@@ -1,0 +1,847 @@
+//! Dependency managers and the packages they declare.
+//!
+//! Adding a manager: add a [`Manager`] variant, a `read_*` function that fills
+//! [`Dependencies`], and its place in [`PRECEDENCE`].
+
+use super::evidence::{Evidence, Warning};
+use pep508_rs::{pep440_rs::Operator, Requirement, VersionOrUrl};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Manager {
+    Uv,
+    Poetry,
+    Pdm,
+    Pipenv,
+    Pep621,
+    Requirements,
+}
+
+impl Manager {
+    pub fn name(self) -> &'static str {
+        match self {
+            Manager::Uv => "uv",
+            Manager::Poetry => "poetry",
+            Manager::Pdm => "pdm",
+            Manager::Pipenv => "pipenv",
+            Manager::Pep621 => "pep621",
+            Manager::Requirements => "requirements",
+        }
+    }
+}
+
+/// When several managers' files are present, the first one here that has a lockfile wins:
+/// a lockfile pins what was tested, so it beats a looser declaration. Among lockfiles,
+/// the one whose tool `pyproject.toml` names (`[tool.uv]`, `[tool.poetry]`, `[tool.pdm]`)
+/// wins; otherwise this order.
+pub const PRECEDENCE: [Manager; 6] = [
+    Manager::Uv,
+    Manager::Poetry,
+    Manager::Pdm,
+    Manager::Pipenv,
+    Manager::Requirements,
+    Manager::Pep621,
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Package {
+    /// Normalised name (PEP 503).
+    pub name: String,
+    /// Version specifier as written, e.g. `>=5.0,<6`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub specifier: String,
+    /// The exact version a lockfile or an `==` pin gives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extras: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<String>,
+    /// VCS or URL source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub editable: bool,
+    /// Development-only dependency.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dev: bool,
+    pub evidence: Evidence,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Dependencies {
+    /// The manager whose files the image installs from; `None` when no files were found.
+    pub manager: Option<Manager>,
+    /// Why this manager won over the others present.
+    pub reason: String,
+    /// The files the install needs, relative to the project root (copied before the code).
+    pub install_files: Vec<String>,
+    /// The lockfile, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockfile: Option<String>,
+    /// Requirement files for development only (installed in the dev image).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dev_files: Vec<String>,
+    /// Other managers whose files are present but lost.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_present: Vec<Manager>,
+    pub packages: Vec<Package>,
+    /// Packages pip must build from source (`--no-binary`).
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub no_binary: BTreeSet<String>,
+    /// The Python constraint the manager's files declare, with its evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub python: Option<(String, Evidence)>,
+    /// True when the pyproject declares a build system and the project installs as a package.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub installs_project: bool,
+}
+
+impl Dependencies {
+    pub fn get(&self, name: &str) -> Option<&Package> {
+        let n = normalize_name(name);
+        self.packages.iter().find(|p| p.name == n && !p.dev)
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+    /// The best known version of a package: the lock pin, an `==` pin, or the lower bound.
+    pub fn version_of(&self, name: &str) -> Option<String> {
+        let p = self.get(name)?;
+        if let Some(v) = &p.pinned {
+            return Some(v.clone());
+        }
+        lower_bound(&p.specifier)
+    }
+}
+
+pub fn normalize_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut last_sep = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !last_sep {
+                out.push('-');
+            }
+            last_sep = true;
+        } else {
+            out.push(c.to_ascii_lowercase());
+            last_sep = false;
+        }
+    }
+    out
+}
+
+/// The lowest version a specifier set allows (from `==`, `>=`, `~=`, `>`), if any.
+pub fn lower_bound(spec: &str) -> Option<String> {
+    let specs = pep508_rs::pep440_rs::VersionSpecifiers::from_str(spec).ok()?;
+    specs
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.operator(),
+                Operator::Equal
+                    | Operator::EqualStar
+                    | Operator::ExactEqual
+                    | Operator::GreaterThanEqual
+                    | Operator::TildeEqual
+                    | Operator::GreaterThan
+            )
+        })
+        .map(|s| s.version().clone())
+        .max()
+        .map(|v| v.to_string())
+}
+
+fn read(root: &Path, rel: &str, warnings: &mut Vec<Warning>) -> Option<String> {
+    let path = root.join(rel);
+    if !path.is_file() {
+        return None;
+    }
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            warnings.push(Warning {
+                evidence: Evidence::file(rel),
+                message: format!("cannot read: {e}"),
+                fallback: "ignored this file".into(),
+            });
+            None
+        }
+    }
+}
+
+/// Read every dependency file at the project root and choose the manager.
+pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
+    let pyproject = read(root, "pyproject.toml", warnings).and_then(|s| {
+        match s.parse::<toml::Table>() {
+            Ok(t) => Some(t),
+            Err(e) => {
+                warnings.push(Warning {
+                    evidence: Evidence::file("pyproject.toml"),
+                    message: format!("invalid TOML: {}", e.message()),
+                    fallback: "ignored pyproject.toml".into(),
+                });
+                None
+            }
+        }
+    });
+    let tool = |name: &str| {
+        pyproject
+            .as_ref()
+            .and_then(|t| t.get("tool"))
+            .and_then(|t| t.get(name))
+            .is_some()
+    };
+    let build_backend = pyproject
+        .as_ref()
+        .and_then(|t| t.get("build-system"))
+        .and_then(|b| b.get("build-backend"))
+        .and_then(|b| b.as_str())
+        .unwrap_or("");
+    let has_project_deps = pyproject
+        .as_ref()
+        .and_then(|t| t.get("project"))
+        .and_then(|p| p.get("dependencies"))
+        .is_some();
+    let exists = |rel: &str| root.join(rel).is_file();
+
+    let requirements = find_requirement_files(root);
+    let mut present: Vec<(Manager, Option<&str>)> = Vec::new();
+    if exists("uv.lock") || tool("uv") {
+        present.push((Manager::Uv, exists("uv.lock").then_some("uv.lock")));
+    }
+    if exists("poetry.lock") || tool("poetry") || build_backend.starts_with("poetry") {
+        present.push((Manager::Poetry, exists("poetry.lock").then_some("poetry.lock")));
+    }
+    if exists("pdm.lock") || tool("pdm") || build_backend.starts_with("pdm") {
+        present.push((Manager::Pdm, exists("pdm.lock").then_some("pdm.lock")));
+    }
+    if exists("Pipfile") || exists("Pipfile.lock") {
+        present.push((Manager::Pipenv, exists("Pipfile.lock").then_some("Pipfile.lock")));
+    }
+    if !requirements.0.is_empty() {
+        present.push((Manager::Requirements, None));
+    }
+    if has_project_deps {
+        present.push((Manager::Pep621, None));
+    }
+
+    let named_by_pyproject = |m: Manager| match m {
+        Manager::Uv => tool("uv"),
+        Manager::Poetry => tool("poetry") || build_backend.starts_with("poetry"),
+        Manager::Pdm => tool("pdm") || build_backend.starts_with("pdm"),
+        _ => false,
+    };
+    let rank = |m: Manager| PRECEDENCE.iter().position(|x| *x == m).unwrap_or(99);
+    let winner = present
+        .iter()
+        .filter(|(_, lock)| lock.is_some())
+        .min_by_key(|(m, _)| (!named_by_pyproject(*m), rank(*m)))
+        .or_else(|| present.iter().min_by_key(|(m, _)| rank(*m)))
+        .copied();
+
+    let mut deps = Dependencies::default();
+    let Some((manager, lock)) = winner else {
+        deps.reason = "no requirements*.txt, Pipfile, pyproject.toml dependencies or lockfile found".into();
+        return deps;
+    };
+    deps.manager = Some(manager);
+    deps.lockfile = lock.map(str::to_string);
+    deps.also_present = present.iter().map(|(m, _)| *m).filter(|m| *m != manager).collect();
+    deps.reason = match (lock, present.len()) {
+        (Some(l), 1) => format!("{l} is the only lockfile"),
+        (Some(l), _) if named_by_pyproject(manager) => format!(
+            "{l} is the lockfile of the tool pyproject.toml configures; it wins over {}",
+            names(&deps.also_present)
+        ),
+        (Some(l), _) => format!(
+            "{l} pins exact versions; lockfiles win over unlocked declarations, and uv > poetry > pdm > pipenv among lockfiles (also present: {})",
+            names(&deps.also_present)
+        ),
+        (None, 1) => format!("only {} files are present", manager.name()),
+        (None, _) => format!(
+            "no lockfile; requirements files win over pyproject dependencies (also present: {})",
+            names(&deps.also_present)
+        ),
+    };
+
+    let python_from_pyproject = pyproject.as_ref().and_then(|t| {
+        t.get("project")
+            .and_then(|p| p.get("requires-python"))
+            .and_then(|v| v.as_str())
+            .map(|s| (s.to_string(), Evidence::file("pyproject.toml")))
+    });
+
+    match manager {
+        Manager::Requirements => {
+            let (prod, dev) = requirements;
+            for f in &prod {
+                read_requirements(root, f, false, &mut deps, warnings, 0);
+            }
+            for f in &dev {
+                read_requirements(root, f, true, &mut deps, warnings, 0);
+            }
+            deps.install_files = dedup(deps.install_files.clone());
+            deps.dev_files = dev;
+            deps.python = python_from_pyproject;
+        }
+        Manager::Pipenv => read_pipenv(root, &mut deps, warnings),
+        Manager::Poetry | Manager::Uv | Manager::Pdm | Manager::Pep621 => {
+            if let Some(t) = &pyproject {
+                read_pyproject(t, manager, &mut deps, warnings);
+            }
+            deps.install_files.push("pyproject.toml".into());
+            if let Some(l) = deps.lockfile.clone() {
+                deps.install_files.push(l.clone());
+                read_lock_pins(root, &l, &mut deps, warnings);
+            }
+            deps.installs_project = !build_backend.is_empty()
+                && !(manager == Manager::Poetry
+                    && pyproject
+                        .as_ref()
+                        .and_then(|t| t.get("tool")?.get("poetry")?.get("package-mode"))
+                        .and_then(|v| v.as_bool())
+                        == Some(false));
+            if deps.python.is_none() {
+                deps.python = python_from_pyproject;
+            }
+        }
+    }
+    deps
+}
+
+fn names(ms: &[Manager]) -> String {
+    ms.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")
+}
+
+fn dedup(v: Vec<String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    v.into_iter().filter(|x| seen.insert(x.clone())).collect()
+}
+
+/// Production and development requirement files, by the usual names.
+fn find_requirement_files(root: &Path) -> (Vec<String>, Vec<String>) {
+    let mut prod = Vec::new();
+    let mut dev = Vec::new();
+    let mut candidates: Vec<String> = Vec::new();
+    for dir in ["", "requirements/"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            continue;
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".txt") && (!dir.is_empty() || n.starts_with("requirements")))
+            .collect();
+        names.sort();
+        candidates.extend(names.into_iter().map(|n| format!("{dir}{n}")));
+    }
+    let stem = |f: &str| {
+        f.trim_start_matches("requirements/")
+            .trim_start_matches("requirements")
+            .trim_start_matches(['-', '_', '.'])
+            .trim_end_matches(".txt")
+            .to_ascii_lowercase()
+    };
+    const PROD: [&str; 6] = ["", "production", "prod", "base", "common", "main"];
+    const DEV: [&str; 5] = ["dev", "development", "local", "test", "tests"];
+    // Production: the most specific production file (production > prod > plain > base).
+    for want in ["production", "prod", "", "base", "common", "main"] {
+        if let Some(f) = candidates.iter().find(|f| stem(f) == want) {
+            prod.push(f.clone());
+            break;
+        }
+    }
+    for f in &candidates {
+        let s = stem(f);
+        if DEV.contains(&s.as_str()) {
+            dev.push(f.clone());
+        } else if prod.is_empty() && !PROD.contains(&s.as_str()) && s != "docs" {
+            // An unusual name and nothing better: use it.
+            prod.push(f.clone());
+        }
+    }
+    (prod, dev)
+}
+
+fn read_requirements(
+    root: &Path,
+    rel: &str,
+    dev: bool,
+    deps: &mut Dependencies,
+    warnings: &mut Vec<Warning>,
+    depth: u32,
+) {
+    if depth > 10 || deps.install_files.iter().any(|f| f == rel) && !dev {
+        return;
+    }
+    let Some(text) = read(root, rel, warnings) else {
+        if depth > 0 {
+            warnings.push(Warning {
+                evidence: Evidence::file(rel),
+                message: "included requirements file does not exist".into(),
+                fallback: "skipped the include".into(),
+            });
+        }
+        return;
+    };
+    if !dev {
+        deps.install_files.push(rel.to_string());
+    }
+    let dir = Path::new(rel)
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let resolve = |inc: &str| super::python::path_join(&dir, inc);
+
+    let mut logical = String::new();
+    let mut start_line = 0;
+    for (i, raw) in text.lines().enumerate() {
+        if logical.is_empty() {
+            start_line = i as u32 + 1;
+        }
+        if let Some(cont) = raw.strip_suffix('\\') {
+            logical.push_str(cont);
+            logical.push(' ');
+            continue;
+        }
+        logical.push_str(raw);
+        let line = std::mem::take(&mut logical);
+        let line = strip_comment(&line);
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let ev = Evidence::at(rel, start_line);
+        let mut words = line.split_whitespace();
+        let first = words.next().unwrap_or("");
+        let rest = || line[first.len()..].trim().to_string();
+        let opt_value = |flag: &str| -> Option<String> {
+            if first == flag {
+                Some(rest())
+            } else {
+                first
+                    .strip_prefix(&format!("{flag}="))
+                    .map(str::to_string)
+            }
+        };
+        if let Some(inc) = opt_value("-r").or_else(|| opt_value("--requirement")) {
+            read_requirements(root, &resolve(&inc), dev, deps, warnings, depth + 1);
+            continue;
+        }
+        if let Some(inc) = opt_value("-c").or_else(|| opt_value("--constraint")) {
+            let c = resolve(&inc);
+            if !dev && root.join(&c).is_file() {
+                deps.install_files.push(c);
+            }
+            continue;
+        }
+        if let Some(v) = opt_value("--no-binary") {
+            for p in v.split(',') {
+                deps.no_binary.insert(normalize_name(p));
+            }
+            continue;
+        }
+        let (editable, spec) = match opt_value("-e").or_else(|| opt_value("--editable")) {
+            Some(s) => (true, s),
+            None if first.starts_with('-') => continue, // index options, --pre, ...
+            None => (false, line.to_string()),
+        };
+        // Per-requirement options (--hash=...) follow the requirement.
+        let spec: String = spec
+            .split_whitespace()
+            .take_while(|w| !w.starts_with("--"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        match parse_requirement_line(&spec, ev.clone()) {
+            Ok(Some(mut p)) => {
+                p.editable = editable;
+                p.dev = dev;
+                deps.packages.push(p);
+            }
+            Ok(None) => {
+                if editable && (spec.starts_with('.') || spec.starts_with('/')) {
+                    deps.installs_project = true;
+                }
+            }
+            Err(msg) => warnings.push(Warning {
+                evidence: ev,
+                message: msg,
+                fallback: "skipped this requirement".into(),
+            }),
+        }
+    }
+}
+
+fn strip_comment(line: &str) -> &str {
+    if line.trim_start().starts_with('#') {
+        return "";
+    }
+    match line.find(" #").or_else(|| line.find("\t#")) {
+        Some(i) => &line[..i],
+        None => line,
+    }
+}
+
+/// Parse one requirement: PEP 508, or a VCS/URL line with `#egg=name`. `Ok(None)` for a
+/// local path without a name.
+pub fn parse_requirement_line(spec: &str, evidence: Evidence) -> Result<Option<Package>, String> {
+    let is_url = spec.contains("://") && !spec.contains(" @ ") && !spec.contains('@')
+        || spec.starts_with("git+")
+        || spec.starts_with("hg+")
+        || spec.starts_with("svn+")
+        || spec.starts_with("bzr+");
+    if is_url || spec.starts_with('.') || spec.starts_with('/') {
+        let egg = spec
+            .split(['#', '&'])
+            .find_map(|part| part.strip_prefix("egg="))
+            .map(|n| n.split('[').next().unwrap_or(n));
+        return Ok(egg.map(|name| Package {
+            name: normalize_name(name),
+            specifier: String::new(),
+            pinned: None,
+            extras: Vec::new(),
+            marker: None,
+            url: Some(spec.to_string()),
+            editable: false,
+            dev: false,
+            evidence,
+        }));
+    }
+    let req = Requirement::<pep508_rs::VerbatimUrl>::from_str(spec)
+        .map_err(|e| format!("not a valid PEP 508 requirement: {}", e.message))?;
+    let (specifier, url) = match &req.version_or_url {
+        Some(VersionOrUrl::VersionSpecifier(v)) => (v.to_string(), None),
+        Some(VersionOrUrl::Url(u)) => (String::new(), Some(u.to_string())),
+        None => (String::new(), None),
+    };
+    let pinned = pinned_version(&specifier);
+    Ok(Some(Package {
+        name: req.name.to_string(),
+        pinned,
+        specifier,
+        extras: req.extras.iter().map(|e| e.to_string()).collect(),
+        marker: req.marker.try_to_string(),
+        url,
+        editable: false,
+        dev: false,
+        evidence,
+    }))
+}
+
+fn pinned_version(spec: &str) -> Option<String> {
+    let specs = pep508_rs::pep440_rs::VersionSpecifiers::from_str(spec).ok()?;
+    let only = specs.iter().next().filter(|_| specs.len() == 1)?;
+    matches!(only.operator(), Operator::Equal | Operator::ExactEqual)
+        .then(|| only.version().to_string())
+}
+
+fn read_pipenv(root: &Path, deps: &mut Dependencies, warnings: &mut Vec<Warning>) {
+    if let Some(text) = read(root, "Pipfile", warnings) {
+        deps.install_files.push("Pipfile".into());
+        match text.parse::<toml::Table>() {
+            Ok(t) => {
+                for (section, dev) in [("packages", false), ("dev-packages", true)] {
+                    if let Some(pkgs) = t.get(section).and_then(|p| p.as_table()) {
+                        for (name, v) in pkgs {
+                            let spec = match v {
+                                toml::Value::String(s) if s != "*" => s.clone(),
+                                toml::Value::Table(t) => t
+                                    .get("version")
+                                    .and_then(|v| v.as_str())
+                                    .filter(|s| *s != "*")
+                                    .unwrap_or("")
+                                    .to_string(),
+                                _ => String::new(),
+                            };
+                            let extras = match v {
+                                toml::Value::Table(t) => t
+                                    .get("extras")
+                                    .and_then(|e| e.as_array())
+                                    .map(|a| {
+                                        a.iter()
+                                            .filter_map(|x| x.as_str().map(str::to_string))
+                                            .collect()
+                                    })
+                                    .unwrap_or_default(),
+                                _ => Vec::new(),
+                            };
+                            deps.packages.push(Package {
+                                name: normalize_name(name),
+                                pinned: pinned_version(&spec),
+                                specifier: spec,
+                                extras,
+                                marker: None,
+                                url: None,
+                                editable: false,
+                                dev,
+                                evidence: Evidence::file("Pipfile"),
+                            });
+                        }
+                    }
+                }
+                if let Some(v) = t
+                    .get("requires")
+                    .and_then(|r| r.get("python_version").or_else(|| r.get("python_full_version")))
+                    .and_then(|v| v.as_str())
+                {
+                    deps.python = Some((v.to_string(), Evidence::file("Pipfile")));
+                }
+            }
+            Err(e) => warnings.push(Warning {
+                evidence: Evidence::file("Pipfile"),
+                message: format!("invalid TOML: {}", e.message()),
+                fallback: "used Pipfile.lock only".into(),
+            }),
+        }
+    }
+    if let Some(text) = read(root, "Pipfile.lock", warnings) {
+        deps.install_files.push("Pipfile.lock".into());
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(lock) => {
+                for (section, dev) in [("default", false), ("develop", true)] {
+                    if let Some(pkgs) = lock.get(section).and_then(|p| p.as_object()) {
+                        for (name, v) in pkgs {
+                            let version = v
+                                .get("version")
+                                .and_then(|v| v.as_str())
+                                .map(|s| s.trim_start_matches("==").to_string());
+                            let n = normalize_name(name);
+                            if let Some(p) = deps.packages.iter_mut().find(|p| p.name == n) {
+                                p.pinned = version;
+                            } else {
+                                deps.packages.push(Package {
+                                    name: n,
+                                    specifier: String::new(),
+                                    pinned: version,
+                                    extras: Vec::new(),
+                                    marker: None,
+                                    url: None,
+                                    editable: false,
+                                    dev,
+                                    evidence: Evidence::file("Pipfile.lock"),
+                                });
+                            }
+                        }
+                    }
+                }
+                if deps.python.is_none() {
+                    if let Some(v) = lock
+                        .pointer("/_meta/requires/python_version")
+                        .and_then(|v| v.as_str())
+                    {
+                        deps.python = Some((v.to_string(), Evidence::file("Pipfile.lock")));
+                    }
+                }
+            }
+            Err(e) => warnings.push(Warning {
+                evidence: Evidence::at("Pipfile.lock", e.line() as u32),
+                message: format!("invalid JSON: {e}"),
+                fallback: "used the Pipfile's declarations without pins".into(),
+            }),
+        }
+    }
+}
+
+fn read_pyproject(t: &toml::Table, manager: Manager, deps: &mut Dependencies, warnings: &mut Vec<Warning>) {
+    let ev = Evidence::file("pyproject.toml");
+    let mut push_pep508 = |spec: &str, dev: bool, deps: &mut Dependencies| {
+        match parse_requirement_line(spec, ev.clone()) {
+            Ok(Some(mut p)) => {
+                p.dev = dev;
+                deps.packages.push(p);
+            }
+            Ok(None) => {}
+            Err(msg) => warnings.push(Warning {
+                evidence: ev.clone(),
+                message: format!("{spec:?}: {msg}"),
+                fallback: "skipped this requirement".into(),
+            }),
+        }
+    };
+    let strs = |v: Option<&toml::Value>| -> Vec<String> {
+        v.and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    let project = t.get("project");
+    for s in strs(project.and_then(|p| p.get("dependencies"))) {
+        push_pep508(&s, false, deps);
+    }
+    if let Some(groups) = t.get("dependency-groups").and_then(|g| g.as_table()) {
+        for (_, v) in groups {
+            for s in strs(Some(v)) {
+                push_pep508(&s, true, deps);
+            }
+        }
+    }
+    if manager == Manager::Poetry {
+        let poetry = t.get("tool").and_then(|t| t.get("poetry"));
+        let mut tables: Vec<(&toml::Value, bool)> = Vec::new();
+        if let Some(d) = poetry.and_then(|p| p.get("dependencies")) {
+            tables.push((d, false));
+        }
+        if let Some(d) = poetry.and_then(|p| p.get("dev-dependencies")) {
+            tables.push((d, true));
+        }
+        if let Some(groups) = poetry.and_then(|p| p.get("group")).and_then(|g| g.as_table()) {
+            for (name, g) in groups {
+                if let Some(d) = g.get("dependencies") {
+                    tables.push((d, name != "main"));
+                }
+            }
+        }
+        for (table, dev) in tables {
+            let Some(table) = table.as_table() else { continue };
+            for (name, v) in table {
+                let constraint = match v {
+                    toml::Value::String(s) => s.clone(),
+                    toml::Value::Table(t) => t.get("version").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+                    _ => String::new(),
+                };
+                if name == "python" {
+                    deps.python = Some((constraint, ev.clone()));
+                    continue;
+                }
+                let extras = match v {
+                    toml::Value::Table(t) => strs(t.get("extras")),
+                    _ => Vec::new(),
+                };
+                let specifier = poetry_to_pep440(&constraint);
+                deps.packages.push(Package {
+                    name: normalize_name(name),
+                    pinned: pinned_version(&specifier),
+                    specifier,
+                    extras,
+                    marker: None,
+                    url: None,
+                    editable: false,
+                    dev,
+                    evidence: ev.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// Poetry's `^1.2` / `~1.2` / `1.2.*` constraints as PEP 440 specifiers.
+pub fn poetry_to_pep440(c: &str) -> String {
+    let c = c.trim();
+    if c.is_empty() || c == "*" {
+        return String::new();
+    }
+    let bump = |v: &str, caret: bool| -> String {
+        let parts: Vec<u64> = v.split('.').map(|p| p.parse().unwrap_or(0)).collect();
+        let idx = if caret {
+            parts.iter().position(|p| *p != 0).unwrap_or(parts.len().saturating_sub(1))
+        } else if parts.len() > 1 {
+            1
+        } else {
+            0
+        };
+        let mut up: Vec<u64> = parts[..=idx.min(parts.len() - 1)].to_vec();
+        if let Some(last) = up.last_mut() {
+            *last += 1;
+        }
+        up.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(".")
+    };
+    c.split(',')
+        .map(|part| {
+            let part = part.trim();
+            if let Some(v) = part.strip_prefix('^') {
+                format!(">={v},<{}", bump(v, true))
+            } else if let Some(v) = part.strip_prefix('~').filter(|v| !v.starts_with('=')) {
+                format!(">={v},<{}", bump(v, false))
+            } else if part.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+                format!("=={part}")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Exact versions from a TOML lockfile with `[[package]] name/version` (uv, poetry, pdm).
+fn read_lock_pins(root: &Path, lock: &str, deps: &mut Dependencies, warnings: &mut Vec<Warning>) {
+    let Some(text) = read(root, lock, warnings) else { return };
+    let table = match text.parse::<toml::Table>() {
+        Ok(t) => t,
+        Err(e) => {
+            warnings.push(Warning {
+                evidence: Evidence::file(lock),
+                message: format!("invalid TOML: {}", e.message()),
+                fallback: "used the declared constraints without lock pins".into(),
+            });
+            return;
+        }
+    };
+    let Some(pkgs) = table.get("package").and_then(|p| p.as_array()) else { return };
+    for p in pkgs {
+        let (Some(name), Some(version)) = (
+            p.get("name").and_then(|v| v.as_str()),
+            p.get("version").and_then(|v| v.as_str()),
+        ) else {
+            continue;
+        };
+        let n = normalize_name(name);
+        match deps.packages.iter_mut().find(|p| p.name == n) {
+            Some(p) => p.pinned = Some(version.to_string()),
+            None => deps.packages.push(Package {
+                name: n,
+                specifier: String::new(),
+                pinned: Some(version.to_string()),
+                extras: Vec::new(),
+                marker: None,
+                url: None,
+                editable: false,
+                dev: false,
+                evidence: Evidence::file(lock),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirement_lines_of_every_kind() {
+        let ev = || Evidence::file("r.txt");
+        let p = parse_requirement_line("Django[argon2]>=5.0,<6 ; python_version >= '3.10'", ev())
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.name, "django");
+        assert_eq!(p.extras, ["argon2"]);
+        assert!(p.marker.unwrap().contains("python"));
+        assert_eq!(lower_bound(&p.specifier).as_deref(), Some("5.0"));
+        let vcs = parse_requirement_line("git+https://github.com/x/django-foo.git@v1#egg=django_foo", ev())
+            .unwrap()
+            .unwrap();
+        assert_eq!(vcs.name, "django-foo");
+        assert!(vcs.url.is_some());
+        assert!(parse_requirement_line(".", ev()).unwrap().is_none());
+        assert!(parse_requirement_line("django>=>5", ev()).is_err());
+    }
+
+    #[test]
+    fn poetry_constraints() {
+        assert_eq!(poetry_to_pep440("^5.1"), ">=5.1,<6");
+        assert_eq!(poetry_to_pep440("^0.3.1"), ">=0.3.1,<0.4");
+        assert_eq!(poetry_to_pep440("~4.2.3"), ">=4.2.3,<4.3");
+        assert_eq!(poetry_to_pep440("4.2.1"), "==4.2.1");
+        assert_eq!(poetry_to_pep440(">=3.10,<3.13"), ">=3.10,<3.13");
+    }
+
+    #[test]
+    fn names_normalise() {
+        assert_eq!(normalize_name("Django_Environ"), "django-environ");
+        assert_eq!(normalize_name("zope.interface"), "zope-interface");
+    }
+}
