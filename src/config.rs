@@ -1,1 +1,82 @@
+//! Project configuration: `[tool.djship]` in pyproject.toml or a `djship.toml` at the root.
+//! Command-line flags override both.
+//!
+//! ```toml
+//! [tool.djship]
+//! python-image = "registry.example.com/python:3.12-slim-bookworm"
+//! postgres-image = "registry.example.com/postgres:17-bookworm"
+//! nginx-image = "registry.example.com/nginx:1.27-bookworm"
+//! redis-image = "registry.example.com/redis:7-bookworm"
+//! templates = "deploy/djship-templates"   # overrides embedded templates by file name
+//!
+//! [tool.djship.native.my-package]
+//! build = ["libfoo-dev"]
+//! run = ["libfoo1"]
+//! ```
 
+use crate::detect::evidence::{Evidence, Warning};
+use crate::detect::native::ExtraRule;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Config {
+    pub python_image: Option<String>,
+    pub postgres_image: Option<String>,
+    pub nginx_image: Option<String>,
+    pub redis_image: Option<String>,
+    pub mariadb_image: Option<String>,
+    /// Folder (relative to the project root) whose files override the embedded templates.
+    pub templates: Option<String>,
+    #[serde(default)]
+    pub native: BTreeMap<String, ExtraRule>,
+}
+
+impl Config {
+    /// Read djship.toml, else `[tool.djship]` of pyproject.toml. Invalid configuration is a
+    /// warning with the fallback "defaults", never a crash.
+    pub fn load(root: &Path, warnings: &mut Vec<Warning>) -> Config {
+        let mut from = |file: &str, text: &str, under_tool: bool| -> Option<Config> {
+            let table: toml::Table = match text.parse() {
+                Ok(t) => t,
+                Err(e) => {
+                    warnings.push(Warning {
+                        evidence: Evidence::file(file),
+                        message: format!("invalid TOML: {}", e.message()),
+                        fallback: "used djship's defaults".into(),
+                    });
+                    return None;
+                }
+            };
+            let section = if under_tool {
+                table.get("tool")?.get("djship")?.clone()
+            } else {
+                toml::Value::Table(table)
+            };
+            match section.try_into::<Config>() {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    warnings.push(Warning {
+                        evidence: Evidence::file(file),
+                        message: format!("invalid djship configuration: {}", e.message()),
+                        fallback: "used djship's defaults".into(),
+                    });
+                    None
+                }
+            }
+        };
+        if let Ok(text) = std::fs::read_to_string(root.join("djship.toml")) {
+            if let Some(c) = from("djship.toml", &text, false) {
+                return c;
+            }
+        }
+        if let Ok(text) = std::fs::read_to_string(root.join("pyproject.toml")) {
+            if let Some(c) = from("pyproject.toml", &text, true) {
+                return c;
+            }
+        }
+        Config::default()
+    }
+}
