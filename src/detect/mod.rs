@@ -1,7 +1,492 @@
-pub mod evidence;
-pub mod python;
+//! Read-only facts about a Django project, each with its evidence.
+//!
+//! Nothing here executes project code or writes anything.
+
 pub mod deps;
+pub mod evidence;
 pub mod layout;
-pub mod settings;
 pub mod native;
+pub mod problems;
+pub mod python;
 pub mod pyversion;
+pub mod settings;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use deps::Dependencies;
+use evidence::{Evidence, Warning};
+use native::NativeLibs;
+use problems::Problem;
+use python::{EnvRead, Value};
+use pyversion::PythonVersion;
+use serde::Serialize;
+use settings::{Evaluated, FileCache, SettingsModules};
+use std::path::{Path, PathBuf};
+
+/// A value and where it was found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Located<T> {
+    pub value: T,
+    pub evidence: Evidence,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AsgiFacts {
+    /// True when the app must be served by an ASGI server.
+    pub required: bool,
+    /// Why (empty when not required).
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DbKind {
+    Postgresql,
+    Mysql,
+    Sqlite,
+    Oracle,
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Database {
+    pub alias: String,
+    pub kind: DbKind,
+    /// The ENGINE string when it is written down.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
+    /// The environment variable holding a database URL, when the settings read one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_env: Option<String>,
+    /// Driver packages found for this engine.
+    pub drivers: Vec<String>,
+    pub gis: bool,
+    pub evidence: Evidence,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cache {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
+    pub redis: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_env: Option<String>,
+    pub evidence: Evidence,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Celery {
+    /// The module given to `celery -A`.
+    pub app: String,
+    pub beat: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broker_env: Option<String>,
+    pub evidence: Evidence,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct StaticFiles {
+    /// STATIC_ROOT as Python sees it (description).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root: Option<Located<String>>,
+    /// STATIC_ROOT inside the image (the project root is /app).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_in_image: Option<String>,
+    pub url: Option<Located<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage: Option<Located<String>>,
+    pub whitenoise: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MediaFiles {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root: Option<Located<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_in_image: Option<String>,
+    pub url: Option<Located<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnvVar {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    pub required: bool,
+    pub secret: bool,
+    pub via: String,
+    /// The setting it feeds, when it is assigned directly to one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setting: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url_of: Option<String>,
+    pub evidence: Evidence,
+}
+
+/// Everything djship knows about a project.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facts {
+    /// manage.py, relative to the project root.
+    pub manage_py: String,
+    /// The folder of manage.py ("" for the root): the working directory in the image.
+    pub manage_dir: String,
+    pub settings: SettingsModules,
+    /// Files interpreted for the production settings, in order.
+    pub settings_files: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wsgi_application: Option<Located<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asgi_application: Option<Located<String>>,
+    pub asgi: AsgiFacts,
+    pub dependencies: Dependencies,
+    pub python: PythonVersion,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub django: Option<Located<String>>,
+    pub databases: Vec<Database>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<Cache>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub celery: Option<Celery>,
+    pub native: NativeLibs,
+    #[serde(rename = "static")]
+    pub static_files: StaticFiles,
+    pub media: MediaFiles,
+    pub installed_apps: Vec<String>,
+    pub env_vars: Vec<EnvVar>,
+    pub problems: Vec<Problem>,
+    pub warnings: Vec<Warning>,
+    /// The name of the project's top package (the settings package's first part).
+    pub package: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub manage: Option<PathBuf>,
+}
+
+/// Heuristic: does an environment variable hold a secret?
+pub fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "PRIVATE", "CREDENTIAL", "API_KEY", "ACCESS_KEY", "DSN"]
+        .iter()
+        .any(|w| n.contains(w))
+        || n.ends_with("_KEY")
+        || n == "DATABASE_URL"
+        || n.ends_with("_DATABASE_URL")
+}
+
+
+pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
+    if !root.is_dir() {
+        return Err(Error::Invalid {
+            path: root.to_path_buf(),
+            message: "not a folder".into(),
+            hint: "pass the folder of a Django project (the one that holds manage.py)".into(),
+        });
+    }
+    let mut warnings = Vec::new();
+    let manage_py = layout::find_manage_py(root, opts.manage.as_deref())?;
+    let manage_dir = layout::parent_dir(&manage_py);
+    let mut cache = FileCache::new(root, &manage_dir);
+    let modules = settings::choose_modules(&mut cache, &manage_py, &mut warnings).ok_or_else(|| Error::Invalid {
+        path: root.join(&manage_py),
+        message: "found manage.py but no settings module: no DJANGO_SETTINGS_MODULE default and no <package>/settings.py next to it".into(),
+        hint: "set os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"<package>.settings\") in manage.py, or pass another --manage".into(),
+    })?;
+    let prod = settings::evaluate(&mut cache, &modules.production.file);
+    let dev = if modules.development.file != modules.production.file {
+        Some(settings::evaluate(&mut cache, &modules.development.file))
+    } else {
+        None
+    };
+    let package = modules.default.module.split('.').next().unwrap_or("").to_string();
+
+    let deps = deps::detect(root, &mut warnings);
+    let django = deps.version_of("django").map(|v| Located {
+        value: v,
+        evidence: deps.get("django").map(|p| p.evidence.clone()).unwrap_or_else(|| Evidence::file("?")),
+    });
+    let python = pyversion::detect(root, deps.python.as_ref(), django.as_ref().map(|d| d.value.as_str()), &mut warnings);
+
+    let installed_apps = prod.value("INSTALLED_APPS").map(|v| v.strings()).unwrap_or_default();
+    let has_app = |a: &str| installed_apps.iter().any(|x| x == a || x.starts_with(&format!("{a}.")));
+
+    let wsgi_application = located_str(&prod, "WSGI_APPLICATION");
+    let asgi_application = located_str(&prod, "ASGI_APPLICATION");
+    let mut asgi = AsgiFacts::default();
+    if let Some(a) = &asgi_application {
+        asgi.reasons.push(format!("ASGI_APPLICATION is set ({})", a.evidence));
+    }
+    for (pkg, why) in [("channels", "channels"), ("daphne", "daphne"), ("uvicorn", "uvicorn")] {
+        if let Some(p) = deps.get(pkg) {
+            asgi.reasons.push(format!("{why} is a dependency ({})", p.evidence));
+        } else if has_app(pkg) {
+            asgi.reasons.push(format!("{why} is in INSTALLED_APPS"));
+        }
+    }
+    asgi.required = !asgi.reasons.is_empty();
+
+    let databases = databases(&prod, &deps);
+    let cache_fact = cache_fact(&prod, &deps);
+    let celery = celery_fact(&mut cache, &package, &prod, &deps, &installed_apps);
+
+    let mut features = Vec::new();
+    if has_app("django.contrib.gis") || databases.iter().any(|d| d.gis) {
+        features.push("django.contrib.gis");
+    }
+    let native = native::resolve(&deps, &features, &config.native);
+
+    let static_files = StaticFiles {
+        root: located_describe(&prod, "STATIC_ROOT"),
+        root_in_image: prod.value("STATIC_ROOT").and_then(in_image),
+        url: located_str(&prod, "STATIC_URL"),
+        storage: prod
+            .get("STORAGES")
+            .and_then(|b| {
+                b.value
+                    .get("staticfiles")
+                    .and_then(|s| s.get("BACKEND"))
+                    .and_then(|v| v.as_str())
+                    .map(|s| Located { value: s.to_string(), evidence: b.evidence.clone() })
+            })
+            .or_else(|| located_str(&prod, "STATICFILES_STORAGE")),
+        whitenoise: prod
+            .value("MIDDLEWARE")
+            .map(|m| m.strings().iter().any(|s| s.starts_with("whitenoise.")))
+            .unwrap_or(false),
+    };
+    let media = MediaFiles {
+        root: located_describe(&prod, "MEDIA_ROOT"),
+        root_in_image: prod.value("MEDIA_ROOT").and_then(in_image),
+        url: located_str(&prod, "MEDIA_URL"),
+    };
+
+    let env_vars = env_vars(&prod, dev.as_ref());
+    let problems = problems::find(&prod, &databases, &static_files, &media, &modules);
+
+    warnings.extend(cache.warnings.drain(..));
+    Ok(Facts {
+        manage_py,
+        manage_dir,
+        settings_files: prod.files.clone(),
+        settings: modules,
+        wsgi_application,
+        asgi_application,
+        asgi,
+        dependencies: deps,
+        python,
+        django,
+        databases,
+        cache: cache_fact,
+        celery,
+        native,
+        static_files,
+        media,
+        installed_apps,
+        env_vars,
+        problems,
+        warnings,
+        package,
+    })
+}
+
+fn located_str(e: &Evaluated, name: &str) -> Option<Located<String>> {
+    let b = e.get(name)?;
+    b.value.as_str().map(|s| Located { value: s.to_string(), evidence: b.evidence.clone() })
+}
+
+fn located_describe(e: &Evaluated, name: &str) -> Option<Located<String>> {
+    let b = e.get(name)?;
+    Some(Located { value: b.value.describe(), evidence: b.evidence.clone() })
+}
+
+/// Where a path setting points inside the image, whose /app is the project root.
+fn in_image(v: &Value) -> Option<String> {
+    match v {
+        Value::Path(p) | Value::Str(p) if p.starts_with('/') => Some(p.clone()),
+        Value::Path(p) if !p.starts_with("..") => Some(if p.is_empty() { "/app".into() } else { format!("/app/{p}") }),
+        Value::Env(e) => e.default.as_deref().filter(|d| d.starts_with('/')).map(str::to_string),
+        _ => None,
+    }
+}
+
+fn engine_kind(engine: &str) -> (DbKind, bool) {
+    let gis = engine.contains(".gis.") || engine.contains("postgis") || engine.contains("spatialite");
+    let kind = if engine.contains("postg") {
+        DbKind::Postgresql
+    } else if engine.contains("mysql") {
+        DbKind::Mysql
+    } else if engine.contains("sqlite") || engine.contains("spatialite") {
+        DbKind::Sqlite
+    } else if engine.contains("oracle") {
+        DbKind::Oracle
+    } else {
+        DbKind::Unknown
+    };
+    (kind, gis)
+}
+
+fn url_kind(url: &str) -> (DbKind, bool) {
+    let scheme = url.split("://").next().unwrap_or("");
+    engine_kind(match scheme {
+        "postgres" | "postgresql" | "pgsql" | "psql" => "postgresql",
+        "postgis" => "postgis",
+        "mysql" | "mysql2" | "mysqlgis" => "mysql",
+        "sqlite" => "sqlite",
+        "spatialite" => "spatialite",
+        "oracle" => "oracle",
+        other => other,
+    })
+}
+
+const DRIVERS: &[(DbKind, &str)] = &[
+    (DbKind::Postgresql, "psycopg"),
+    (DbKind::Postgresql, "psycopg-binary"),
+    (DbKind::Postgresql, "psycopg2"),
+    (DbKind::Postgresql, "psycopg2-binary"),
+    (DbKind::Mysql, "mysqlclient"),
+    (DbKind::Mysql, "pymysql"),
+    (DbKind::Oracle, "oracledb"),
+];
+
+fn databases(prod: &Evaluated, deps: &Dependencies) -> Vec<Database> {
+    let Some(b) = prod.get("DATABASES") else { return Vec::new() };
+    let Value::Dict(aliases) = &b.value else {
+        return Vec::new();
+    };
+    let driver_kind = DRIVERS.iter().find(|(_, p)| deps.has(p)).map(|(k, _)| *k);
+    aliases
+        .iter()
+        .map(|(alias, v)| {
+            let (mut kind, mut gis, mut engine, mut url_env) = (DbKind::Unknown, false, None, None);
+            match v {
+                Value::Env(e) => {
+                    url_env = Some(e.name.clone());
+                    if let Some(d) = &e.default {
+                        (kind, gis) = url_kind(d);
+                    }
+                }
+                Value::Dict(_) => match v.get("ENGINE") {
+                    Some(Value::Str(s)) => {
+                        (kind, gis) = engine_kind(s);
+                        engine = Some(s.clone());
+                    }
+                    Some(Value::Env(e)) => {
+                        if let Some(d) = &e.default {
+                            (kind, gis) = engine_kind(d);
+                        }
+                    }
+                    _ => {
+                        if let Some(Value::Str(u)) = v.get("URL") {
+                            (kind, gis) = url_kind(u);
+                        }
+                    }
+                },
+                _ => {}
+            }
+            // A URL from the environment decides the engine at run time: the driver tells.
+            if url_env.is_some() || kind == DbKind::Unknown {
+                if let Some(k) = driver_kind {
+                    if kind == DbKind::Unknown || kind == DbKind::Sqlite {
+                        kind = k;
+                    }
+                }
+            }
+            Database {
+                alias: alias.clone(),
+                drivers: DRIVERS
+                    .iter()
+                    .filter(|(k, p)| *k == kind && deps.has(p))
+                    .map(|(_, p)| p.to_string())
+                    .collect(),
+                kind,
+                engine,
+                url_env,
+                gis,
+                evidence: b.evidence.clone(),
+            }
+        })
+        .collect()
+}
+
+fn cache_fact(prod: &Evaluated, deps: &Dependencies) -> Option<Cache> {
+    let b = prod.get("CACHES");
+    let default = b.and_then(|b| b.value.get("default"));
+    let (backend, url_env) = match default {
+        Some(Value::Env(e)) => (None, Some(e.name.clone())),
+        Some(d) => (
+            d.get("BACKEND").and_then(|v| v.as_str()).map(str::to_string),
+            match d.get("LOCATION") {
+                Some(Value::Env(e)) => Some(e.name.clone()),
+                _ => None,
+            },
+        ),
+        None => (None, None),
+    };
+    let redis = backend.as_deref().is_some_and(|b| b.to_ascii_lowercase().contains("redis"))
+        || (url_env.is_some() && (deps.has("django-redis") || deps.has("redis") || deps.has("hiredis")));
+    let b = b?;
+    Some(Cache { backend, redis, url_env, evidence: b.evidence.clone() })
+}
+
+fn celery_fact(
+    cache: &mut FileCache,
+    package: &str,
+    prod: &Evaluated,
+    deps: &Dependencies,
+    installed_apps: &[String],
+) -> Option<Celery> {
+    deps.get("celery")?;
+    let rel = python::path_join(&cache.import_root, &format!("{package}/celery.py"));
+    let file = cache.file(&rel);
+    let evidence = match &file {
+        Some(f) => {
+            let has_app = f.source.contains("Celery(");
+            if !has_app {
+                return None;
+            }
+            Evidence::file(&rel)
+        }
+        None => deps.get("celery").map(|p| p.evidence.clone())?,
+    };
+    let beat = deps.has("django-celery-beat")
+        || installed_apps.iter().any(|a| a == "django_celery_beat")
+        || prod.get("CELERY_BEAT_SCHEDULE").is_some()
+        || prod.get("CELERYBEAT_SCHEDULE").is_some()
+        || file.as_ref().is_some_and(|f| f.source.contains("beat_schedule"));
+    let broker_env = ["CELERY_BROKER_URL", "BROKER_URL"].iter().find_map(|k| match prod.value(k) {
+        Some(Value::Env(e)) => Some(e.name.clone()),
+        _ => None,
+    });
+    Some(Celery { app: package.to_string(), beat, broker_env, evidence })
+}
+
+fn env_vars(prod: &Evaluated, dev: Option<&Evaluated>) -> Vec<EnvVar> {
+    let mut out: Vec<EnvVar> = Vec::new();
+    let reads = prod.env_reads.iter().chain(dev.map(|d| d.env_reads.iter()).into_iter().flatten());
+    let setting_of = |r: &EnvRead| -> Option<String> {
+        [Some(prod), dev].into_iter().flatten().find_map(|e| {
+            e.ns.iter().find_map(|(k, b)| match &b.value {
+                Value::Env(x) if x.name == r.name && k.chars().all(|c| c.is_ascii_uppercase() || c == '_') => Some(k.clone()),
+                _ => None,
+            })
+        })
+    };
+    for r in reads {
+        if out.iter().any(|v| v.name == r.name) {
+            continue;
+        }
+        let setting = setting_of(r);
+        out.push(EnvVar {
+            name: r.name.clone(),
+            default: r.default.clone(),
+            required: r.required,
+            secret: is_secret_name(&r.name) || setting.as_deref() == Some("SECRET_KEY"),
+            via: r.via.clone(),
+            url_of: r.url_of.clone(),
+            setting,
+            evidence: r.evidence.clone(),
+        });
+    }
+    out
+}

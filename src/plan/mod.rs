@@ -1,0 +1,391 @@
+//! Every decision djship makes, as one serializable value (`djship inspect --json` prints it).
+//! Templates only read the plan; they decide nothing.
+
+pub mod env;
+
+use crate::config::Config;
+use crate::detect::deps::Manager;
+use crate::detect::{DbKind, Facts};
+use env::EnvPlan;
+use serde::Serialize;
+
+/// Versions of the tools the generated setup installs itself. Bumped by hand, tested end to end.
+pub const UV_VERSION: &str = "0.13.9";
+pub const GUNICORN: &str = "gunicorn==27.0.1";
+pub const UVICORN: &str = "uvicorn[standard]==0.54.0";
+pub const PSYCOPG: &str = "psycopg[binary]==3.3.9";
+pub const POETRY: &str = "poetry==2.5.1";
+pub const POETRY_EXPORT: &str = "poetry-plugin-export==1.10.1";
+pub const PDM: &str = "pdm==2.29.4";
+pub const PIPENV: &str = "pipenv==2026.10.3";
+
+/// The container's non-root user.
+pub const APP_UID: u32 = 10001;
+
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub python_image: Option<String>,
+    pub postgres_image: Option<String>,
+    pub nginx_image: Option<String>,
+    pub redis_image: Option<String>,
+    /// `--patch-settings`: the settings will be patched, so plan for the patched names.
+    pub patch_settings: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Images {
+    pub python: String,
+    pub postgres: String,
+    pub mariadb: String,
+    pub nginx: String,
+    pub redis: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Server {
+    /// gunicorn, uvicorn or daphne.
+    pub kind: String,
+    /// `module:attribute` the server loads.
+    pub target: String,
+    /// Exec-form command.
+    pub command: Vec<String>,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtraPackage {
+    pub requirement: String,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Install {
+    pub manager: Option<Manager>,
+    /// Dependency files copied into the builder before the code (layer caching).
+    pub copy: Vec<String>,
+    /// Shell lines of the builder's install RUN (after the venv exists).
+    pub commands: Vec<String>,
+    pub extra: Vec<ExtraPackage>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Database {
+    /// postgres or mariadb.
+    pub service: String,
+    pub image: String,
+    /// Path of the data inside the database container.
+    pub data_dir: String,
+    pub healthcheck: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Celery {
+    pub app: String,
+    pub beat: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Paths {
+    /// STATIC_URL as nginx serves it (leading and trailing slash).
+    pub static_url: String,
+    pub static_root: String,
+    pub media_url: String,
+    pub media_root: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Compose project name and image name.
+    pub name: String,
+    pub python_version: String,
+    pub images: Images,
+    /// Working directory in the image: /app, or the manage.py folder under it.
+    pub workdir: String,
+    pub settings_production: String,
+    pub settings_development: String,
+    pub server: Server,
+    pub install: Install,
+    pub build_packages: Vec<String>,
+    pub run_packages: Vec<String>,
+    /// Which package asked for which native libraries.
+    pub native_because: Vec<crate::detect::native::NativeReason>,
+    pub database: Option<Database>,
+    pub redis: bool,
+    pub celery: Option<Celery>,
+    pub paths: Paths,
+    pub env: EnvPlan,
+    pub port: u16,
+    pub uid: u32,
+    /// Decisions worth telling, one sentence each.
+    pub notes: Vec<String>,
+    /// Files `djship init` writes.
+    pub files: Vec<String>,
+}
+
+fn slug(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    while out.contains("--") {
+        out = out.replace("--", "-");
+    }
+    let out = out.trim_matches('-').to_string();
+    if out.is_empty() || !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        format!("app-{out}").trim_end_matches('-').to_string()
+    } else {
+        out
+    }
+}
+
+fn url_path(url: Option<&str>, default: &str) -> String {
+    let u = url.unwrap_or(default).trim();
+    // Absolute URLs (a CDN) are not served by nginx: keep the default path for local files.
+    if u.contains("://") || u.is_empty() {
+        return default.to_string();
+    }
+    let u = u.trim_matches('/');
+    if u.is_empty() {
+        return default.to_string();
+    }
+    format!("/{u}/")
+}
+
+pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> Plan {
+    let mut notes = Vec::new();
+    let py = facts.python.version.clone();
+    let images = Images {
+        python: o.python_image.clone().or(config.python_image.clone()).unwrap_or(format!("python:{py}-slim-bookworm")),
+        postgres: o.postgres_image.clone().or(config.postgres_image.clone()).unwrap_or("postgres:17-bookworm".into()),
+        mariadb: config.mariadb_image.clone().unwrap_or("mariadb:11.4".into()),
+        nginx: o.nginx_image.clone().or(config.nginx_image.clone()).unwrap_or("nginx:1.27-bookworm".into()),
+        redis: o.redis_image.clone().or(config.redis_image.clone()).unwrap_or("redis:7-bookworm".into()),
+    };
+    let workdir = if facts.manage_dir.is_empty() { "/app".to_string() } else { format!("/app/{}", facts.manage_dir) };
+    let deps = &facts.dependencies;
+    let mut extra = Vec::new();
+
+    // The server.
+    let wsgi_target = facts
+        .wsgi_application
+        .as_ref()
+        .and_then(|w| w.value.rsplit_once('.'))
+        .map(|(m, a)| format!("{m}:{a}"))
+        .unwrap_or_else(|| format!("{}.wsgi:application", facts.package));
+    let asgi_target = facts
+        .asgi_application
+        .as_ref()
+        .and_then(|w| w.value.rsplit_once('.'))
+        .map(|(m, a)| format!("{m}:{a}"))
+        .unwrap_or_else(|| format!("{}.asgi:application", facts.package));
+    let server = if facts.asgi.required {
+        if deps.has("daphne") && !deps.has("uvicorn") {
+            Server {
+                kind: "daphne".into(),
+                command: vec!["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", &asgi_target]
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+                target: asgi_target,
+                why: format!("served as ASGI ({}); daphne is the project's ASGI server", facts.asgi.reasons.join("; ")),
+            }
+        } else {
+            if !deps.has("uvicorn") {
+                extra.push(ExtraPackage { requirement: UVICORN.into(), why: "the ASGI server; the project does not declare one".into() });
+            }
+            Server {
+                kind: "uvicorn".into(),
+                command: vec![
+                    "uvicorn", &asgi_target, "--host", "0.0.0.0", "--port", "8000", "--proxy-headers",
+                    "--forwarded-allow-ips", "*", "--timeout-graceful-shutdown", "30", "--no-server-header",
+                ]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+                target: asgi_target,
+                why: format!(
+                    "served as ASGI ({}); uvicorn takes its worker count from WEB_CONCURRENCY",
+                    facts.asgi.reasons.join("; ")
+                ),
+            }
+        }
+    } else {
+        if !deps.has("gunicorn") {
+            extra.push(ExtraPackage { requirement: GUNICORN.into(), why: "the WSGI server; the project does not declare one".into() });
+        }
+        Server {
+            kind: "gunicorn".into(),
+            command: vec![
+                "gunicorn", &wsgi_target, "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--error-logfile", "-",
+                "--graceful-timeout", "30", "--timeout", "60", "--worker-tmp-dir", "/dev/shm", "--forwarded-allow-ips", "*",
+            ]
+            .into_iter()
+            .map(String::from)
+            .collect(),
+            target: wsgi_target,
+            why: "WSGI project; gunicorn takes its worker count from WEB_CONCURRENCY".into(),
+        }
+    };
+
+    // The database service.
+    let default_db = facts.databases.iter().find(|d| d.alias == "default");
+    let db_kind = default_db.map(|d| d.kind).unwrap_or(DbKind::Unknown);
+    let database = match db_kind {
+        DbKind::Mysql => Some(Database {
+            service: "mariadb".into(),
+            image: images.mariadb.clone(),
+            data_dir: "/var/lib/mysql".into(),
+            healthcheck: ["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"].map(String::from).to_vec(),
+        }),
+        DbKind::Oracle => {
+            notes.push("Oracle is not run in compose: point the settings' database variables at your Oracle server".into());
+            None
+        }
+        _ => {
+            if db_kind != DbKind::Postgresql {
+                notes.push(format!(
+                    "the settings use {} for the default database; the setup runs PostgreSQL, which a container deployment needs ({})",
+                    match db_kind { DbKind::Sqlite => "SQLite", _ => "no recognisable engine" },
+                    if o.patch_settings { "--patch-settings points the settings at it" } else { "see the problems below" }
+                ));
+            }
+            Some(Database {
+                service: "db".into(),
+                image: images.postgres.clone(),
+                data_dir: "/var/lib/postgresql/data".into(),
+                healthcheck: ["CMD-SHELL", "pg_isready -U \"$${POSTGRES_USER}\" -d \"$${POSTGRES_DB}\""].map(String::from).to_vec(),
+            })
+        }
+    };
+    if database.as_ref().is_some_and(|d| d.service == "db")
+        && !["psycopg", "psycopg-binary", "psycopg2", "psycopg2-binary", "psycopg-c"].iter().any(|p| deps.has(p))
+    {
+        extra.push(ExtraPackage { requirement: PSYCOPG.into(), why: "the PostgreSQL driver; the project does not declare one".into() });
+    }
+
+    let redis = facts.cache.as_ref().is_some_and(|c| c.redis) || facts.celery.is_some();
+    let celery = facts.celery.as_ref().map(|c| Celery { app: c.app.clone(), beat: c.beat });
+
+    let install = install_plan(facts, &extra, &mut notes);
+    if deps.manager.is_none() {
+        notes.push("no dependency files found: the image installs only Django's server and driver; add a requirements.txt".into());
+    }
+
+    let static_root = facts.static_files.root_in_image.clone().unwrap_or_else(|| "/app/staticfiles".into());
+    let media_root = facts.media.root_in_image.clone().unwrap_or_else(|| "/app/media".into());
+    let paths = Paths {
+        static_url: url_path(facts.static_files.url.as_ref().map(|u| u.value.as_str()), "/static/"),
+        static_root,
+        media_url: url_path(facts.media.url.as_ref().map(|u| u.value.as_str()), "/media/"),
+        media_root,
+    };
+
+    let name = slug(root_name);
+    let env = env::plan(facts, &name, database.as_ref().map(|d| d.service.as_str()), redis, o.patch_settings);
+
+    let mut files: Vec<String> = [
+        "Dockerfile", ".dockerignore", "compose.yaml", "compose.prod.yaml", "docker/entrypoint.sh",
+        "docker/wait_for_db.py", "docker/healthcheck.py", "docker/nginx/default.conf", ".env.example", ".env",
+    ]
+    .map(String::from)
+    .to_vec();
+    files.sort();
+
+    Plan {
+        name,
+        python_version: py,
+        images,
+        workdir,
+        settings_production: facts.settings.production.module.clone(),
+        settings_development: facts.settings.development.module.clone(),
+        server,
+        install,
+        build_packages: facts.native.build.iter().cloned().collect(),
+        run_packages: facts.native.run.iter().cloned().collect(),
+        native_because: facts.native.because.clone(),
+        database,
+        redis,
+        celery,
+        paths,
+        env,
+        port: 8000,
+        uid: APP_UID,
+        notes,
+        files,
+    }
+}
+
+fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) -> Install {
+    let deps = &facts.dependencies;
+    let extra_args: String = extra.iter().map(|e| format!(" {}", shell_quote(&e.requirement))).collect();
+    let uv_pip = "uv pip install --python /opt/venv/bin/python";
+    let mut copy = deps.install_files.clone();
+    let mut commands = Vec::new();
+    match deps.manager {
+        Some(Manager::Requirements) => {
+            let files: Vec<&String> = deps.install_files.iter().filter(|f| f.ends_with(".txt")).collect();
+            let top = files.first().map(|f| f.as_str()).unwrap_or("requirements.txt");
+            commands.push(format!("{uv_pip} -r {top}{extra_args}"));
+        }
+        Some(Manager::Uv) => {
+            commands.push("uv sync --frozen --no-dev --no-install-project".into());
+            if !extra.is_empty() {
+                commands.push(format!("{uv_pip}{extra_args}"));
+            }
+        }
+        Some(Manager::Poetry) => {
+            commands.push(format!(
+                "uv tool run --from {POETRY} --with {POETRY_EXPORT} poetry export --only main --format requirements.txt --output /tmp/requirements.txt"
+            ));
+            commands.push(format!("{uv_pip} -r /tmp/requirements.txt{extra_args}"));
+        }
+        Some(Manager::Pdm) => {
+            commands.push(format!("uv tool run --from {PDM} pdm export --prod --output /tmp/requirements.txt"));
+            commands.push(format!("{uv_pip} -r /tmp/requirements.txt{extra_args}"));
+        }
+        Some(Manager::Pipenv) => {
+            if deps.lockfile.is_some() {
+                commands.push(format!("uv tool run --from {PIPENV} pipenv requirements > /tmp/requirements.txt"));
+                commands.push(format!("{uv_pip} -r /tmp/requirements.txt{extra_args}"));
+            } else {
+                notes.push("Pipfile without Pipfile.lock: installing the Pipfile's unpinned packages; commit a Pipfile.lock for reproducible images".into());
+                let pkgs: Vec<String> = deps.packages.iter().filter(|p| !p.dev).map(|p| shell_quote(&format!("{}{}", p.name, p.specifier))).collect();
+                commands.push(format!("{uv_pip} {}{extra_args}", pkgs.join(" ")));
+            }
+        }
+        Some(Manager::Pep621) => {
+            commands.push(format!("{uv_pip} -r pyproject.toml{extra_args}"));
+        }
+        None => {
+            copy.clear();
+            commands.push(format!("{uv_pip} 'django=={}'{extra_args}", facts.django.as_ref().map(|d| d.value.as_str()).unwrap_or("5.2.*")));
+        }
+    }
+    if deps.installs_project {
+        notes.push("the project is itself a Python package (build-system or `-e .`): the image runs it from /app without installing it".into());
+    }
+    Install { manager: deps.manager, copy, commands, extra: extra.to_vec() }
+}
+
+pub fn shell_quote(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.=/:,+@".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_urls() {
+        assert_eq!(slug("My Site_2"), "my-site-2");
+        assert_eq!(slug("123"), "app-123");
+        assert_eq!(url_path(Some("static/"), "/static/"), "/static/");
+        assert_eq!(url_path(Some("/assets"), "/static/"), "/assets/");
+        assert_eq!(url_path(Some("https://cdn.example.com/s/"), "/static/"), "/static/");
+        assert_eq!(shell_quote("psycopg[binary]==3.3.9"), "'psycopg[binary]==3.3.9'");
+    }
+}
