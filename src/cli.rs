@@ -1,1 +1,356 @@
-pub fn main() -> i32 { 0 }
+//! Command line: `djship inspect` and `djship init`.
+
+use crate::config::Config;
+use crate::detect::{self, problems::Severity, Facts};
+use crate::error::{Error, Result};
+use crate::plan::{self, Overrides, Plan};
+use crate::render;
+use crate::write::{self, secrets, Status};
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Version of the `inspect --json` document. Bumped only on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Parser, Debug)]
+#[command(name = "djship", version, about = "Understand a Django project and give it a correct, secure container setup")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Report what djship finds in a project (with evidence) and the plan it would generate.
+    Inspect {
+        #[command(flatten)]
+        common: Common,
+        /// Print one JSON document (schema: docs/inspect-json.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the container setup: Dockerfile, compose files, nginx config, .env and more.
+    Init {
+        #[command(flatten)]
+        common: Common,
+        /// Overwrite existing files whose content would change.
+        #[arg(long)]
+        force: bool,
+        /// Print a unified diff of what would change and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Append the minimal change to the production settings so they read deployment values
+        /// from the environment (the diff is printed first).
+        #[arg(long)]
+        patch_settings: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+struct Common {
+    /// The project folder (default: the current folder).
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Which manage.py to use when the project has several.
+    #[arg(long, value_name = "PATH")]
+    manage: Option<PathBuf>,
+    /// Base image for the app (default python:X.Y-slim-bookworm).
+    #[arg(long, value_name = "IMAGE")]
+    python_image: Option<String>,
+    /// PostgreSQL image (default postgres:17-bookworm).
+    #[arg(long, value_name = "IMAGE")]
+    postgres_image: Option<String>,
+    /// nginx image (default nginx:1.27-bookworm).
+    #[arg(long, value_name = "IMAGE")]
+    nginx_image: Option<String>,
+    /// Redis image (default redis:7-bookworm).
+    #[arg(long, value_name = "IMAGE")]
+    redis_image: Option<String>,
+}
+
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect { common, json } => inspect(&common, json),
+        Command::Init { common, force, dry_run, patch_settings } => init(&common, force, dry_run, patch_settings),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+struct Analysis {
+    root: PathBuf,
+    config: Config,
+    facts: Facts,
+    plan: Plan,
+}
+
+fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
+    let root = std::fs::canonicalize(&c.path).map_err(|e| Error::Invalid {
+        path: c.path.clone(),
+        message: format!("cannot open the project folder: {e}"),
+        hint: "pass the folder of a Django project (the one that holds manage.py)".into(),
+    })?;
+    let mut config_warnings = Vec::new();
+    let config = Config::load(&root, &mut config_warnings);
+    let mut facts = detect::detect(&root, &config, &detect::Options { manage: c.manage.clone() })?;
+    facts.warnings.extend(config_warnings);
+    let overrides = Overrides {
+        python_image: c.python_image.clone(),
+        postgres_image: c.postgres_image.clone(),
+        nginx_image: c.nginx_image.clone(),
+        redis_image: c.redis_image.clone(),
+        patch_settings,
+    };
+    let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "app".into());
+    let plan = plan::build(&facts, &config, &name, &overrides);
+    Ok(Analysis { root, config, facts, plan })
+}
+
+fn print_warnings(facts: &Facts) {
+    for w in &facts.warnings {
+        eprintln!("{w}");
+    }
+}
+
+#[derive(Serialize)]
+struct InspectDoc<'a> {
+    schema_version: u32,
+    djship_version: &'static str,
+    root: String,
+    facts: &'a Facts,
+    plan: &'a Plan,
+}
+
+fn inspect(c: &Common, json: bool) -> Result<i32> {
+    let a = analyse(c, false)?;
+    if json {
+        let doc = InspectDoc {
+            schema_version: SCHEMA_VERSION,
+            djship_version: env!("CARGO_PKG_VERSION"),
+            root: a.root.display().to_string(),
+            facts: &a.facts,
+            plan: &a.plan,
+        };
+        let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Invalid {
+            path: a.root.clone(),
+            message: format!("cannot serialise the report: {e}"),
+            hint: "this is a bug in djship; please report it".into(),
+        })?;
+        println!("{text}");
+        return Ok(0);
+    }
+    print_warnings(&a.facts);
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(human_report(&a).as_bytes());
+    Ok(0)
+}
+
+fn ev(e: &Option<detect::evidence::Evidence>) -> String {
+    e.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()
+}
+
+fn human_report(a: &Analysis) -> String {
+    let f = &a.facts;
+    let p = &a.plan;
+    let mut s = String::new();
+    let mut line = |k: &str, v: String| s.push_str(&format!("{k:<16}{v}\n"));
+    line("project", format!("{}", a.root.display()));
+    line("manage.py", f.manage_py.clone());
+    line(
+        "settings",
+        format!(
+            "production {} ({}); development {}{}",
+            f.settings.production.module,
+            f.settings.production.reason,
+            f.settings.development.module,
+            if f.settings.split { " [split package]" } else { "" }
+        ),
+    );
+    line("python", format!("{} — {}{}", f.python.version, f.python.source, ev(&f.python.evidence)));
+    line(
+        "django",
+        f.django.as_ref().map(|d| format!("{} ({})", d.value, d.evidence)).unwrap_or_else(|| "version unknown".into()),
+    );
+    let deps = &f.dependencies;
+    line(
+        "dependencies",
+        match deps.manager {
+            Some(m) => format!("{} [{}] — {}", m.name(), deps.install_files.join(", "), deps.reason),
+            None => deps.reason.clone(),
+        },
+    );
+    line(
+        "server",
+        format!("{} {} — {}", p.server.kind, p.server.target, p.server.why),
+    );
+    for db in &f.databases {
+        line(
+            "database",
+            format!(
+                "{}: {:?}{}{} drivers [{}] ({})",
+                db.alias,
+                db.kind,
+                db.engine.as_ref().map(|e| format!(" engine {e}")).unwrap_or_default(),
+                db.url_env.as_ref().map(|e| format!(" from ${e}")).unwrap_or_default(),
+                db.drivers.join(", "),
+                db.evidence
+            ),
+        );
+    }
+    if let Some(c) = &f.cache {
+        line("cache", format!("{} redis={} ({})", c.backend.clone().unwrap_or_else(|| "from env".into()), c.redis, c.evidence));
+    }
+    if let Some(c) = &f.celery {
+        line("celery", format!("app {} beat={} ({})", c.app, c.beat, c.evidence));
+    }
+    line(
+        "static",
+        format!(
+            "STATIC_URL {} STATIC_ROOT {} whitenoise={}",
+            f.static_files.url.as_ref().map(|u| u.value.clone()).unwrap_or_else(|| "unset".into()),
+            f.static_files.root.as_ref().map(|u| format!("{} ({})", u.value, u.evidence)).unwrap_or_else(|| "unset".into()),
+            f.static_files.whitenoise
+        ),
+    );
+    line(
+        "media",
+        format!(
+            "MEDIA_URL {} MEDIA_ROOT {}",
+            f.media.url.as_ref().map(|u| u.value.clone()).unwrap_or_else(|| "unset".into()),
+            f.media.root.as_ref().map(|u| format!("{} ({})", u.value, u.evidence)).unwrap_or_else(|| "unset".into()),
+        ),
+    );
+    if !p.build_packages.is_empty() || !p.run_packages.is_empty() {
+        line("native", format!("build [{}] run [{}]", p.build_packages.join(" "), p.run_packages.join(" ")));
+    }
+    for v in &f.env_vars {
+        line(
+            "env",
+            format!(
+                "{}{}{} via {} ({})",
+                v.name,
+                v.default.as_ref().map(|d| format!(" default {d:?}")).unwrap_or_else(|| " required".into()),
+                if v.secret { " [secret]" } else { "" },
+                v.via,
+                v.evidence
+            ),
+        );
+    }
+    for n in &p.notes {
+        line("note", n.clone());
+    }
+    s.push_str(&problems_report(f));
+    s
+}
+
+fn problems_report(f: &Facts) -> String {
+    if f.problems.is_empty() {
+        return "\nNo settings problems found.\n".into();
+    }
+    let mut s = format!("\n{} settings problem(s):\n", f.problems.len());
+    for p in &f.problems {
+        let sev = match p.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        s.push_str(&format!("  {sev}[{}] {}: {}\n      fix: {}\n", p.code, p.evidence, p.message, p.fix));
+    }
+    if f.problems.iter().any(|p| p.patchable) {
+        s.push_str("  `djship init --patch-settings` makes these changes for you (shown as a diff first).\n");
+    }
+    s
+}
+
+fn init(c: &Common, force: bool, dry_run: bool, patch_settings: bool) -> Result<i32> {
+    let a = analyse(c, patch_settings)?;
+    print_warnings(&a.facts);
+    let root = &a.root;
+    let existing_env = std::fs::read_to_string(root.join(".env")).ok();
+    let env_values = secrets::resolve(&a.plan.env, existing_env.as_deref())?;
+    let template_dir = a.config.templates.as_ref().map(|t| root.join(t));
+    let mut rendered = render::render(&a.plan, &env_values, template_dir.as_deref())?;
+
+    // The settings patch is a change to the user's own file, requested by the flag.
+    if let Some(patch) = &a.plan.settings_patch {
+        let path = root.join(&patch.file);
+        let original = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        if let Some(new) = plan::patch::apply(&original, patch) {
+            let mode = file_mode(&path);
+            rendered.push(render::Rendered { path: patch.file.clone(), content: new, mode });
+        }
+    }
+    let mut changes = write::plan_changes(root, rendered)?;
+    if let Some(patch) = &a.plan.settings_patch {
+        // Asked for by --patch-settings: allowed without --force, always shown.
+        for ch in changes.iter_mut().filter(|ch| ch.path == patch.file) {
+            ch.additive = true;
+            let diff = write::diff(std::slice::from_ref(ch));
+            if !dry_run {
+                println!("Patching {} (fixes {}):\n{diff}", patch.file, patch.fixes.join(", "));
+            }
+        }
+    }
+
+    if dry_run {
+        let d = write::diff(&changes);
+        if d.is_empty() {
+            println!("Nothing would change.");
+        } else {
+            print!("{d}");
+        }
+        return Ok(0);
+    }
+    write::apply(root, &changes, force)?;
+
+    let mut out = String::new();
+    for ch in &changes {
+        let tag = match ch.status {
+            Status::Create => "created",
+            Status::Update => "updated",
+            Status::Unchanged => "unchanged",
+        };
+        out.push_str(&format!("  {tag:<10}{}\n", ch.path));
+    }
+    println!("djship wrote the container setup for {}:\n{out}", a.plan.name);
+    let unfixed: Vec<_> = a
+        .facts
+        .problems
+        .iter()
+        .filter(|p| a.plan.settings_patch.as_ref().is_none_or(|sp| !sp.fixes.iter().any(|c| c == p.code)))
+        .collect();
+    if !unfixed.is_empty() {
+        let errors = unfixed.iter().filter(|p| p.severity == Severity::Error).count();
+        let mut f = a.facts.clone();
+        f.problems = unfixed.into_iter().cloned().collect();
+        print!("{}", problems_report(&f));
+        if errors > 0 {
+            println!("  The setup will not work as it should until the errors above are fixed.");
+        }
+    }
+    println!(
+        "\nNext:\n  development:  docker compose up --build           → http://localhost:{}\n  production:   docker compose -f compose.prod.yaml up -d --build   → http://localhost/",
+        a.plan.port
+    );
+    Ok(0)
+}
+
+fn file_mode(path: &Path) -> u32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o644)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        0o644
+    }
+}

@@ -68,7 +68,7 @@ pub fn find(
         Some(v) if !is_env(Some(v)) && !v.strings().iter().any(|h| h == "*") => push(
             "DJS003", "allowed-hosts-fixed", Severity::Error,
             format!(
-                "ALLOWED_HOSTS is fixed to {} : the host the container is served under cannot be added without editing code",
+                "ALLOWED_HOSTS is fixed to {}: the host the container is served under cannot be added without editing code",
                 v.describe()
             ),
             at("ALLOWED_HOSTS"),

@@ -168,6 +168,8 @@ pub struct Interp<'l> {
     /// Files interpreted, in order.
     pub files: Vec<String>,
     loader: &'l mut dyn Loader,
+    /// Inside an `if`/`try` body: a read there fails only when that branch runs.
+    conditional: u32,
 }
 
 const MAX_IMPORT_DEPTH: usize = 16;
@@ -180,6 +182,7 @@ impl<'l> Interp<'l> {
             environ_scheme: HashMap::new(),
             files: Vec::new(),
             loader,
+            conditional: 0,
         }
     }
 
@@ -276,6 +279,7 @@ impl<'l> Interp<'l> {
             }
             Stmt::If(s) => {
                 self.eval(f, &s.test);
+                self.conditional += 1;
                 self.exec_block(f, &s.body);
                 for clause in &s.elif_else_clauses {
                     if let Some(t) = &clause.test {
@@ -283,10 +287,13 @@ impl<'l> Interp<'l> {
                     }
                     self.exec_block(f, &clause.body);
                 }
+                self.conditional -= 1;
             }
             Stmt::Try(t) => {
+                self.conditional += 1;
                 self.exec_block(f, &t.body);
                 self.exec_block(f, &t.orelse);
+                self.conditional -= 1;
                 self.exec_block(f, &t.finalbody);
             }
             Stmt::With(w) => self.exec_block(f, &w.body),
@@ -352,7 +359,7 @@ impl<'l> Interp<'l> {
             }
         });
         let read = EnvRead {
-            required: default.is_none() && via != "os.environ.get",
+            required: default.is_none() && via != "os.environ.get" && self.conditional == 0,
             name,
             default,
             via: via.trim_end_matches(".get").to_string(),

@@ -136,7 +136,7 @@ pub fn plan(facts: &Facts, name: &str, db_service: Option<&str>, redis: bool, pa
     // Placeholders so that importing the settings works during `collectstatic`.
     for var in &p.vars {
         let fv = facts.env_vars.iter().find(|v| v.name == var.name);
-        let needed = fv.is_some_and(|v| v.required && v.default.is_none());
+        let needed = fv.is_some_and(|v| v.required && v.default.is_none()) || p.secret_key_var.as_ref() == Some(&var.name);
         if !needed {
             continue;
         }

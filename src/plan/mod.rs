@@ -2,6 +2,7 @@
 //! Templates only read the plan; they decide nothing.
 
 pub mod env;
+pub mod patch;
 
 use crate::config::Config;
 use crate::detect::deps::Manager;
@@ -91,6 +92,8 @@ pub struct Paths {
     pub static_root: String,
     pub media_url: String,
     pub media_root: String,
+    /// Static file names carry a content hash (manifest storage): cacheable forever.
+    pub hashed_static: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,6 +123,9 @@ pub struct Plan {
     pub notes: Vec<String>,
     /// Files `djship init` writes.
     pub files: Vec<String>,
+    /// The settings change `--patch-settings` makes (absent without the flag).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settings_patch: Option<patch::SettingsPatch>,
 }
 
 fn slug(s: &str) -> String {
@@ -271,13 +277,19 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         notes.push("no dependency files found: the image installs only Django's server and driver; add a requirements.txt".into());
     }
 
-    let static_root = facts.static_files.root_in_image.clone().unwrap_or_else(|| "/app/staticfiles".into());
-    let media_root = facts.media.root_in_image.clone().unwrap_or_else(|| "/app/media".into());
+    let settings_patch = if o.patch_settings { patch::build(facts) } else { None };
+    let patched_static = settings_patch.as_ref().and_then(|p| p.static_root.clone());
+    let patched_media = settings_patch.as_ref().and_then(|p| p.media_root.clone());
+    let static_root = patched_static
+        .or(facts.static_files.root_in_image.clone())
+        .unwrap_or_else(|| format!("{workdir}/staticfiles"));
+    let media_root = patched_media.or(facts.media.root_in_image.clone()).unwrap_or_else(|| format!("{workdir}/media"));
     let paths = Paths {
         static_url: url_path(facts.static_files.url.as_ref().map(|u| u.value.as_str()), "/static/"),
         static_root,
         media_url: url_path(facts.media.url.as_ref().map(|u| u.value.as_str()), "/media/"),
         media_root,
+        hashed_static: facts.static_files.storage.as_ref().is_some_and(|s| s.value.contains("Manifest")),
     };
 
     let name = slug(root_name);
@@ -312,6 +324,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         uid: APP_UID,
         notes,
         files,
+        settings_patch,
     }
 }
 

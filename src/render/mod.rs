@@ -56,8 +56,15 @@ fn environment(template_dir: Option<&Path>) -> Result<Environment<'static>> {
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
     env.set_keep_trailing_newline(true);
+    // JSON (valid in YAML and Dockerfile exec form), with `, ` between list items.
     env.add_filter("json", |v: JValue| -> String {
-        serde_json::to_string(&v).unwrap_or_else(|_| "null".into())
+        let one = |v: &JValue| serde_json::to_string(v).unwrap_or_else(|_| "null".into());
+        match v.try_iter() {
+            Ok(items) if v.kind() == minijinja::value::ValueKind::Seq => {
+                format!("[{}]", items.map(|i| one(&i)).collect::<Vec<_>>().join(", "))
+            }
+            _ => one(&v),
+        }
     });
     env.add_filter("sh", |s: String| crate::plan::shell_quote(&s));
     for (name, text) in EMBEDDED {
@@ -85,6 +92,7 @@ pub fn render(plan: &Plan, env_values: &[EnvValue], template_dir: Option<&Path>)
         uv_version => UV_VERSION,
         env => env_values,
         health_path => "/",
+        hashed_static => plan.paths.hashed_static,
         media_dir => format!("/{}", rel(&plan.paths.media_root)),
         static_dir => format!("/{}", rel(&plan.paths.static_root)),
         because_build => because(plan, true),

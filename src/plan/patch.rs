@@ -1,0 +1,107 @@
+//! `--patch-settings`: the smallest change that lets the production settings be configured
+//! from the environment. One block, appended to the production settings module, that
+//! overrides only what a problem names. Everything it reads has a safe default.
+
+use crate::detect::problems::Problem;
+use crate::detect::Facts;
+use serde::Serialize;
+
+/// The first line of the block: its presence means the file is already patched.
+pub const MARKER: &str = "# --- djship: deployment settings from the environment";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SettingsPatch {
+    /// The settings file the block is appended to.
+    pub file: String,
+    /// Problem codes the block fixes.
+    pub fixes: Vec<String>,
+    pub block: String,
+    /// STATIC_ROOT / MEDIA_ROOT in the image once patched, when the patch sets them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_root: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_root: Option<String>,
+}
+
+/// The patch for the problems found, or `None` when nothing needs patching.
+pub fn build(facts: &Facts) -> Option<SettingsPatch> {
+    let file = facts.settings.production.file.clone();
+    let has = |code: &str| facts.problems.iter().any(|p: &Problem| p.code == code && p.patchable);
+    let codes: Vec<String> = facts
+        .problems
+        .iter()
+        .filter(|p| p.patchable)
+        .map(|p| p.code.to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if codes.is_empty() {
+        return None;
+    }
+    // Folders between the settings file and manage.py's folder: Path(__file__).parents[N].
+    let depth = file.split('/').count().saturating_sub(if facts.manage_dir.is_empty() { 0 } else { facts.manage_dir.split('/').count() });
+    let parents = depth.saturating_sub(1);
+    let base_in_image = if facts.manage_dir.is_empty() { "/app".to_string() } else { format!("/app/{}", facts.manage_dir) };
+
+    let mut b = String::new();
+    b.push_str(&format!("\n\n{MARKER} (djship init --patch-settings) ---\n"));
+    b.push_str("# Production reads these from the environment (.env); without them the values above apply.\n");
+    b.push_str("import os as _djship_os  # noqa: E402\n");
+    b.push_str("from pathlib import Path as _DjshipPath  # noqa: E402\n\n");
+    b.push_str(&format!("_DJSHIP_BASE = _DjshipPath(__file__).resolve().parents[{parents}]\n"));
+    if has("DJS002") || has("DJS001") {
+        b.push_str("DEBUG = _djship_os.environ.get(\"DJANGO_DEBUG\", str(globals().get(\"DEBUG\", False))).lower() in (\"1\", \"true\", \"yes\", \"on\")\n");
+    }
+    if has("DJS001") {
+        b.push_str("# The key written in this file is used only with DEBUG on; production must set DJANGO_SECRET_KEY.\n");
+        b.push_str("SECRET_KEY = _djship_os.environ.get(\"DJANGO_SECRET_KEY\") or (SECRET_KEY if DEBUG else \"\")\n");
+    }
+    if has("DJS003") {
+        b.push_str("ALLOWED_HOSTS = [h.strip() for h in _djship_os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \",\".join(globals().get(\"ALLOWED_HOSTS\", []))).split(\",\") if h.strip()]\n");
+    }
+    if has("DJS007") {
+        b.push_str("CSRF_TRUSTED_ORIGINS = [o.strip() for o in _djship_os.environ.get(\"DJANGO_CSRF_TRUSTED_ORIGINS\", \"\").split(\",\") if o.strip()]\n");
+    }
+    if has("DJS008") {
+        b.push_str("# nginx sets X-Forwarded-Proto; Django trusts it to know a request came over HTTPS.\n");
+        b.push_str("SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")\n");
+    }
+    let mut static_root = None;
+    let mut media_root = None;
+    if has("DJS006") {
+        b.push_str("STATIC_ROOT = _DJSHIP_BASE / \"staticfiles\"\n");
+        static_root = Some(format!("{base_in_image}/staticfiles"));
+    }
+    if has("DJS009") {
+        b.push_str("MEDIA_ROOT = _DJSHIP_BASE / \"media\"\n");
+        b.push_str("MEDIA_URL = globals().get(\"MEDIA_URL\") or \"/media/\"\n");
+        media_root = Some(format!("{base_in_image}/media"));
+    }
+    let mysql = facts.databases.iter().any(|d| d.alias == "default" && d.kind == crate::detect::DbKind::Mysql);
+    if (has("DJS004") || has("DJS005")) && !mysql {
+        b.push_str("if _djship_os.environ.get(\"POSTGRES_HOST\"):\n");
+        b.push_str("    DATABASES = {\n");
+        b.push_str("        **globals().get(\"DATABASES\", {}),\n");
+        b.push_str("        \"default\": {\n");
+        b.push_str("            \"ENGINE\": \"django.db.backends.postgresql\",\n");
+        b.push_str("            \"NAME\": _djship_os.environ[\"POSTGRES_DB\"],\n");
+        b.push_str("            \"USER\": _djship_os.environ[\"POSTGRES_USER\"],\n");
+        b.push_str("            \"PASSWORD\": _djship_os.environ[\"POSTGRES_PASSWORD\"],\n");
+        b.push_str("            \"HOST\": _djship_os.environ[\"POSTGRES_HOST\"],\n");
+        b.push_str("            \"PORT\": _djship_os.environ.get(\"POSTGRES_PORT\", \"5432\"),\n");
+        b.push_str("            \"CONN_MAX_AGE\": int(_djship_os.environ.get(\"DJANGO_CONN_MAX_AGE\", \"60\")),\n");
+        b.push_str("            \"CONN_HEALTH_CHECKS\": True,\n");
+        b.push_str("        },\n");
+        b.push_str("    }\n");
+    }
+    b.push_str("# --- end djship ---\n");
+    Some(SettingsPatch { file, fixes: codes, block: b, static_root, media_root })
+}
+
+/// The patched text of the settings file, or `None` when it already has the block.
+pub fn apply(original: &str, patch: &SettingsPatch) -> Option<String> {
+    if original.contains(MARKER) {
+        return None;
+    }
+    Some(format!("{}\n\n{}", original.trim_end_matches('\n'), patch.block.trim_start_matches('\n')))
+}
