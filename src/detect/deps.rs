@@ -183,7 +183,7 @@ pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
             Err(e) => {
                 warnings.push(Warning {
                     evidence: Evidence::file("pyproject.toml"),
-                    message: format!("invalid TOML: {}", e.message()),
+                    message: format!("invalid TOML: {}", one_line(e.message())),
                     fallback: "ignored pyproject.toml".into(),
                 });
                 None
@@ -315,6 +315,11 @@ pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
     deps
 }
 
+/// Parser messages can span lines; a warning is one line.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn names(ms: &[Manager]) -> String {
     ms.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")
 }
@@ -342,10 +347,10 @@ fn find_requirement_files(root: &Path) -> (Vec<String>, Vec<String>) {
         candidates.extend(names.into_iter().map(|n| format!("{dir}{n}")));
     }
     let stem = |f: &str| {
-        f.trim_start_matches("requirements/")
+        f.trim_end_matches(".txt")
+            .trim_start_matches("requirements/")
             .trim_start_matches("requirements")
             .trim_start_matches(['-', '_', '.'])
-            .trim_end_matches(".txt")
             .to_ascii_lowercase()
     };
     const PROD: [&str; 6] = ["", "production", "prod", "base", "common", "main"];
@@ -595,7 +600,7 @@ fn read_pipenv(root: &Path, deps: &mut Dependencies, warnings: &mut Vec<Warning>
             }
             Err(e) => warnings.push(Warning {
                 evidence: Evidence::file("Pipfile"),
-                message: format!("invalid TOML: {}", e.message()),
+                message: format!("invalid TOML: {}", one_line(e.message())),
                 fallback: "used Pipfile.lock only".into(),
             }),
         }
@@ -775,7 +780,7 @@ fn read_lock_pins(root: &Path, lock: &str, deps: &mut Dependencies, warnings: &m
         Err(e) => {
             warnings.push(Warning {
                 evidence: Evidence::file(lock),
-                message: format!("invalid TOML: {}", e.message()),
+                message: format!("invalid TOML: {}", one_line(e.message())),
                 fallback: "used the declared constraints without lock pins".into(),
             });
             return;

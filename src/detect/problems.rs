@@ -90,7 +90,7 @@ pub fn find(
                 push(
                     "DJS004", "sqlite-in-image", Severity::Error,
                     format!(
-                        "the default database is an SQLite file ({}) inside the project: it would live in the container and vanish with it, and cannot be shared by replicas",
+                        "the default database is an SQLite file ({}): it would live inside the container and vanish with it, and cannot be shared by replicas",
                         name.map(Value::describe).unwrap_or_else(|| "?".into())
                     ),
                     db.evidence.clone(),

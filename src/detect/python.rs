@@ -269,6 +269,11 @@ impl<'l> Interp<'l> {
                         continue;
                     }
                     let bound = alias.asname.as_ref().map(|a| a.id.as_str()).unwrap_or(name);
+                    // `from .base import env` after `from .base import *`: the name is
+                    // already bound to what the module defines; keep that.
+                    if alias.asname.is_none() && i.level > 0 && self.ns.contains_key(bound) {
+                        continue;
+                    }
                     let full = if module.is_empty() {
                         name.to_string()
                     } else {
