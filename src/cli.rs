@@ -90,6 +90,8 @@ struct Analysis {
     config: Config,
     facts: Facts,
     plan: Plan,
+    /// The production settings file's text once patched (with --patch-settings).
+    patched_text: Option<String>,
 }
 
 fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
@@ -100,7 +102,24 @@ fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
     })?;
     let mut config_warnings = Vec::new();
     let config = Config::load(&root, &mut config_warnings);
-    let mut facts = detect::detect(&root, &config, &detect::Options { manage: c.manage.clone() })?;
+    let opts = detect::Options { manage: c.manage.clone(), ..Default::default() };
+    let mut facts = detect::detect(&root, &config, &opts)?;
+    // --patch-settings: patch in memory, then read the project again as it will be.
+    let mut settings_patch = None;
+    let mut patched_text = None;
+    if patch_settings {
+        if let Some(patch) = plan::patch::build(&facts) {
+            let path = root.join(&patch.file);
+            let original = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            if let Some(text) = plan::patch::apply(&original, &patch) {
+                let mut overlay = std::collections::HashMap::new();
+                overlay.insert(patch.file.clone(), text.clone());
+                facts = detect::detect(&root, &config, &detect::Options { manage: c.manage.clone(), overlay })?;
+                patched_text = Some(text);
+                settings_patch = Some(patch);
+            }
+        }
+    }
     facts.warnings.extend(config_warnings);
     let overrides = Overrides {
         python_image: c.python_image.clone(),
@@ -110,8 +129,9 @@ fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
         patch_settings,
     };
     let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "app".into());
-    let plan = plan::build(&facts, &config, &name, &overrides);
-    Ok(Analysis { root, config, facts, plan })
+    let mut plan = plan::build(&facts, &config, &name, &overrides);
+    plan.settings_patch = settings_patch;
+    Ok(Analysis { root, config, facts, plan, patched_text })
 }
 
 fn print_warnings(facts: &Facts) {
@@ -279,13 +299,9 @@ fn init(c: &Common, force: bool, dry_run: bool, patch_settings: bool) -> Result<
     let mut rendered = render::render(&a.plan, &env_values, template_dir.as_deref())?;
 
     // The settings patch is a change to the user's own file, requested by the flag.
-    if let Some(patch) = &a.plan.settings_patch {
-        let path = root.join(&patch.file);
-        let original = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        if let Some(new) = plan::patch::apply(&original, patch) {
-            let mode = file_mode(&path);
-            rendered.push(render::Rendered { path: patch.file.clone(), content: new, mode });
-        }
+    if let (Some(patch), Some(text)) = (&a.plan.settings_patch, &a.patched_text) {
+        let mode = file_mode(&root.join(&patch.file));
+        rendered.push(render::Rendered { path: patch.file.clone(), content: text.clone(), mode });
     }
     let mut changes = write::plan_changes(root, rendered)?;
     if let Some(patch) = &a.plan.settings_patch {
@@ -320,17 +336,9 @@ fn init(c: &Common, force: bool, dry_run: bool, patch_settings: bool) -> Result<
         out.push_str(&format!("  {tag:<10}{}\n", ch.path));
     }
     println!("djship wrote the container setup for {}:\n{out}", a.plan.name);
-    let unfixed: Vec<_> = a
-        .facts
-        .problems
-        .iter()
-        .filter(|p| a.plan.settings_patch.as_ref().is_none_or(|sp| !sp.fixes.iter().any(|c| c == p.code)))
-        .collect();
-    if !unfixed.is_empty() {
-        let errors = unfixed.iter().filter(|p| p.severity == Severity::Error).count();
-        let mut f = a.facts.clone();
-        f.problems = unfixed.into_iter().cloned().collect();
-        print!("{}", problems_report(&f));
+    if !a.facts.problems.is_empty() {
+        let errors = a.facts.problems.iter().filter(|p| p.severity == Severity::Error).count();
+        print!("{}", problems_report(&a.facts));
         if errors > 0 {
             println!("  The setup will not work as it should until the errors above are fixed.");
         }

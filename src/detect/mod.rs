@@ -162,6 +162,8 @@ pub struct Facts {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub manage: Option<PathBuf>,
+    /// File contents (by path relative to the root) read instead of the files on disk.
+    pub overlay: std::collections::HashMap<String, String>,
 }
 
 /// Heuristic: does an environment variable hold a secret?
@@ -187,7 +189,7 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     let mut warnings = Vec::new();
     let manage_py = layout::find_manage_py(root, opts.manage.as_deref())?;
     let manage_dir = layout::parent_dir(&manage_py);
-    let mut cache = FileCache::new(root, &manage_dir);
+    let mut cache = FileCache::with_overlay(root, &manage_dir, opts.overlay.clone());
     let modules = settings::choose_modules(&mut cache, &manage_py, &mut warnings).ok_or_else(|| Error::Invalid {
         path: root.join(&manage_py),
         message: "found manage.py but no settings module: no DJANGO_SETTINGS_MODULE default and no <package>/settings.py next to it".into(),

@@ -48,6 +48,14 @@ pub fn find(
         out.push(Problem { code, name, severity, message, evidence, fix, patchable: true })
     };
 
+    if prod.get("SECRET_KEY").is_none() {
+        push(
+            "DJS001", "hardcoded-secret-key", Severity::Error,
+            "SECRET_KEY is not set by the production settings: Django refuses to start".into(),
+            file_ev.clone(),
+            "read it from the environment: SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]; djship's .env holds a fresh one".into(),
+        );
+    }
     if let Some(Value::Str(_)) = prod.value("SECRET_KEY") {
         push(
             "DJS001", "hardcoded-secret-key", Severity::Error,

@@ -15,15 +15,22 @@ pub struct FileCache {
     /// Folder that holds manage.py, relative to root; Python imports start there.
     pub import_root: String,
     files: HashMap<String, Option<Rc<PyFile>>>,
+    /// Contents that replace files on disk (a settings patch not written yet).
+    overlay: HashMap<String, String>,
     pub warnings: Vec<Warning>,
 }
 
 impl FileCache {
     pub fn new(root: &Path, import_root: &str) -> Self {
+        Self::with_overlay(root, import_root, HashMap::new())
+    }
+
+    pub fn with_overlay(root: &Path, import_root: &str, overlay: HashMap<String, String>) -> Self {
         FileCache {
             root: root.to_path_buf(),
             import_root: import_root.to_string(),
             files: HashMap::new(),
+            overlay,
             warnings: Vec::new(),
         }
     }
@@ -34,7 +41,9 @@ impl FileCache {
             return f.clone();
         }
         let path = self.root.join(rel);
-        let parsed = if path.is_file() {
+        let parsed = if let Some(text) = self.overlay.get(rel) {
+            Some(Rc::new(PyFile::parse(rel, text.clone())))
+        } else if path.is_file() {
             match std::fs::read(&path) {
                 Ok(bytes) => {
                     let text = String::from_utf8_lossy(&bytes).into_owned();

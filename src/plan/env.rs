@@ -42,7 +42,7 @@ impl EnvPlan {
     fn push(&mut self, name: &str, value: Option<String>, generate: Option<Generate>, secret: bool, comment: impl Into<String>) {
         if let Some(v) = self.vars.iter_mut().find(|v| v.name == name) {
             // A role (database, secret key) decided the value: keep the settings' own comment.
-            if v.value.is_none() {
+            if v.value.is_none() && v.generate.is_none() {
                 v.value = value;
                 v.generate = generate;
             }

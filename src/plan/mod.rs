@@ -29,7 +29,7 @@ pub struct Overrides {
     pub postgres_image: Option<String>,
     pub nginx_image: Option<String>,
     pub redis_image: Option<String>,
-    /// `--patch-settings`: the settings will be patched, so plan for the patched names.
+    /// `--patch-settings` was given: the facts are those of the patched settings.
     pub patch_settings: bool,
 }
 
@@ -123,7 +123,8 @@ pub struct Plan {
     pub notes: Vec<String>,
     /// Files `djship init` writes.
     pub files: Vec<String>,
-    /// The settings change `--patch-settings` makes (absent without the flag).
+    /// The settings change `--patch-settings` makes (absent without the flag). Set by the
+    /// caller, which detects the facts again on the patched text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings_patch: Option<patch::SettingsPatch>,
 }
@@ -277,13 +278,8 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         notes.push("no dependency files found: the image installs only Django's server and driver; add a requirements.txt".into());
     }
 
-    let settings_patch = if o.patch_settings { patch::build(facts) } else { None };
-    let patched_static = settings_patch.as_ref().and_then(|p| p.static_root.clone());
-    let patched_media = settings_patch.as_ref().and_then(|p| p.media_root.clone());
-    let static_root = patched_static
-        .or(facts.static_files.root_in_image.clone())
-        .unwrap_or_else(|| format!("{workdir}/staticfiles"));
-    let media_root = patched_media.or(facts.media.root_in_image.clone()).unwrap_or_else(|| format!("{workdir}/media"));
+    let static_root = facts.static_files.root_in_image.clone().unwrap_or_else(|| format!("{workdir}/staticfiles"));
+    let media_root = facts.media.root_in_image.clone().unwrap_or_else(|| format!("{workdir}/media"));
     let paths = Paths {
         static_url: url_path(facts.static_files.url.as_ref().map(|u| u.value.as_str()), "/static/"),
         static_root,
@@ -324,7 +320,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         uid: APP_UID,
         notes,
         files,
-        settings_patch,
+        settings_patch: None,
     }
 }
 

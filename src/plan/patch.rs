@@ -16,11 +16,6 @@ pub struct SettingsPatch {
     /// Problem codes the block fixes.
     pub fixes: Vec<String>,
     pub block: String,
-    /// STATIC_ROOT / MEDIA_ROOT in the image once patched, when the patch sets them.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub static_root: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub media_root: Option<String>,
 }
 
 /// The patch for the problems found, or `None` when nothing needs patching.
@@ -41,7 +36,6 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
     // Folders between the settings file and manage.py's folder: Path(__file__).parents[N].
     let depth = file.split('/').count().saturating_sub(if facts.manage_dir.is_empty() { 0 } else { facts.manage_dir.split('/').count() });
     let parents = depth.saturating_sub(1);
-    let base_in_image = if facts.manage_dir.is_empty() { "/app".to_string() } else { format!("/app/{}", facts.manage_dir) };
 
     let mut b = String::new();
     b.push_str(&format!("\n\n{MARKER} (djship init --patch-settings) ---\n"));
@@ -54,7 +48,7 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
     }
     if has("DJS001") {
         b.push_str("# The key written in this file is used only with DEBUG on; production must set DJANGO_SECRET_KEY.\n");
-        b.push_str("SECRET_KEY = _djship_os.environ.get(\"DJANGO_SECRET_KEY\") or (SECRET_KEY if DEBUG else \"\")\n");
+        b.push_str("SECRET_KEY = _djship_os.environ.get(\"DJANGO_SECRET_KEY\") or (globals().get(\"SECRET_KEY\", \"\") if DEBUG else \"\")\n");
     }
     if has("DJS003") {
         b.push_str("ALLOWED_HOSTS = [h.strip() for h in _djship_os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \",\".join(globals().get(\"ALLOWED_HOSTS\", []))).split(\",\") if h.strip()]\n");
@@ -66,16 +60,12 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
         b.push_str("# nginx sets X-Forwarded-Proto; Django trusts it to know a request came over HTTPS.\n");
         b.push_str("SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")\n");
     }
-    let mut static_root = None;
-    let mut media_root = None;
     if has("DJS006") {
         b.push_str("STATIC_ROOT = _DJSHIP_BASE / \"staticfiles\"\n");
-        static_root = Some(format!("{base_in_image}/staticfiles"));
     }
     if has("DJS009") {
         b.push_str("MEDIA_ROOT = _DJSHIP_BASE / \"media\"\n");
         b.push_str("MEDIA_URL = globals().get(\"MEDIA_URL\") or \"/media/\"\n");
-        media_root = Some(format!("{base_in_image}/media"));
     }
     let mysql = facts.databases.iter().any(|d| d.alias == "default" && d.kind == crate::detect::DbKind::Mysql);
     if (has("DJS004") || has("DJS005")) && !mysql {
@@ -95,7 +85,7 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
         b.push_str("    }\n");
     }
     b.push_str("# --- end djship ---\n");
-    Some(SettingsPatch { file, fixes: codes, block: b, static_root, media_root })
+    Some(SettingsPatch { file, fixes: codes, block: b })
 }
 
 /// The patched text of the settings file, or `None` when it already has the block.

@@ -1,0 +1,94 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A fresh copy of a fixture in a temporary folder (named after the fixture).
+pub fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join(name);
+    copy_dir(&fixtures().join(name), &dest);
+    (tmp, dest)
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+pub fn djship() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("djship").unwrap()
+}
+
+/// `djship inspect --json` of a folder, parsed.
+pub fn inspect_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = djship().arg("inspect").arg(dir).arg("--json").args(extra).output().unwrap();
+    assert!(out.status.success(), "inspect failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// When set, a missing external tool fails the test instead of skipping it (CI sets it).
+pub fn tools_required() -> bool {
+    std::env::var_os("DJSHIP_REQUIRE_TOOLS").is_some_and(|v| v == "1")
+}
+
+/// Find an external tool on PATH (or in the tools virtualenv .ci/run makes).
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    if let Some(v) = std::env::var_os("DJSHIP_TOOLS_VENV") {
+        dirs.push(PathBuf::from(v).join("bin"));
+    }
+    if let Some(p) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&p));
+    }
+    dirs.push("/usr/sbin".into());
+    let found = dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file());
+    if found.is_none() {
+        assert!(!tools_required(), "{name} is required (DJSHIP_REQUIRE_TOOLS=1) but not found");
+        eprintln!("skipped: {name} not found (set DJSHIP_REQUIRE_TOOLS=1 to make this an error)");
+    }
+    found
+}
+
+pub fn run(cmd: &mut Command) -> (bool, String) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+/// A project made by `django-admin startproject` (real Django from PyPI).
+pub fn startproject(parent: &Path, name: &str) -> Option<PathBuf> {
+    let admin = tool("django-admin")?;
+    let dir = parent.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (ok, out) = run(Command::new(admin).args(["startproject", "mysite"]).arg(&dir));
+    assert!(ok, "startproject failed: {out}");
+    Some(dir)
+}
+
+/// A project made by `wagtail start` (real Wagtail from PyPI).
+pub fn wagtail_start(parent: &Path, name: &str) -> Option<PathBuf> {
+    let wagtail = tool("wagtail")?;
+    let dir = parent.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (ok, out) = run(Command::new(wagtail).args(["start", "mysite"]).arg(&dir));
+    assert!(ok, "wagtail start failed: {out}");
+    Some(dir)
+}
+
+pub fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
