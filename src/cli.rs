@@ -15,7 +15,11 @@ use std::path::{Path, PathBuf};
 pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Parser, Debug)]
-#[command(name = "djship", version, about = "Understand a Django project and give it a correct, secure container setup")]
+#[command(
+    name = "djship",
+    version,
+    about = "Understand a Django project and give it a correct, secure container setup"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -74,7 +78,12 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect { common, json } => inspect(&common, json),
-        Command::Init { common, force, dry_run, patch_settings } => init(&common, force, dry_run, patch_settings),
+        Command::Init {
+            common,
+            force,
+            dry_run,
+            patch_settings,
+        } => init(&common, force, dry_run, patch_settings),
     };
     match result {
         Ok(code) => code,
@@ -102,7 +111,10 @@ fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
     })?;
     let mut config_warnings = Vec::new();
     let config = Config::load(&root, &mut config_warnings);
-    let opts = detect::Options { manage: c.manage.clone(), ..Default::default() };
+    let opts = detect::Options {
+        manage: c.manage.clone(),
+        ..Default::default()
+    };
     let mut facts = detect::detect(&root, &config, &opts)?;
     // --patch-settings: patch in memory, then read the project again as it will be.
     let mut settings_patch = None;
@@ -114,7 +126,14 @@ fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
             if let Some(text) = plan::patch::apply(&original, &patch) {
                 let mut overlay = std::collections::HashMap::new();
                 overlay.insert(patch.file.clone(), text.clone());
-                facts = detect::detect(&root, &config, &detect::Options { manage: c.manage.clone(), overlay })?;
+                facts = detect::detect(
+                    &root,
+                    &config,
+                    &detect::Options {
+                        manage: c.manage.clone(),
+                        overlay,
+                    },
+                )?;
                 patched_text = Some(text);
                 settings_patch = Some(patch);
             }
@@ -128,10 +147,19 @@ fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
         redis_image: c.redis_image.clone(),
         patch_settings,
     };
-    let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "app".into());
+    let name = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "app".into());
     let mut plan = plan::build(&facts, &config, &name, &overrides);
     plan.settings_patch = settings_patch;
-    Ok(Analysis { root, config, facts, plan, patched_text })
+    Ok(Analysis {
+        root,
+        config,
+        facts,
+        plan,
+        patched_text,
+    })
 }
 
 fn print_warnings(facts: &Facts) {
@@ -191,19 +219,39 @@ fn human_report(a: &Analysis) -> String {
             f.settings.production.module,
             f.settings.production.reason,
             f.settings.development.module,
-            if f.settings.split { " [split package]" } else { "" }
+            if f.settings.split {
+                " [split package]"
+            } else {
+                ""
+            }
         ),
     );
-    line("python", format!("{} — {}{}", f.python.version, f.python.source, ev(&f.python.evidence)));
+    line(
+        "python",
+        format!(
+            "{} — {}{}",
+            f.python.version,
+            f.python.source,
+            ev(&f.python.evidence)
+        ),
+    );
     line(
         "django",
-        f.django.as_ref().map(|d| format!("{} ({})", d.value, d.evidence)).unwrap_or_else(|| "version unknown".into()),
+        f.django
+            .as_ref()
+            .map(|d| format!("{} ({})", d.value, d.evidence))
+            .unwrap_or_else(|| "version unknown".into()),
     );
     let deps = &f.dependencies;
     line(
         "dependencies",
         match deps.manager {
-            Some(m) => format!("{} [{}] — {}", m.name(), deps.install_files.join(", "), deps.reason),
+            Some(m) => format!(
+                "{} [{}] — {}",
+                m.name(),
+                deps.install_files.join(", "),
+                deps.reason
+            ),
             None => deps.reason.clone(),
         },
     );
@@ -218,25 +266,50 @@ fn human_report(a: &Analysis) -> String {
                 "{}: {:?}{}{} drivers [{}] ({})",
                 db.alias,
                 db.kind,
-                db.engine.as_ref().map(|e| format!(" engine {e}")).unwrap_or_default(),
-                db.url_env.as_ref().map(|e| format!(" from ${e}")).unwrap_or_default(),
+                db.engine
+                    .as_ref()
+                    .map(|e| format!(" engine {e}"))
+                    .unwrap_or_default(),
+                db.url_env
+                    .as_ref()
+                    .map(|e| format!(" from ${e}"))
+                    .unwrap_or_default(),
                 db.drivers.join(", "),
                 db.evidence
             ),
         );
     }
     if let Some(c) = &f.cache {
-        line("cache", format!("{} redis={} ({})", c.backend.clone().unwrap_or_else(|| "from env".into()), c.redis, c.evidence));
+        line(
+            "cache",
+            format!(
+                "{} redis={} ({})",
+                c.backend.clone().unwrap_or_else(|| "from env".into()),
+                c.redis,
+                c.evidence
+            ),
+        );
     }
     if let Some(c) = &f.celery {
-        line("celery", format!("app {} beat={} ({})", c.app, c.beat, c.evidence));
+        line(
+            "celery",
+            format!("app {} beat={} ({})", c.app, c.beat, c.evidence),
+        );
     }
     line(
         "static",
         format!(
             "STATIC_URL {} STATIC_ROOT {} whitenoise={}",
-            f.static_files.url.as_ref().map(|u| u.value.clone()).unwrap_or_else(|| "unset".into()),
-            f.static_files.root.as_ref().map(|u| format!("{} ({})", u.value, u.evidence)).unwrap_or_else(|| "unset".into()),
+            f.static_files
+                .url
+                .as_ref()
+                .map(|u| u.value.clone())
+                .unwrap_or_else(|| "unset".into()),
+            f.static_files
+                .root
+                .as_ref()
+                .map(|u| format!("{} ({})", u.value, u.evidence))
+                .unwrap_or_else(|| "unset".into()),
             f.static_files.whitenoise
         ),
     );
@@ -244,12 +317,27 @@ fn human_report(a: &Analysis) -> String {
         "media",
         format!(
             "MEDIA_URL {} MEDIA_ROOT {}",
-            f.media.url.as_ref().map(|u| u.value.clone()).unwrap_or_else(|| "unset".into()),
-            f.media.root.as_ref().map(|u| format!("{} ({})", u.value, u.evidence)).unwrap_or_else(|| "unset".into()),
+            f.media
+                .url
+                .as_ref()
+                .map(|u| u.value.clone())
+                .unwrap_or_else(|| "unset".into()),
+            f.media
+                .root
+                .as_ref()
+                .map(|u| format!("{} ({})", u.value, u.evidence))
+                .unwrap_or_else(|| "unset".into()),
         ),
     );
     if !p.build_packages.is_empty() || !p.run_packages.is_empty() {
-        line("native", format!("build [{}] run [{}]", p.build_packages.join(" "), p.run_packages.join(" ")));
+        line(
+            "native",
+            format!(
+                "build [{}] run [{}]",
+                p.build_packages.join(" "),
+                p.run_packages.join(" ")
+            ),
+        );
     }
     for v in &f.env_vars {
         line(
@@ -257,7 +345,10 @@ fn human_report(a: &Analysis) -> String {
             format!(
                 "{}{}{} via {} ({})",
                 v.name,
-                v.default.as_ref().map(|d| format!(" default {d:?}")).unwrap_or_else(|| " required".into()),
+                v.default
+                    .as_ref()
+                    .map(|d| format!(" default {d:?}"))
+                    .unwrap_or_else(|| " required".into()),
                 if v.secret { " [secret]" } else { "" },
                 v.via,
                 v.evidence
@@ -281,7 +372,10 @@ fn problems_report(f: &Facts) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        s.push_str(&format!("  {sev}[{}] {}: {}\n      fix: {}\n", p.code, p.evidence, p.message, p.fix));
+        s.push_str(&format!(
+            "  {sev}[{}] {}: {}\n      fix: {}\n",
+            p.code, p.evidence, p.message, p.fix
+        ));
     }
     if f.problems.iter().any(|p| p.patchable) {
         s.push_str("  `djship init --patch-settings` makes these changes for you (shown as a diff first).\n");
@@ -301,7 +395,11 @@ fn init(c: &Common, force: bool, dry_run: bool, patch_settings: bool) -> Result<
     // The settings patch is a change to the user's own file, requested by the flag.
     if let (Some(patch), Some(text)) = (&a.plan.settings_patch, &a.patched_text) {
         let mode = file_mode(&root.join(&patch.file));
-        rendered.push(render::Rendered { path: patch.file.clone(), content: text.clone(), mode });
+        rendered.push(render::Rendered {
+            path: patch.file.clone(),
+            content: text.clone(),
+            mode,
+        });
     }
     let mut changes = write::plan_changes(root, rendered)?;
     if let Some(patch) = &a.plan.settings_patch {
@@ -310,7 +408,11 @@ fn init(c: &Common, force: bool, dry_run: bool, patch_settings: bool) -> Result<
             ch.additive = true;
             let diff = write::diff(std::slice::from_ref(ch));
             if !dry_run {
-                println!("Patching {} (fixes {}):\n{diff}", patch.file, patch.fixes.join(", "));
+                println!(
+                    "Patching {} (fixes {}):\n{diff}",
+                    patch.file,
+                    patch.fixes.join(", ")
+                );
             }
         }
     }
@@ -335,9 +437,17 @@ fn init(c: &Common, force: bool, dry_run: bool, patch_settings: bool) -> Result<
         };
         out.push_str(&format!("  {tag:<10}{}\n", ch.path));
     }
-    println!("djship wrote the container setup for {}:\n{out}", a.plan.name);
+    println!(
+        "djship wrote the container setup for {}:\n{out}",
+        a.plan.name
+    );
     if !a.facts.problems.is_empty() {
-        let errors = a.facts.problems.iter().filter(|p| p.severity == Severity::Error).count();
+        let errors = a
+            .facts
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
         print!("{}", problems_report(&a.facts));
         if errors > 0 {
             println!("  The setup will not work as it should until the errors above are fixed.");
@@ -354,7 +464,9 @@ fn file_mode(path: &Path) -> u32 {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o644)
+        std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o7777)
+            .unwrap_or(0o644)
     }
     #[cfg(not(unix))]
     {

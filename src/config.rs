@@ -44,7 +44,10 @@ impl Config {
                 Err(e) => {
                     warnings.push(Warning {
                         evidence: Evidence::file(file),
-                        message: format!("invalid TOML: {}", crate::detect::deps::one_line(e.message())),
+                        message: format!(
+                            "invalid TOML: {}",
+                            crate::detect::deps::one_line(e.message())
+                        ),
                         fallback: "used djship's defaults".into(),
                     });
                     return None;
@@ -60,7 +63,10 @@ impl Config {
                 Err(e) => {
                     warnings.push(Warning {
                         evidence: Evidence::file(file),
-                        message: format!("invalid djship configuration: {}", crate::detect::deps::one_line(e.message())),
+                        message: format!(
+                            "invalid djship configuration: {}",
+                            crate::detect::deps::one_line(e.message())
+                        ),
                         fallback: "used djship's defaults".into(),
                     });
                     None

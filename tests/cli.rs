@@ -39,12 +39,18 @@ fn several_manage_py_are_listed_and_manage_chooses() {
         .arg(fixtures().join("several"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--manage does not name an existing manage.py"));
+        .stderr(predicate::str::contains(
+            "--manage does not name an existing manage.py",
+        ));
 }
 
 #[test]
 fn broken_files_are_warnings_with_file_and_line_not_failures() {
-    let out = djship().arg("inspect").arg(fixtures().join("broken")).output().unwrap();
+    let out = djship()
+        .arg("inspect")
+        .arg(fixtures().join("broken"))
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     for expected in [
@@ -56,7 +62,10 @@ fn broken_files_are_warnings_with_file_and_line_not_failures() {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
     for line in err.lines() {
-        assert!(line.contains("(fallback: "), "warning without its fallback: {line}");
+        assert!(
+            line.contains("(fallback: "),
+            "warning without its fallback: {line}"
+        );
     }
     // The parser recovers: what follows the syntax error is still read.
     let j = inspect_json(&fixtures().join("broken"), &[]);
@@ -67,13 +76,20 @@ fn broken_files_are_warnings_with_file_and_line_not_failures() {
 fn init_dry_run_prints_a_diff_and_writes_nothing() {
     let (_t, dir) = fixture("requirements-nested");
     let before: Vec<_> = walk(&dir);
-    let out = djship().args(["init", "--dry-run"]).arg(&dir).output().unwrap();
+    let out = djship()
+        .args(["init", "--dry-run"])
+        .arg(&dir)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let diff = String::from_utf8_lossy(&out.stdout);
     assert!(diff.contains("--- /dev/null\n+++ b/Dockerfile"), "{diff}");
     assert!(diff.contains("+++ b/compose.prod.yaml"));
     // Secrets are masked in the diff.
-    assert!(diff.contains("+DJANGO_SECRET_KEY=<secret: 50 characters>"), "{diff}");
+    assert!(
+        diff.contains("+DJANGO_SECRET_KEY=<secret: 50 characters>"),
+        "{diff}"
+    );
     assert_eq!(before, walk(&dir), "dry run wrote files");
 }
 
@@ -82,21 +98,36 @@ fn init_twice_gives_byte_identical_files_and_a_private_env() {
     let (_t, dir) = fixture("split-settings-celery");
     djship().arg("init").arg(&dir).assert().success();
     let first = snapshot(&dir);
-    djship().arg("init").arg(&dir).assert().success().stdout(predicate::str::contains("unchanged Dockerfile").or(predicate::str::contains("unchanged")));
+    djship().arg("init").arg(&dir).assert().success().stdout(
+        predicate::str::contains("unchanged Dockerfile").or(predicate::str::contains("unchanged")),
+    );
     assert_eq!(first, snapshot(&dir));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir.join(".env")).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(dir.join(".env"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600);
-        let mode = std::fs::metadata(dir.join("docker/entrypoint.sh")).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(dir.join("docker/entrypoint.sh"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o755);
     }
     let env = read(&dir.join(".env"));
-    let key = env.lines().find_map(|l| l.strip_prefix("DJANGO_SECRET_KEY=")).unwrap();
+    let key = env
+        .lines()
+        .find_map(|l| l.strip_prefix("DJANGO_SECRET_KEY="))
+        .unwrap();
     assert_eq!(key.len(), 50);
     assert!(read(&dir.join(".gitignore")).lines().any(|l| l == ".env"));
-    assert!(read(&dir.join(".dockerignore")).lines().any(|l| l == ".env"));
+    assert!(read(&dir.join(".dockerignore"))
+        .lines()
+        .any(|l| l == ".env"));
 }
 
 #[test]
@@ -105,7 +136,13 @@ fn fresh_secrets_differ_between_projects() {
     let (_b, two) = fixture("split-settings-celery");
     djship().arg("init").arg(&one).assert().success();
     djship().arg("init").arg(&two).assert().success();
-    let pw = |d: &std::path::Path| read(&d.join(".env")).lines().find(|l| l.starts_with("POSTGRES_PASSWORD=")).unwrap().to_string();
+    let pw = |d: &std::path::Path| {
+        read(&d.join(".env"))
+            .lines()
+            .find(|l| l.starts_with("POSTGRES_PASSWORD="))
+            .unwrap()
+            .to_string()
+    };
     assert_ne!(pw(&one), pw(&two));
     assert_eq!(pw(&one).len(), "POSTGRES_PASSWORD=".len() + 32);
 }
@@ -123,8 +160,15 @@ fn init_never_overwrites_a_changed_file_without_force() {
         .stderr(predicate::str::contains("Dockerfile"))
         .stderr(predicate::str::contains("--force"));
     assert_eq!(read(&dir.join("Dockerfile")), "FROM scratch\n");
-    assert!(!dir.join("compose.yaml").exists(), "nothing is written when one file is refused");
-    djship().args(["init", "--force"]).arg(&dir).assert().success();
+    assert!(
+        !dir.join("compose.yaml").exists(),
+        "nothing is written when one file is refused"
+    );
+    djship()
+        .args(["init", "--force"])
+        .arg(&dir)
+        .assert()
+        .success();
     assert!(read(&dir.join("Dockerfile")).contains("AS runtime"));
 }
 
@@ -137,11 +181,17 @@ fn image_overrides_from_flags_and_config() {
     )
     .unwrap();
     let j = inspect_json(&dir, &["--postgres-image", "mirror.local/postgres:17"]);
-    assert_eq!(j["plan"]["images"]["python"], "mirror.local/python:3.12-slim-bookworm");
+    assert_eq!(
+        j["plan"]["images"]["python"],
+        "mirror.local/python:3.12-slim-bookworm"
+    );
     assert_eq!(j["plan"]["images"]["nginx"], "mirror.local/nginx:1");
     assert_eq!(j["plan"]["images"]["postgres"], "mirror.local/postgres:17");
     let j = inspect_json(&dir, &["--python-image", "flag/python:3.12"]);
-    assert_eq!(j["plan"]["images"]["python"], "flag/python:3.12", "flags win over config");
+    assert_eq!(
+        j["plan"]["images"]["python"], "flag/python:3.12",
+        "flags win over config"
+    );
 
     let (_t, dir) = fixture("poetry-mysql");
     let mut py = read(&dir.join("pyproject.toml"));
@@ -149,7 +199,10 @@ fn image_overrides_from_flags_and_config() {
     std::fs::write(dir.join("pyproject.toml"), py).unwrap();
     let j = inspect_json(&dir, &[]);
     assert_eq!(j["plan"]["images"]["mariadb"], "mirror.local/mariadb:11");
-    assert_eq!(j["plan"]["build_packages"], serde_json::json!(["libcustom-dev"]));
+    assert_eq!(
+        j["plan"]["build_packages"],
+        serde_json::json!(["libcustom-dev"])
+    );
     assert_eq!(j["plan"]["run_packages"], serde_json::json!(["libcustom1"]));
 }
 
@@ -162,7 +215,9 @@ fn invalid_config_is_a_warning() {
         .arg(&dir)
         .assert()
         .success()
-        .stderr(predicate::str::contains("warning: djship.toml: invalid djship configuration"))
+        .stderr(predicate::str::contains(
+            "warning: djship.toml: invalid djship configuration",
+        ))
         .stderr(predicate::str::contains("pyhton-image"));
 }
 
@@ -170,11 +225,21 @@ fn invalid_config_is_a_warning() {
 fn templates_can_be_overridden_from_a_folder() {
     let (_t, dir) = fixture("pdm-ldap");
     std::fs::create_dir_all(dir.join("deploy/tpl")).unwrap();
-    std::fs::write(dir.join("deploy/tpl/nginx.conf.j2"), "# custom for {{ plan.name }}\n").unwrap();
+    std::fs::write(
+        dir.join("deploy/tpl/nginx.conf.j2"),
+        "# custom for {{ plan.name }}\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("djship.toml"), "templates = \"deploy/tpl\"\n").unwrap();
     djship().arg("init").arg(&dir).assert().success();
-    assert_eq!(read(&dir.join("docker/nginx/default.conf")), "# custom for pdm-ldap\n");
-    assert!(read(&dir.join("Dockerfile")).contains("AS runtime"), "other templates stay embedded");
+    assert_eq!(
+        read(&dir.join("docker/nginx/default.conf")),
+        "# custom for pdm-ldap\n"
+    );
+    assert!(
+        read(&dir.join("Dockerfile")).contains("AS runtime"),
+        "other templates stay embedded"
+    );
     std::fs::write(dir.join("deploy/tpl/Dockerfile.j2"), "{% if %}\n").unwrap();
     djship()
         .args(["init", "--force"])
@@ -187,27 +252,52 @@ fn templates_can_be_overridden_from_a_folder() {
 #[test]
 fn patch_settings_shows_the_diff_and_fixes_the_problems() {
     let (_t, dir) = fixture("pdm-ldap");
-    let out = djship().args(["init", "--patch-settings"]).arg(&dir).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = djship()
+        .args(["init", "--patch-settings"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("Patching intranet/settings.py"), "{stdout}");
     assert!(stdout.contains("+++ b/intranet/settings.py"));
     let settings = read(&dir.join("intranet/settings.py"));
-    assert!(settings.starts_with("import os\nSECRET_KEY"), "the original stays as it was");
+    assert!(
+        settings.starts_with("import os\nSECRET_KEY"),
+        "the original stays as it was"
+    );
     assert_eq!(settings.matches("djship: deployment settings").count(), 1);
     // The patched project has no patchable errors left.
     let j = inspect_json(&dir, &[]);
-    let left: Vec<_> = j["facts"]["problems"].as_array().unwrap().iter().map(|p| p["code"].as_str().unwrap().to_string()).collect();
+    let left: Vec<_> = j["facts"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap().to_string())
+        .collect();
     assert!(left.is_empty(), "problems left after patching: {left:?}");
     // Running it again changes nothing.
     let before = read(&dir.join("intranet/settings.py"));
-    djship().args(["init", "--patch-settings"]).arg(&dir).assert().success();
+    djship()
+        .args(["init", "--patch-settings"])
+        .arg(&dir)
+        .assert()
+        .success();
     assert_eq!(before, read(&dir.join("intranet/settings.py")));
 }
 
 fn walk(dir: &std::path::Path) -> Vec<String> {
     let mut out = Vec::new();
-    for e in ignore::WalkBuilder::new(dir).hidden(false).git_ignore(false).build().flatten() {
+    for e in ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .git_ignore(false)
+        .build()
+        .flatten()
+    {
         out.push(e.path().strip_prefix(dir).unwrap().display().to_string());
     }
     out.sort();

@@ -10,15 +10,29 @@ fn facts(name: &str) -> Value {
 }
 
 fn names(v: &Value) -> Vec<String> {
-    v.as_array().unwrap().iter().map(|x| x.as_str().unwrap_or_default().to_string()).collect()
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 fn env_names(j: &Value) -> Vec<String> {
-    j["facts"]["env_vars"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap().to_string()).collect()
+    j["facts"]["env_vars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn codes(j: &Value) -> Vec<String> {
-    j["facts"]["problems"].as_array().unwrap().iter().map(|v| v["code"].as_str().unwrap().to_string()).collect()
+    j["facts"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["code"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -28,25 +42,52 @@ fn requirements_with_includes_nested_manage_py_and_whitenoise() {
     assert_eq!(f["manage_py"], "src/manage.py");
     assert_eq!(j["plan"]["workdir"], "/app/src");
     assert_eq!(f["dependencies"]["manager"], "requirements");
-    assert_eq!(names(&f["dependencies"]["install_files"]), ["requirements.txt", "requirements/base.txt", "constraints.txt"]);
-    assert_eq!(names(&f["dependencies"]["dev_files"]), ["requirements/dev.txt"]);
+    assert_eq!(
+        names(&f["dependencies"]["install_files"]),
+        [
+            "requirements.txt",
+            "requirements/base.txt",
+            "constraints.txt"
+        ]
+    );
+    assert_eq!(
+        names(&f["dependencies"]["dev_files"]),
+        ["requirements/dev.txt"]
+    );
     let pkgs = f["dependencies"]["packages"].as_array().unwrap();
-    let thing = pkgs.iter().find(|p| p["name"] == "django-thing").expect("VCS line with #egg");
+    let thing = pkgs
+        .iter()
+        .find(|p| p["name"] == "django-thing")
+        .expect("VCS line with #egg");
     assert!(thing["url"].as_str().unwrap().starts_with("git+https://"));
     let psy = pkgs.iter().find(|p| p["name"] == "psycopg2").unwrap();
-    assert_eq!(psy["pinned"], "2.9.9", "hash continuation lines do not break the pin");
+    assert_eq!(
+        psy["pinned"], "2.9.9",
+        "hash continuation lines do not break the pin"
+    );
     assert_eq!(psy["evidence"]["line"], 3);
     let wn = pkgs.iter().find(|p| p["name"] == "whitenoise").unwrap();
     assert_eq!(wn["extras"], serde_json::json!(["brotli"]));
-    assert!(pkgs.iter().find(|p| p["name"] == "gunicorn").unwrap()["marker"].as_str().unwrap().contains("sys_platform"));
-    assert_eq!(f["dependencies"]["installs_project"], true, "-e ./libs/localpkg");
+    assert!(
+        pkgs.iter().find(|p| p["name"] == "gunicorn").unwrap()["marker"]
+            .as_str()
+            .unwrap()
+            .contains("sys_platform")
+    );
+    assert_eq!(
+        f["dependencies"]["installs_project"], true,
+        "-e ./libs/localpkg"
+    );
     assert_eq!(f["dependencies"]["no_binary"], serde_json::json!(["lxml"]));
     assert_eq!(f["python"]["version"], "3.12");
     assert_eq!(f["python"]["source"], "runtime.txt");
     assert_eq!(f["django"]["value"], "5.1");
     assert_eq!(f["static"]["whitenoise"], true);
     assert_eq!(f["static"]["root_in_image"], "/app/src/collected");
-    assert_eq!(f["static"]["storage"]["value"], "whitenoise.storage.CompressedManifestStaticFilesStorage");
+    assert_eq!(
+        f["static"]["storage"]["value"],
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    );
     assert_eq!(f["media"]["root_in_image"], "/app/src/uploads");
     assert_eq!(j["plan"]["paths"]["static_url"], "/assets/");
     assert_eq!(j["plan"]["paths"]["media_url"], "/uploads/");
@@ -54,16 +95,37 @@ fn requirements_with_includes_nested_manage_py_and_whitenoise() {
     // psycopg2 from source and lxml with --no-binary: compilers at build, libraries at run.
     let build = names(&j["plan"]["build_packages"]);
     let run = names(&j["plan"]["run_packages"]);
-    for p in ["libpq-dev", "gcc", "libc6-dev", "libxml2-dev", "libxslt1-dev"] {
+    for p in [
+        "libpq-dev",
+        "gcc",
+        "libc6-dev",
+        "libxml2-dev",
+        "libxslt1-dev",
+    ] {
         assert!(build.contains(&p.to_string()), "{p} missing from {build:?}");
     }
     assert_eq!(run, ["libpq5", "libxml2", "libxslt1.1"]);
-    assert!(codes(&j).is_empty(), "a well-configured project has no problems: {:?}", codes(&j));
+    assert!(
+        codes(&j).is_empty(),
+        "a well-configured project has no problems: {:?}",
+        codes(&j)
+    );
     // Database fields come from POSTGRES_* variables: the .env feeds the same names.
-    let vars: Vec<_> = j["plan"]["env"]["vars"].as_array().unwrap().iter().map(|v| (v["name"].as_str().unwrap(), v["value"].clone())).collect();
-    assert!(vars.contains(&("POSTGRES_HOST", Value::from("db"))), "{vars:?}");
+    let vars: Vec<_> = j["plan"]["env"]["vars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["name"].as_str().unwrap(), v["value"].clone()))
+        .collect();
+    assert!(
+        vars.contains(&("POSTGRES_HOST", Value::from("db"))),
+        "{vars:?}"
+    );
     assert_eq!(j["plan"]["server"]["kind"], "gunicorn");
-    assert!(j["plan"]["install"]["extra"].as_array().unwrap().is_empty(), "gunicorn and the driver are declared");
+    assert!(
+        j["plan"]["install"]["extra"].as_array().unwrap().is_empty(),
+        "gunicorn and the driver are declared"
+    );
 }
 
 #[test]
@@ -71,32 +133,70 @@ fn split_settings_package_with_environ_celery_beat_and_redis() {
     let j = facts("split-settings-celery");
     let f = &j["facts"];
     assert_eq!(f["settings"]["default"]["module"], "config.settings.local");
-    assert_eq!(f["settings"]["production"]["module"], "config.settings.production");
-    assert_eq!(f["settings"]["development"]["module"], "config.settings.local");
+    assert_eq!(
+        f["settings"]["production"]["module"],
+        "config.settings.production"
+    );
+    assert_eq!(
+        f["settings"]["development"]["module"],
+        "config.settings.local"
+    );
     assert_eq!(f["settings"]["split"], true);
-    assert_eq!(names(&f["settings_files"]), ["config/settings/production.py", "config/settings/base.py"]);
+    assert_eq!(
+        names(&f["settings_files"]),
+        ["config/settings/production.py", "config/settings/base.py"]
+    );
     assert_eq!(f["dependencies"]["manager"], "requirements");
-    assert_eq!(names(&f["dependencies"]["install_files"]), ["requirements/production.txt", "requirements/base.txt"]);
+    assert_eq!(
+        names(&f["dependencies"]["install_files"]),
+        ["requirements/production.txt", "requirements/base.txt"]
+    );
     assert_eq!(f["wsgi_application"]["value"], "config.wsgi.application");
     assert_eq!(f["databases"][0]["kind"], "postgresql");
     assert_eq!(f["databases"][0]["url_env"], "DATABASE_URL");
     assert_eq!(f["cache"]["redis"], true);
     assert_eq!(f["celery"]["app"], "config");
     assert_eq!(f["celery"]["beat"], true);
-    assert_eq!(f["python"]["version"], "3.12", "newest Python Django 5.0 supports");
+    assert_eq!(
+        f["python"]["version"], "3.12",
+        "newest Python Django 5.0 supports"
+    );
     let env = env_names(&j);
-    for v in ["DJANGO_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "DJANGO_ALLOWED_HOSTS", "SENTRY_DSN"] {
+    for v in [
+        "DJANGO_SECRET_KEY",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "REDIS_URL",
+        "DJANGO_ALLOWED_HOSTS",
+        "SENTRY_DSN",
+    ] {
         assert!(env.contains(&v.to_string()), "{v} missing from {env:?}");
     }
-    let secret: Vec<_> = f["env_vars"].as_array().unwrap().iter().filter(|v| v["secret"] == true).map(|v| v["name"].as_str().unwrap()).collect();
+    let secret: Vec<_> = f["env_vars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["secret"] == true)
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
     assert_eq!(secret, ["DATABASE_URL", "DJANGO_SECRET_KEY", "SENTRY_DSN"]);
     assert_eq!(j["plan"]["redis"], true);
     assert_eq!(j["plan"]["celery"]["beat"], true);
     // psycopg[c] builds against libpq.
     assert!(names(&j["plan"]["build_packages"]).contains(&"libpq-dev".to_string()));
     // Required variables get build-only placeholders for collectstatic.
-    let ph: Vec<_> = j["plan"]["env"]["build_placeholders"].as_array().unwrap().iter().map(|p| p[0].as_str().unwrap().to_string()).collect();
-    assert!(ph.contains(&"DATABASE_URL".to_string()) && ph.contains(&"CELERY_BROKER_URL".to_string()) && ph.contains(&"DJANGO_SECRET_KEY".to_string()), "{ph:?}");
+    let ph: Vec<_> = j["plan"]["env"]["build_placeholders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[0].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        ph.contains(&"DATABASE_URL".to_string())
+            && ph.contains(&"CELERY_BROKER_URL".to_string())
+            && ph.contains(&"DJANGO_SECRET_KEY".to_string()),
+        "{ph:?}"
+    );
 }
 
 #[test]
@@ -105,16 +205,28 @@ fn poetry_with_mysql_and_decouple() {
     let f = &j["facts"];
     assert_eq!(f["dependencies"]["manager"], "poetry");
     assert_eq!(f["dependencies"]["lockfile"], "poetry.lock");
-    assert_eq!(f["django"]["value"], "4.2.16", "the lock pin wins over ^4.2");
-    assert_eq!(f["python"]["version"], "3.12", "newest allowed by ^3.11 that Django 4.2 supports");
+    assert_eq!(
+        f["django"]["value"], "4.2.16",
+        "the lock pin wins over ^4.2"
+    );
+    assert_eq!(
+        f["python"]["version"], "3.12",
+        "newest allowed by ^3.11 that Django 4.2 supports"
+    );
     assert_eq!(f["databases"][0]["kind"], "mysql");
     assert_eq!(j["plan"]["database"]["service"], "mariadb");
     assert!(names(&j["plan"]["build_packages"]).contains(&"default-libmysqlclient-dev".to_string()));
     assert_eq!(names(&j["plan"]["run_packages"]), ["libmariadb3"]);
     assert!(env_names(&j).contains(&"DB_PASSWORD".to_string()));
     let c = codes(&j);
-    assert!(c.contains(&"DJS005".to_string()) && c.contains(&"DJS006".to_string()), "{c:?}");
-    assert!(j["plan"]["install"]["commands"][0].as_str().unwrap().contains("poetry export --only main"));
+    assert!(
+        c.contains(&"DJS005".to_string()) && c.contains(&"DJS006".to_string()),
+        "{c:?}"
+    );
+    assert!(j["plan"]["install"]["commands"][0]
+        .as_str()
+        .unwrap()
+        .contains("poetry export --only main"));
 }
 
 #[test]
@@ -122,18 +234,30 @@ fn uv_project_served_as_asgi_by_daphne() {
     let j = facts("uv-channels");
     let f = &j["facts"];
     assert_eq!(f["dependencies"]["manager"], "uv");
-    assert!(f["dependencies"]["reason"].as_str().unwrap().contains("uv.lock"));
-    assert_eq!(names(&f["dependencies"]["also_present"]), ["requirements", "pep621"]);
+    assert!(f["dependencies"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("uv.lock"));
+    assert_eq!(
+        names(&f["dependencies"]["also_present"]),
+        ["requirements", "pep621"]
+    );
     assert_eq!(f["asgi"]["required"], true);
     assert_eq!(f["asgi_application"]["value"], "chat.asgi.application");
     assert_eq!(j["plan"]["server"]["kind"], "daphne");
     assert_eq!(j["plan"]["server"]["target"], "chat.asgi:application");
     assert_eq!(f["python"]["version"], "3.13");
     assert_eq!(f["databases"][0]["url_env"], "DATABASE_URL");
-    assert_eq!(f["databases"][0]["kind"], "postgresql", "the driver decides a URL from the environment");
+    assert_eq!(
+        f["databases"][0]["kind"], "postgresql",
+        "the driver decides a URL from the environment"
+    );
     assert_eq!(f["media"]["root_in_image"], "/data/media");
     assert_eq!(f["static"]["root_in_image"], "/app/static_root");
-    assert_eq!(j["plan"]["install"]["commands"][0], "uv sync --frozen --no-dev --no-install-project");
+    assert_eq!(
+        j["plan"]["install"]["commands"][0],
+        "uv sync --frozen --no-dev --no-install-project"
+    );
 }
 
 #[test]
@@ -145,8 +269,14 @@ fn pipenv_with_geodjango() {
     assert_eq!(f["databases"][0]["gis"], true);
     let run = names(&j["plan"]["run_packages"]);
     assert!(run.contains(&"libgdal32".to_string()) && run.contains(&"libgeos-c1v5".to_string()));
-    assert!(j["plan"]["build_packages"].as_array().unwrap().is_empty(), "psycopg2-binary needs no compiler");
-    assert!(j["plan"]["install"]["commands"][0].as_str().unwrap().contains("pipenv requirements"));
+    assert!(
+        j["plan"]["build_packages"].as_array().unwrap().is_empty(),
+        "psycopg2-binary needs no compiler"
+    );
+    assert!(j["plan"]["install"]["commands"][0]
+        .as_str()
+        .unwrap()
+        .contains("pipenv requirements"));
 }
 
 #[test]
@@ -161,10 +291,20 @@ fn pdm_with_ldap_and_sqlite_problems() {
         assert!(c.contains(&code.to_string()), "{code} missing from {c:?}");
     }
     let p = &f["problems"].as_array().unwrap()[0];
-    assert!(p["evidence"]["file"].as_str().unwrap().ends_with("settings.py"));
+    assert!(p["evidence"]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("settings.py"));
     assert!(p["fix"].as_str().unwrap().len() > 10);
-    assert_eq!(j["plan"]["database"]["service"], "db", "SQLite is replaced by PostgreSQL");
-    assert!(j["plan"]["install"]["extra"].as_array().unwrap().iter().any(|e| e["requirement"].as_str().unwrap().starts_with("psycopg")));
+    assert_eq!(
+        j["plan"]["database"]["service"], "db",
+        "SQLite is replaced by PostgreSQL"
+    );
+    assert!(j["plan"]["install"]["extra"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["requirement"].as_str().unwrap().starts_with("psycopg")));
 }
 
 #[test]
@@ -173,10 +313,19 @@ fn several_lockfiles_the_configured_tool_wins() {
     std::fs::write(dir.join("uv.lock"), "version = 1\n").unwrap();
     std::fs::write(dir.join("requirements.txt"), "django\n").unwrap();
     let j = inspect_json(&dir, &[]);
-    assert_eq!(j["facts"]["dependencies"]["manager"], "poetry", "pyproject configures poetry");
-    assert!(j["facts"]["dependencies"]["reason"].as_str().unwrap().contains("configures"));
+    assert_eq!(
+        j["facts"]["dependencies"]["manager"], "poetry",
+        "pyproject configures poetry"
+    );
+    assert!(j["facts"]["dependencies"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("configures"));
     // Without [tool.poetry]: uv's lock wins by precedence.
-    let py = read(&dir.join("pyproject.toml")).replace("[tool.poetry]", "[tool.other]").replace("[tool.poetry.", "[tool.other.").replace("poetry.core.masonry.api", "setuptools.build_meta");
+    let py = read(&dir.join("pyproject.toml"))
+        .replace("[tool.poetry]", "[tool.other]")
+        .replace("[tool.poetry.", "[tool.other.")
+        .replace("poetry.core.masonry.api", "setuptools.build_meta");
     std::fs::write(dir.join("pyproject.toml"), py).unwrap();
     let j = inspect_json(&dir, &[]);
     assert_eq!(j["facts"]["dependencies"]["manager"], "uv");
@@ -184,7 +333,11 @@ fn several_lockfiles_the_configured_tool_wins() {
 
 #[test]
 fn inspect_human_output_names_evidence() {
-    let out = djship().arg("inspect").arg(fixtures().join("split-settings-celery")).output().unwrap();
+    let out = djship()
+        .arg("inspect")
+        .arg(fixtures().join("split-settings-celery"))
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("config.settings.production"));
     assert!(text.contains("(config/settings/base.py:9)"), "{text}");

@@ -19,15 +19,29 @@ const FIXTURES: &[&str] = &[
 
 fn hadolint(dir: &Path) {
     let Some(h) = tool("hadolint") else { return };
-    let (ok, out) = run(Command::new(h).arg("--no-color").arg(dir.join("Dockerfile")));
-    assert!(ok && out.trim().is_empty(), "hadolint found problems in {}:\n{out}", dir.display());
+    let (ok, out) = run(Command::new(h)
+        .arg("--no-color")
+        .arg(dir.join("Dockerfile")));
+    assert!(
+        ok && out.trim().is_empty(),
+        "hadolint found problems in {}:\n{out}",
+        dir.display()
+    );
 }
 
 fn compose_config(dir: &Path) {
-    let Some(c) = tool("docker-compose") else { return };
+    let Some(c) = tool("docker-compose") else {
+        return;
+    };
     for file in ["compose.yaml", "compose.prod.yaml"] {
-        let (ok, out) = run(Command::new(&c).current_dir(dir).args(["-f", file, "config", "--quiet"]));
-        assert!(ok, "docker compose config rejects {}/{file}:\n{out}", dir.display());
+        let (ok, out) = run(Command::new(&c)
+            .current_dir(dir)
+            .args(["-f", file, "config", "--quiet"]));
+        assert!(
+            ok,
+            "docker compose config rejects {}/{file}:\n{out}",
+            dir.display()
+        );
     }
 }
 
@@ -47,8 +61,16 @@ fn nginx_t(dir: &Path) {
         ),
     )
     .unwrap();
-    let (ok, out) = run(Command::new(nginx).args(["-t", "-q", "-e", "stderr", "-p"]).arg(tmp.path()).arg("-c").arg(&main));
-    assert!(ok, "nginx -t rejects {}/docker/nginx/default.conf:\n{out}", dir.display());
+    let (ok, out) = run(Command::new(nginx)
+        .args(["-t", "-q", "-e", "stderr", "-p"])
+        .arg(tmp.path())
+        .arg("-c")
+        .arg(&main));
+    assert!(
+        ok,
+        "nginx -t rejects {}/docker/nginx/default.conf:\n{out}",
+        dir.display()
+    );
 }
 
 fn check(dir: &Path) {
@@ -61,7 +83,11 @@ fn check(dir: &Path) {
 fn every_fixture_passes_hadolint_compose_and_nginx() {
     for name in FIXTURES {
         let (_t, dir) = fixture(name);
-        djship().args(["init", "--patch-settings"]).arg(&dir).assert().success();
+        djship()
+            .args(["init", "--patch-settings"])
+            .arg(&dir)
+            .assert()
+            .success();
         check(&dir);
     }
 }
@@ -78,21 +104,53 @@ fn fixtures_without_patching_pass_too() {
 #[test]
 fn startproject_passes_hadolint_compose_and_nginx() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(dir) = startproject(tmp.path(), "fresh") else { return };
-    djship().args(["init", "--patch-settings"]).arg(&dir).assert().success();
+    let Some(dir) = startproject(tmp.path(), "fresh") else {
+        return;
+    };
+    djship()
+        .args(["init", "--patch-settings"])
+        .arg(&dir)
+        .assert()
+        .success();
     check(&dir);
 }
 
 #[test]
 fn wagtail_start_passes_hadolint_compose_and_nginx() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(dir) = wagtail_start(tmp.path(), "cms") else { return };
+    let Some(dir) = wagtail_start(tmp.path(), "cms") else {
+        return;
+    };
     // Wagtail's template ships its own Dockerfile: djship refuses to overwrite it.
-    djship().args(["init", "--patch-settings"]).arg(&dir).assert().code(3);
-    djship().args(["init", "--patch-settings", "--force"]).arg(&dir).assert().success();
+    djship()
+        .args(["init", "--patch-settings"])
+        .arg(&dir)
+        .assert()
+        .code(3);
+    djship()
+        .args(["init", "--patch-settings", "--force"])
+        .arg(&dir)
+        .assert()
+        .success();
     check(&dir);
     let j = inspect_json(&dir, &[]);
-    assert_eq!(j["facts"]["settings"]["production"]["module"], "mysite.settings.production");
-    assert_eq!(j["facts"]["settings"]["development"]["module"], "mysite.settings.dev");
-    assert_eq!(j["facts"]["problems"].as_array().unwrap().iter().filter(|p| p["severity"] == "error").count(), 0, "{}", j["facts"]["problems"]);
+    assert_eq!(
+        j["facts"]["settings"]["production"]["module"],
+        "mysite.settings.production"
+    );
+    assert_eq!(
+        j["facts"]["settings"]["development"]["module"],
+        "mysite.settings.dev"
+    );
+    assert_eq!(
+        j["facts"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["severity"] == "error")
+            .count(),
+        0,
+        "{}",
+        j["facts"]["problems"]
+    );
 }

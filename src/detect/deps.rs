@@ -177,8 +177,8 @@ fn read(root: &Path, rel: &str, warnings: &mut Vec<Warning>) -> Option<String> {
 
 /// Read every dependency file at the project root and choose the manager.
 pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
-    let pyproject = read(root, "pyproject.toml", warnings).and_then(|s| {
-        match s.parse::<toml::Table>() {
+    let pyproject =
+        read(root, "pyproject.toml", warnings).and_then(|s| match s.parse::<toml::Table>() {
             Ok(t) => Some(t),
             Err(e) => {
                 warnings.push(Warning {
@@ -188,8 +188,7 @@ pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
                 });
                 None
             }
-        }
-    });
+        });
     let tool = |name: &str| {
         pyproject
             .as_ref()
@@ -216,13 +215,19 @@ pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
         present.push((Manager::Uv, exists("uv.lock").then_some("uv.lock")));
     }
     if exists("poetry.lock") || tool("poetry") || build_backend.starts_with("poetry") {
-        present.push((Manager::Poetry, exists("poetry.lock").then_some("poetry.lock")));
+        present.push((
+            Manager::Poetry,
+            exists("poetry.lock").then_some("poetry.lock"),
+        ));
     }
     if exists("pdm.lock") || tool("pdm") || build_backend.starts_with("pdm") {
         present.push((Manager::Pdm, exists("pdm.lock").then_some("pdm.lock")));
     }
     if exists("Pipfile") || exists("Pipfile.lock") {
-        present.push((Manager::Pipenv, exists("Pipfile.lock").then_some("Pipfile.lock")));
+        present.push((
+            Manager::Pipenv,
+            exists("Pipfile.lock").then_some("Pipfile.lock"),
+        ));
     }
     if !requirements.0.is_empty() {
         present.push((Manager::Requirements, None));
@@ -247,12 +252,17 @@ pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
 
     let mut deps = Dependencies::default();
     let Some((manager, lock)) = winner else {
-        deps.reason = "no requirements*.txt, Pipfile, pyproject.toml dependencies or lockfile found".into();
+        deps.reason =
+            "no requirements*.txt, Pipfile, pyproject.toml dependencies or lockfile found".into();
         return deps;
     };
     deps.manager = Some(manager);
     deps.lockfile = lock.map(str::to_string);
-    deps.also_present = present.iter().map(|(m, _)| *m).filter(|m| *m != manager).collect();
+    deps.also_present = present
+        .iter()
+        .map(|(m, _)| *m)
+        .filter(|m| *m != manager)
+        .collect();
     deps.reason = match (lock, present.len()) {
         (Some(l), 1) => format!("{l} is the only lockfile"),
         (Some(l), _) if named_by_pyproject(manager) => format!(
@@ -300,13 +310,12 @@ pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
                 deps.install_files.push(l.clone());
                 read_lock_pins(root, &l, &mut deps, warnings);
             }
-            deps.installs_project = !build_backend.is_empty()
-                && !(manager == Manager::Poetry
-                    && pyproject
-                        .as_ref()
-                        .and_then(|t| t.get("tool")?.get("poetry")?.get("package-mode"))
-                        .and_then(|v| v.as_bool())
-                        == Some(false));
+            let poetry_package_mode = pyproject
+                .as_ref()
+                .and_then(|t| t.get("tool")?.get("poetry")?.get("package-mode"))
+                .and_then(|v| v.as_bool());
+            let no_package = manager == Manager::Poetry && poetry_package_mode == Some(false);
+            deps.installs_project = !build_backend.is_empty() && !no_package;
             if deps.python.is_none() {
                 deps.python = python_from_pyproject;
             }
@@ -430,9 +439,7 @@ fn read_requirements(
             if first == flag {
                 Some(rest())
             } else {
-                first
-                    .strip_prefix(&format!("{flag}="))
-                    .map(str::to_string)
+                first.strip_prefix(&format!("{flag}=")).map(str::to_string)
             }
         };
         if let Some(inc) = opt_value("-r").or_else(|| opt_value("--requirement")) {
@@ -592,7 +599,10 @@ fn read_pipenv(root: &Path, deps: &mut Dependencies, warnings: &mut Vec<Warning>
                 }
                 if let Some(v) = t
                     .get("requires")
-                    .and_then(|r| r.get("python_version").or_else(|| r.get("python_full_version")))
+                    .and_then(|r| {
+                        r.get("python_version")
+                            .or_else(|| r.get("python_full_version"))
+                    })
                     .and_then(|v| v.as_str())
                 {
                     deps.python = Some((v.to_string(), Evidence::file("Pipfile")));
@@ -653,10 +663,18 @@ fn read_pipenv(root: &Path, deps: &mut Dependencies, warnings: &mut Vec<Warning>
     }
 }
 
-fn read_pyproject(t: &toml::Table, manager: Manager, deps: &mut Dependencies, warnings: &mut Vec<Warning>) {
+fn read_pyproject(
+    t: &toml::Table,
+    manager: Manager,
+    deps: &mut Dependencies,
+    warnings: &mut Vec<Warning>,
+) {
     let ev = Evidence::file("pyproject.toml");
-    let mut push_pep508 = |spec: &str, dev: bool, deps: &mut Dependencies| {
-        match parse_requirement_line(spec, ev.clone()) {
+    let mut push_pep508 =
+        |spec: &str, dev: bool, deps: &mut Dependencies| match parse_requirement_line(
+            spec,
+            ev.clone(),
+        ) {
             Ok(Some(mut p)) => {
                 p.dev = dev;
                 deps.packages.push(p);
@@ -667,11 +685,14 @@ fn read_pyproject(t: &toml::Table, manager: Manager, deps: &mut Dependencies, wa
                 message: format!("{spec:?}: {msg}"),
                 fallback: "skipped this requirement".into(),
             }),
-        }
-    };
+        };
     let strs = |v: Option<&toml::Value>| -> Vec<String> {
         v.and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let project = t.get("project");
@@ -694,7 +715,10 @@ fn read_pyproject(t: &toml::Table, manager: Manager, deps: &mut Dependencies, wa
         if let Some(d) = poetry.and_then(|p| p.get("dev-dependencies")) {
             tables.push((d, true));
         }
-        if let Some(groups) = poetry.and_then(|p| p.get("group")).and_then(|g| g.as_table()) {
+        if let Some(groups) = poetry
+            .and_then(|p| p.get("group"))
+            .and_then(|g| g.as_table())
+        {
             for (name, g) in groups {
                 if let Some(d) = g.get("dependencies") {
                     tables.push((d, name != "main"));
@@ -702,11 +726,17 @@ fn read_pyproject(t: &toml::Table, manager: Manager, deps: &mut Dependencies, wa
             }
         }
         for (table, dev) in tables {
-            let Some(table) = table.as_table() else { continue };
+            let Some(table) = table.as_table() else {
+                continue;
+            };
             for (name, v) in table {
                 let constraint = match v {
                     toml::Value::String(s) => s.clone(),
-                    toml::Value::Table(t) => t.get("version").and_then(|v| v.as_str()).unwrap_or("").to_string(),
+                    toml::Value::Table(t) => t
+                        .get("version")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string(),
                     _ => String::new(),
                 };
                 if name == "python" {
@@ -743,7 +773,10 @@ pub fn poetry_to_pep440(c: &str) -> String {
     let bump = |v: &str, caret: bool| -> String {
         let parts: Vec<u64> = v.split('.').map(|p| p.parse().unwrap_or(0)).collect();
         let idx = if caret {
-            parts.iter().position(|p| *p != 0).unwrap_or(parts.len().saturating_sub(1))
+            parts
+                .iter()
+                .position(|p| *p != 0)
+                .unwrap_or(parts.len().saturating_sub(1))
         } else if parts.len() > 1 {
             1
         } else {
@@ -753,7 +786,10 @@ pub fn poetry_to_pep440(c: &str) -> String {
         if let Some(last) = up.last_mut() {
             *last += 1;
         }
-        up.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(".")
+        up.iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(".")
     };
     c.split(',')
         .map(|part| {
@@ -774,7 +810,9 @@ pub fn poetry_to_pep440(c: &str) -> String {
 
 /// Exact versions from a TOML lockfile with `[[package]] name/version` (uv, poetry, pdm).
 fn read_lock_pins(root: &Path, lock: &str, deps: &mut Dependencies, warnings: &mut Vec<Warning>) {
-    let Some(text) = read(root, lock, warnings) else { return };
+    let Some(text) = read(root, lock, warnings) else {
+        return;
+    };
     let table = match text.parse::<toml::Table>() {
         Ok(t) => t,
         Err(e) => {
@@ -786,7 +824,9 @@ fn read_lock_pins(root: &Path, lock: &str, deps: &mut Dependencies, warnings: &m
             return;
         }
     };
-    let Some(pkgs) = table.get("package").and_then(|p| p.as_array()) else { return };
+    let Some(pkgs) = table.get("package").and_then(|p| p.as_array()) else {
+        return;
+    };
     for p in pkgs {
         let (Some(name), Some(version)) = (
             p.get("name").and_then(|v| v.as_str()),
@@ -826,9 +866,12 @@ mod tests {
         assert_eq!(p.extras, ["argon2"]);
         assert!(p.marker.unwrap().contains("python"));
         assert_eq!(lower_bound(&p.specifier).as_deref(), Some("5.0"));
-        let vcs = parse_requirement_line("git+https://github.com/x/django-foo.git@v1#egg=django_foo", ev())
-            .unwrap()
-            .unwrap();
+        let vcs = parse_requirement_line(
+            "git+https://github.com/x/django-foo.git@v1#egg=django_foo",
+            ev(),
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(vcs.name, "django-foo");
         assert!(vcs.url.is_some());
         assert!(parse_requirement_line(".", ev()).unwrap().is_none());

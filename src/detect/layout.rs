@@ -5,9 +5,27 @@ use std::path::{Path, PathBuf};
 
 /// Folders never searched for manage.py: virtualenvs, caches, dependencies, VCS data.
 const SKIP_DIRS: &[&str] = &[
-    ".git", ".hg", ".svn", "node_modules", ".venv", "venv", "env", ".env", "site-packages",
-    "__pycache__", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "build",
-    "dist", "staticfiles", "media", ".idea", ".vscode",
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    ".venv",
+    "venv",
+    "env",
+    ".env",
+    "site-packages",
+    "__pycache__",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "build",
+    "dist",
+    "staticfiles",
+    "media",
+    ".idea",
+    ".vscode",
 ];
 
 const MAX_DEPTH: usize = 3;
@@ -16,13 +34,22 @@ const MAX_DEPTH: usize = 3;
 /// Returns its path relative to `root`.
 pub fn find_manage_py(root: &Path, chosen: Option<&Path>) -> Result<String> {
     if let Some(c) = chosen {
-        let abs = if c.is_absolute() { c.to_path_buf() } else { root.join(c) };
-        let abs = if abs.is_dir() { abs.join("manage.py") } else { abs };
+        let abs = if c.is_absolute() {
+            c.to_path_buf()
+        } else {
+            root.join(c)
+        };
+        let abs = if abs.is_dir() {
+            abs.join("manage.py")
+        } else {
+            abs
+        };
         if !abs.is_file() {
             return Err(Error::Invalid {
                 path: abs,
                 message: "--manage does not name an existing manage.py".into(),
-                hint: "pass the path of the project's manage.py, relative to the project root".into(),
+                hint: "pass the path of the project's manage.py, relative to the project root"
+                    .into(),
             });
         }
         return abs
@@ -56,7 +83,9 @@ fn search(root: &Path, dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
     if depth >= MAX_DEPTH {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut dirs = Vec::new();
     for e in entries.flatten() {
         let Ok(ft) = e.file_type() else { continue };

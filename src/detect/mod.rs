@@ -169,14 +169,23 @@ pub struct Options {
 /// Heuristic: does an environment variable hold a secret?
 pub fn is_secret_name(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    ["SECRET", "PASSWORD", "PASSWD", "TOKEN", "PRIVATE", "CREDENTIAL", "API_KEY", "ACCESS_KEY", "DSN"]
-        .iter()
-        .any(|w| n.contains(w))
+    [
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "TOKEN",
+        "PRIVATE",
+        "CREDENTIAL",
+        "API_KEY",
+        "ACCESS_KEY",
+        "DSN",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
         || n.ends_with("_KEY")
         || n == "DATABASE_URL"
         || n.ends_with("_DATABASE_URL")
 }
-
 
 pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     if !root.is_dir() {
@@ -201,27 +210,58 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     } else {
         None
     };
-    let package = modules.default.module.split('.').next().unwrap_or("").to_string();
+    let package = modules
+        .default
+        .module
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .to_string();
 
     let deps = deps::detect(root, &mut warnings);
     let django = deps.version_of("django").map(|v| Located {
         value: v,
-        evidence: deps.get("django").map(|p| p.evidence.clone()).unwrap_or_else(|| Evidence::file("?")),
+        evidence: deps
+            .get("django")
+            .map(|p| p.evidence.clone())
+            .unwrap_or_else(|| Evidence::file("?")),
     });
-    let python = pyversion::detect(root, deps.python.as_ref(), django.as_ref().map(|d| d.value.as_str()), &mut warnings);
+    let python = pyversion::detect(
+        root,
+        deps.python.as_ref(),
+        django.as_ref().map(|d| d.value.as_str()),
+        &mut warnings,
+    );
+    warnings.extend(pyversion::check_against_django(
+        &python,
+        django.as_ref().map(|d| d.value.as_str()),
+    ));
 
-    let installed_apps = prod.value("INSTALLED_APPS").map(|v| v.strings()).unwrap_or_default();
-    let has_app = |a: &str| installed_apps.iter().any(|x| x == a || x.starts_with(&format!("{a}.")));
+    let installed_apps = prod
+        .value("INSTALLED_APPS")
+        .map(|v| v.strings())
+        .unwrap_or_default();
+    let has_app = |a: &str| {
+        installed_apps
+            .iter()
+            .any(|x| x == a || x.starts_with(&format!("{a}.")))
+    };
 
     let wsgi_application = located_str(&prod, "WSGI_APPLICATION");
     let asgi_application = located_str(&prod, "ASGI_APPLICATION");
     let mut asgi = AsgiFacts::default();
     if let Some(a) = &asgi_application {
-        asgi.reasons.push(format!("ASGI_APPLICATION is set ({})", a.evidence));
+        asgi.reasons
+            .push(format!("ASGI_APPLICATION is set ({})", a.evidence));
     }
-    for (pkg, why) in [("channels", "channels"), ("daphne", "daphne"), ("uvicorn", "uvicorn")] {
+    for (pkg, why) in [
+        ("channels", "channels"),
+        ("daphne", "daphne"),
+        ("uvicorn", "uvicorn"),
+    ] {
         if let Some(p) = deps.get(pkg) {
-            asgi.reasons.push(format!("{why} is a dependency ({})", p.evidence));
+            asgi.reasons
+                .push(format!("{why} is a dependency ({})", p.evidence));
         } else if has_app(pkg) {
             asgi.reasons.push(format!("{why} is in INSTALLED_APPS"));
         }
@@ -249,7 +289,10 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
                     .get("staticfiles")
                     .and_then(|s| s.get("BACKEND"))
                     .and_then(|v| v.as_str())
-                    .map(|s| Located { value: s.to_string(), evidence: b.evidence.clone() })
+                    .map(|s| Located {
+                        value: s.to_string(),
+                        evidence: b.evidence.clone(),
+                    })
             })
             .or_else(|| located_str(&prod, "STATICFILES_STORAGE")),
         whitenoise: prod
@@ -266,7 +309,7 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     let env_vars = env_vars(&prod, dev.as_ref());
     let problems = problems::find(&prod, &databases, &static_files, &media, &modules);
 
-    warnings.extend(cache.warnings.drain(..));
+    warnings.append(&mut cache.warnings);
     Ok(Facts {
         manage_py,
         manage_dir,
@@ -294,26 +337,41 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
 
 fn located_str(e: &Evaluated, name: &str) -> Option<Located<String>> {
     let b = e.get(name)?;
-    b.value.as_str().map(|s| Located { value: s.to_string(), evidence: b.evidence.clone() })
+    b.value.as_str().map(|s| Located {
+        value: s.to_string(),
+        evidence: b.evidence.clone(),
+    })
 }
 
 fn located_describe(e: &Evaluated, name: &str) -> Option<Located<String>> {
     let b = e.get(name)?;
-    Some(Located { value: b.value.describe(), evidence: b.evidence.clone() })
+    Some(Located {
+        value: b.value.describe(),
+        evidence: b.evidence.clone(),
+    })
 }
 
 /// Where a path setting points inside the image, whose /app is the project root.
 fn in_image(v: &Value) -> Option<String> {
     match v {
         Value::Path(p) | Value::Str(p) if p.starts_with('/') => Some(p.clone()),
-        Value::Path(p) if !p.starts_with("..") => Some(if p.is_empty() { "/app".into() } else { format!("/app/{p}") }),
-        Value::Env(e) => e.default.as_deref().filter(|d| d.starts_with('/')).map(str::to_string),
+        Value::Path(p) if !p.starts_with("..") => Some(if p.is_empty() {
+            "/app".into()
+        } else {
+            format!("/app/{p}")
+        }),
+        Value::Env(e) => e
+            .default
+            .as_deref()
+            .filter(|d| d.starts_with('/'))
+            .map(str::to_string),
         _ => None,
     }
 }
 
 fn engine_kind(engine: &str) -> (DbKind, bool) {
-    let gis = engine.contains(".gis.") || engine.contains("postgis") || engine.contains("spatialite");
+    let gis =
+        engine.contains(".gis.") || engine.contains("postgis") || engine.contains("spatialite");
     let kind = if engine.contains("postg") {
         DbKind::Postgresql
     } else if engine.contains("mysql") {
@@ -352,7 +410,9 @@ const DRIVERS: &[(DbKind, &str)] = &[
 ];
 
 fn databases(prod: &Evaluated, deps: &Dependencies) -> Vec<Database> {
-    let Some(b) = prod.get("DATABASES") else { return Vec::new() };
+    let Some(b) = prod.get("DATABASES") else {
+        return Vec::new();
+    };
     let Value::Dict(aliases) = &b.value else {
         return Vec::new();
     };
@@ -417,7 +477,9 @@ fn cache_fact(prod: &Evaluated, deps: &Dependencies) -> Option<Cache> {
     let (backend, url_env) = match default {
         Some(Value::Env(e)) => (None, Some(e.name.clone())),
         Some(d) => (
-            d.get("BACKEND").and_then(|v| v.as_str()).map(str::to_string),
+            d.get("BACKEND")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
             match d.get("LOCATION") {
                 Some(Value::Env(e)) => Some(e.name.clone()),
                 _ => None,
@@ -425,10 +487,18 @@ fn cache_fact(prod: &Evaluated, deps: &Dependencies) -> Option<Cache> {
         ),
         None => (None, None),
     };
-    let redis = backend.as_deref().is_some_and(|b| b.to_ascii_lowercase().contains("redis"))
-        || (url_env.is_some() && (deps.has("django-redis") || deps.has("redis") || deps.has("hiredis")));
+    let redis = backend
+        .as_deref()
+        .is_some_and(|b| b.to_ascii_lowercase().contains("redis"))
+        || (url_env.is_some()
+            && (deps.has("django-redis") || deps.has("redis") || deps.has("hiredis")));
     let b = b?;
-    Some(Cache { backend, redis, url_env, evidence: b.evidence.clone() })
+    Some(Cache {
+        backend,
+        redis,
+        url_env,
+        evidence: b.evidence.clone(),
+    })
 }
 
 fn celery_fact(
@@ -455,21 +525,38 @@ fn celery_fact(
         || installed_apps.iter().any(|a| a == "django_celery_beat")
         || prod.get("CELERY_BEAT_SCHEDULE").is_some()
         || prod.get("CELERYBEAT_SCHEDULE").is_some()
-        || file.as_ref().is_some_and(|f| f.source.contains("beat_schedule"));
-    let broker_env = ["CELERY_BROKER_URL", "BROKER_URL"].iter().find_map(|k| match prod.value(k) {
-        Some(Value::Env(e)) => Some(e.name.clone()),
-        _ => None,
-    });
-    Some(Celery { app: package.to_string(), beat, broker_env, evidence })
+        || file
+            .as_ref()
+            .is_some_and(|f| f.source.contains("beat_schedule"));
+    let broker_env = ["CELERY_BROKER_URL", "BROKER_URL"]
+        .iter()
+        .find_map(|k| match prod.value(k) {
+            Some(Value::Env(e)) => Some(e.name.clone()),
+            _ => None,
+        });
+    Some(Celery {
+        app: package.to_string(),
+        beat,
+        broker_env,
+        evidence,
+    })
 }
 
 fn env_vars(prod: &Evaluated, dev: Option<&Evaluated>) -> Vec<EnvVar> {
     let mut out: Vec<EnvVar> = Vec::new();
-    let reads = prod.env_reads.iter().chain(dev.map(|d| d.env_reads.iter()).into_iter().flatten());
+    let reads = prod
+        .env_reads
+        .iter()
+        .chain(dev.map(|d| d.env_reads.iter()).into_iter().flatten());
     let setting_of = |r: &EnvRead| -> Option<String> {
         [Some(prod), dev].into_iter().flatten().find_map(|e| {
             e.ns.iter().find_map(|(k, b)| match &b.value {
-                Value::Env(x) if x.name == r.name && k.chars().all(|c| c.is_ascii_uppercase() || c == '_') => Some(k.clone()),
+                Value::Env(x)
+                    if x.name == r.name
+                        && k.chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
+                {
+                    Some(k.clone())
+                }
                 _ => None,
             })
         })

@@ -29,24 +29,131 @@ const CC: &[&str] = &["gcc", "libc6-dev"];
 
 /// The built-in table (Debian bookworm package names).
 pub const RULES: &[Rule] = &[
-    Rule { package: "psycopg2", when: When::Always, build: &["libpq-dev", "gcc", "libc6-dev"], run: &["libpq5"] },
-    Rule { package: "psycopg", when: When::WithoutExtras(&["binary", "c"]), build: &[], run: &["libpq5"] },
-    Rule { package: "psycopg", when: When::WithExtra("c"), build: &["libpq-dev", "gcc", "libc6-dev"], run: &["libpq5"] },
-    Rule { package: "psycopg-c", when: When::Always, build: &["libpq-dev", "gcc", "libc6-dev"], run: &["libpq5"] },
-    Rule { package: "mysqlclient", when: When::Always, build: &["default-libmysqlclient-dev", "pkg-config", "gcc", "libc6-dev"], run: &["libmariadb3"] },
-    Rule { package: "pillow", when: When::FromSource, build: &["libjpeg62-turbo-dev", "zlib1g-dev", "libfreetype-dev", "gcc", "libc6-dev"], run: &["libjpeg62-turbo", "zlib1g", "libfreetype6"] },
-    Rule { package: "lxml", when: When::FromSource, build: &["libxml2-dev", "libxslt1-dev", "gcc", "libc6-dev"], run: &["libxml2", "libxslt1.1"] },
-    Rule { package: "python-ldap", when: When::Always, build: &["libldap2-dev", "libsasl2-dev", "gcc", "libc6-dev"], run: &["libldap-2.5-0", "libsasl2-2"] },
-    Rule { package: "django-auth-ldap", when: When::Always, build: &["libldap2-dev", "libsasl2-dev", "gcc", "libc6-dev"], run: &["libldap-2.5-0", "libsasl2-2"] },
-    Rule { package: "gdal", when: When::Always, build: &["libgdal-dev", "gcc", "g++", "libc6-dev"], run: &["libgdal32"] },
-    Rule { package: "django.contrib.gis", when: When::Always, build: &[], run: &["binutils", "libproj25", "libgdal32", "libgeos-c1v5"] },
-    Rule { package: "weasyprint", when: When::Always, build: &[], run: &["libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "libharfbuzz0b", "fonts-dejavu-core"] },
-    Rule { package: "pycairo", when: When::Always, build: &["libcairo2-dev", "pkg-config", "gcc", "libc6-dev"], run: &["libcairo2"] },
-    Rule { package: "cairocffi", when: When::Always, build: &[], run: &["libcairo2"] },
-    Rule { package: "xmlsec", when: When::Always, build: &["libxmlsec1-dev", "pkg-config", "gcc", "libc6-dev"], run: &["libxmlsec1-openssl"] },
-    Rule { package: "python-magic", when: When::Always, build: &[], run: &["libmagic1"] },
-    Rule { package: "pylibmc", when: When::Always, build: &["libmemcached-dev", "zlib1g-dev", "gcc", "libc6-dev"], run: &["libmemcached11"] },
-    Rule { package: "uwsgi", when: When::Always, build: CC, run: &[] },
+    Rule {
+        package: "psycopg2",
+        when: When::Always,
+        build: &["libpq-dev", "gcc", "libc6-dev"],
+        run: &["libpq5"],
+    },
+    Rule {
+        package: "psycopg",
+        when: When::WithoutExtras(&["binary", "c"]),
+        build: &[],
+        run: &["libpq5"],
+    },
+    Rule {
+        package: "psycopg",
+        when: When::WithExtra("c"),
+        build: &["libpq-dev", "gcc", "libc6-dev"],
+        run: &["libpq5"],
+    },
+    Rule {
+        package: "psycopg-c",
+        when: When::Always,
+        build: &["libpq-dev", "gcc", "libc6-dev"],
+        run: &["libpq5"],
+    },
+    Rule {
+        package: "mysqlclient",
+        when: When::Always,
+        build: &[
+            "default-libmysqlclient-dev",
+            "pkg-config",
+            "gcc",
+            "libc6-dev",
+        ],
+        run: &["libmariadb3"],
+    },
+    Rule {
+        package: "pillow",
+        when: When::FromSource,
+        build: &[
+            "libjpeg62-turbo-dev",
+            "zlib1g-dev",
+            "libfreetype-dev",
+            "gcc",
+            "libc6-dev",
+        ],
+        run: &["libjpeg62-turbo", "zlib1g", "libfreetype6"],
+    },
+    Rule {
+        package: "lxml",
+        when: When::FromSource,
+        build: &["libxml2-dev", "libxslt1-dev", "gcc", "libc6-dev"],
+        run: &["libxml2", "libxslt1.1"],
+    },
+    Rule {
+        package: "python-ldap",
+        when: When::Always,
+        build: &["libldap2-dev", "libsasl2-dev", "gcc", "libc6-dev"],
+        run: &["libldap-2.5-0", "libsasl2-2"],
+    },
+    Rule {
+        package: "django-auth-ldap",
+        when: When::Always,
+        build: &["libldap2-dev", "libsasl2-dev", "gcc", "libc6-dev"],
+        run: &["libldap-2.5-0", "libsasl2-2"],
+    },
+    Rule {
+        package: "gdal",
+        when: When::Always,
+        build: &["libgdal-dev", "gcc", "g++", "libc6-dev"],
+        run: &["libgdal32"],
+    },
+    Rule {
+        package: "django.contrib.gis",
+        when: When::Always,
+        build: &[],
+        run: &["binutils", "libproj25", "libgdal32", "libgeos-c1v5"],
+    },
+    Rule {
+        package: "weasyprint",
+        when: When::Always,
+        build: &[],
+        run: &[
+            "libpango-1.0-0",
+            "libpangoft2-1.0-0",
+            "libharfbuzz-subset0",
+            "libharfbuzz0b",
+            "fonts-dejavu-core",
+        ],
+    },
+    Rule {
+        package: "pycairo",
+        when: When::Always,
+        build: &["libcairo2-dev", "pkg-config", "gcc", "libc6-dev"],
+        run: &["libcairo2"],
+    },
+    Rule {
+        package: "cairocffi",
+        when: When::Always,
+        build: &[],
+        run: &["libcairo2"],
+    },
+    Rule {
+        package: "xmlsec",
+        when: When::Always,
+        build: &["libxmlsec1-dev", "pkg-config", "gcc", "libc6-dev"],
+        run: &["libxmlsec1-openssl"],
+    },
+    Rule {
+        package: "python-magic",
+        when: When::Always,
+        build: &[],
+        run: &["libmagic1"],
+    },
+    Rule {
+        package: "pylibmc",
+        when: When::Always,
+        build: &["libmemcached-dev", "zlib1g-dev", "gcc", "libc6-dev"],
+        run: &["libmemcached11"],
+    },
+    Rule {
+        package: "uwsgi",
+        when: When::Always,
+        build: CC,
+        run: &[],
+    },
 ];
 
 /// A rule added by the project's configuration.
@@ -105,7 +212,9 @@ pub fn resolve(
         for rule in RULES.iter().filter(|r| r.package == p.name) {
             let applies = match rule.when {
                 When::Always => true,
-                When::FromSource => deps.no_binary.contains(&p.name) || deps.no_binary.contains(":all:"),
+                When::FromSource => {
+                    deps.no_binary.contains(&p.name) || deps.no_binary.contains(":all:")
+                }
                 When::WithoutExtras(ex) => !p.extras.iter().any(|e| ex.contains(&e.as_str())),
                 When::WithExtra(ex) => p.extras.iter().any(|e| e == ex),
             };
@@ -131,7 +240,11 @@ mod tests {
     fn deps(lines: &[&str]) -> Dependencies {
         let mut d = Dependencies::default();
         for l in lines {
-            d.packages.push(parse_requirement_line(l, Evidence::file("r.txt")).unwrap().unwrap());
+            d.packages.push(
+                parse_requirement_line(l, Evidence::file("r.txt"))
+                    .unwrap()
+                    .unwrap(),
+            );
         }
         d
     }
@@ -141,8 +254,16 @@ mod tests {
         let n = resolve(&deps(&["psycopg2==2.9.9"]), &[], &Default::default());
         assert!(n.build.contains("libpq-dev") && n.build.contains("gcc"));
         assert_eq!(n.run.iter().collect::<Vec<_>>(), ["libpq5"]);
-        assert!(resolve(&deps(&["psycopg2-binary"]), &[], &Default::default()).run.is_empty());
-        assert!(resolve(&deps(&["psycopg[binary]>=3.1"]), &[], &Default::default()).run.is_empty());
+        assert!(
+            resolve(&deps(&["psycopg2-binary"]), &[], &Default::default())
+                .run
+                .is_empty()
+        );
+        assert!(
+            resolve(&deps(&["psycopg[binary]>=3.1"]), &[], &Default::default())
+                .run
+                .is_empty()
+        );
         let pure = resolve(&deps(&["psycopg>=3.1"]), &[], &Default::default());
         assert!(pure.build.is_empty() && pure.run.contains("libpq5"));
         let c = resolve(&deps(&["psycopg[c]"]), &[], &Default::default());
@@ -151,13 +272,22 @@ mod tests {
 
     #[test]
     fn mysql_ldap_pillow_gis() {
-        let n = resolve(&deps(&["mysqlclient", "python-ldap"]), &[], &Default::default());
+        let n = resolve(
+            &deps(&["mysqlclient", "python-ldap"]),
+            &[],
+            &Default::default(),
+        );
         assert!(n.build.contains("default-libmysqlclient-dev") && n.build.contains("pkg-config"));
         assert!(n.run.contains("libmariadb3") && n.run.contains("libldap-2.5-0"));
         let mut d = deps(&["Pillow"]);
-        assert!(resolve(&d, &[], &Default::default()).build.is_empty(), "wheels bundle libjpeg");
+        assert!(
+            resolve(&d, &[], &Default::default()).build.is_empty(),
+            "wheels bundle libjpeg"
+        );
         d.no_binary.insert("pillow".into());
-        assert!(resolve(&d, &[], &Default::default()).build.contains("libjpeg62-turbo-dev"));
+        assert!(resolve(&d, &[], &Default::default())
+            .build
+            .contains("libjpeg62-turbo-dev"));
         let gis = resolve(&deps(&[]), &["django.contrib.gis"], &Default::default());
         assert!(gis.run.contains("libgdal32") && gis.build.is_empty());
     }
@@ -165,7 +295,13 @@ mod tests {
     #[test]
     fn config_rules_override() {
         let mut extra = std::collections::BTreeMap::new();
-        extra.insert("my-lib".to_string(), ExtraRule { build: vec!["libfoo-dev".into()], run: vec!["libfoo1".into()] });
+        extra.insert(
+            "my-lib".to_string(),
+            ExtraRule {
+                build: vec!["libfoo-dev".into()],
+                run: vec!["libfoo1".into()],
+            },
+        );
         let n = resolve(&deps(&["my-lib"]), &[], &extra);
         assert!(n.build.contains("libfoo-dev") && n.run.contains("libfoo1"));
         assert_eq!(n.because[0].package, "my-lib");

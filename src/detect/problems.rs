@@ -43,9 +43,21 @@ pub fn find(
 ) -> Vec<Problem> {
     let mut out = Vec::new();
     let file_ev = Evidence::file(&modules.production.file);
-    let at = |name: &str| prod.get(name).map(|b| b.evidence.clone()).unwrap_or_else(|| file_ev.clone());
+    let at = |name: &str| {
+        prod.get(name)
+            .map(|b| b.evidence.clone())
+            .unwrap_or_else(|| file_ev.clone())
+    };
     let mut push = |code, name, severity, message: String, evidence, fix: String| {
-        out.push(Problem { code, name, severity, message, evidence, fix, patchable: true })
+        out.push(Problem {
+            code,
+            name,
+            severity,
+            message,
+            evidence,
+            fix,
+            patchable: true,
+        })
     };
 
     if prod.get("SECRET_KEY").is_none() {

@@ -128,7 +128,11 @@ impl Value {
             Value::None => "None".into(),
             Value::List(items) => format!(
                 "[{}]",
-                items.iter().map(Value::describe).collect::<Vec<_>>().join(", ")
+                items
+                    .iter()
+                    .map(Value::describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Value::Dict(items) => format!(
                 "{{{}}}",
@@ -471,7 +475,9 @@ impl<'l> Interp<'l> {
                 let l = self.eval(f, &b.left);
                 let r = self.eval(f, &b.right);
                 match (b.op, l, r) {
-                    (Operator::Div, Value::Path(p), Value::Str(s)) => Value::Path(path_join(&p, &s)),
+                    (Operator::Div, Value::Path(p), Value::Str(s)) => {
+                        Value::Path(path_join(&p, &s))
+                    }
                     (Operator::Add, Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
                     (Operator::Add, Value::List(mut a), Value::List(b)) => {
                         a.extend(b);
@@ -490,7 +496,9 @@ impl<'l> Interp<'l> {
                             if let Some(lit) = values.get(1).filter(|v| is_literal(v)) {
                                 env.default = Some(literal_text(lit));
                                 env.required = false;
-                                if let Some(last) = self.env_reads.iter_mut().rev().find(|r| r.name == env.name) {
+                                if let Some(last) =
+                                    self.env_reads.iter_mut().rev().find(|r| r.name == env.name)
+                                {
                                     last.default = env.default.clone();
                                     last.required = false;
                                 }
@@ -558,7 +566,11 @@ impl<'l> Interp<'l> {
         let kw = |name: &str| kwargs.iter().find(|(k, _, _)| k == name);
         let default_text = |pos: Option<usize>, this: &Self| -> Option<String> {
             if let Some((_, v, ex)) = kw("default") {
-                return Some(if is_literal(v) { literal_text(v) } else { f.text(*ex).to_string() });
+                return Some(if is_literal(v) {
+                    literal_text(v)
+                } else {
+                    f.text(*ex).to_string()
+                });
             }
             pos.and_then(|i| c.arguments.args.get(i)).map(|ex| {
                 let _ = this;
@@ -794,9 +806,13 @@ pub fn settings_module_default(file: &PyFile) -> Option<(String, Evidence)> {
             if let Expr::Call(c) = expr {
                 if let Expr::Attribute(a) = c.func.as_ref() {
                     if a.attr.id.as_str() == "setdefault" {
-                        if let [Expr::StringLiteral(k), Expr::StringLiteral(v), ..] = &c.arguments.args[..] {
-                            if k.value.to_str() == "DJANGO_SETTINGS_MODULE" && self.found.is_none() {
-                                self.found = Some((v.value.to_str().to_string(), self.file.evidence(expr)));
+                        if let [Expr::StringLiteral(k), Expr::StringLiteral(v), ..] =
+                            &c.arguments.args[..]
+                        {
+                            if k.value.to_str() == "DJANGO_SETTINGS_MODULE" && self.found.is_none()
+                            {
+                                self.found =
+                                    Some((v.value.to_str().to_string(), self.file.evidence(expr)));
                             }
                         }
                     }
@@ -863,7 +879,15 @@ CACHES = {"default": env.cache("REDIS_URL")}
         let names: Vec<_> = reads.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(
             names,
-            ["DJANGO_SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "X_VAR", "Y_VAR", "DATABASE_URL", "REDIS_URL"]
+            [
+                "DJANGO_SECRET_KEY",
+                "DEBUG",
+                "ALLOWED_HOSTS",
+                "X_VAR",
+                "Y_VAR",
+                "DATABASE_URL",
+                "REDIS_URL"
+            ]
         );
         assert!(reads[0].required);
         assert_eq!(reads[1].default.as_deref(), Some("False"));
@@ -878,7 +902,10 @@ CACHES = {"default": env.cache("REDIS_URL")}
     #[test]
     fn subscript_assignment_and_augmented_lists() {
         let (ns, _) = run("D = {'default': {'ENGINE': 'a'}}\nD['default']['ENGINE'] = 'b'\nL = ['x']\nL += ['y']\n");
-        assert_eq!(ns["D"].value.get("default").unwrap().get("ENGINE"), Some(&Value::Str("b".into())));
+        assert_eq!(
+            ns["D"].value.get("default").unwrap().get("ENGINE"),
+            Some(&Value::Str("b".into()))
+        );
         assert_eq!(ns["L"].value.strings(), ["x", "y"]);
     }
 

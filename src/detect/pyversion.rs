@@ -40,15 +40,28 @@ pub struct PythonVersion {
 }
 
 fn minor_of(s: &str) -> Option<String> {
-    let s = s.trim().trim_start_matches("python-").trim_start_matches("python");
+    let s = s
+        .trim()
+        .trim_start_matches("python-")
+        .trim_start_matches("python");
     let mut it = s.split('.');
     let major: u32 = it.next()?.trim().parse().ok()?;
-    let minor: u32 = it.next()?.trim().trim_end_matches(|c: char| !c.is_ascii_digit()).parse().ok()?;
+    let minor: u32 = it
+        .next()?
+        .trim()
+        .trim_end_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .ok()?;
     (major == 3).then(|| format!("3.{minor}"))
 }
 
 fn cmp_minor(a: &str, b: &str) -> std::cmp::Ordering {
-    let n = |s: &str| s.split('.').nth(1).and_then(|m| m.parse::<u32>().ok()).unwrap_or(0);
+    let n = |s: &str| {
+        s.split('.')
+            .nth(1)
+            .and_then(|m| m.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
     n(a).cmp(&n(b))
 }
 
@@ -59,7 +72,11 @@ pub fn django_pythons(django: Option<&str>) -> (&'static str, &'static str) {
         return (last.1, last.2);
     };
     let mut parts = d.split('.');
-    let feature = format!("{}.{}", parts.next().unwrap_or("0"), parts.next().unwrap_or("0"));
+    let feature = format!(
+        "{}.{}",
+        parts.next().unwrap_or("0"),
+        parts.next().unwrap_or("0")
+    );
     // The newest row not newer than this Django.
     let ver = |s: &str| Version::from_str(s).ok();
     let want = ver(&feature);
@@ -74,6 +91,19 @@ pub fn django_pythons(django: Option<&str>) -> (&'static str, &'static str) {
         .unwrap_or((DJANGO_PYTHON[0].1, DJANGO_PYTHON[0].2))
 }
 
+/// A warning when the chosen Python is outside what the Django version supports.
+pub fn check_against_django(py: &PythonVersion, django: Option<&str>) -> Option<Warning> {
+    let d = django?;
+    let (lo, hi) = django_pythons(Some(d));
+    let outside = cmp_minor(&py.version, lo) == std::cmp::Ordering::Less
+        || cmp_minor(&py.version, hi) == std::cmp::Ordering::Greater;
+    outside.then(|| Warning {
+        evidence: py.evidence.clone().unwrap_or_else(|| Evidence::file(&py.source)),
+        message: format!("Python {} is outside the versions Django {d} supports ({lo} to {hi}): the image build will fail to install Django", py.version),
+        fallback: format!("kept Python {} as the project asks; change it or the Django requirement", py.version),
+    })
+}
+
 pub fn detect(
     root: &Path,
     constraint: Option<&(String, Evidence)>,
@@ -81,15 +111,24 @@ pub fn detect(
     warnings: &mut Vec<Warning>,
 ) -> PythonVersion {
     let (lo, hi) = django_pythons(django);
-    let in_django_range =
-        |v: &str| cmp_minor(v, lo) != std::cmp::Ordering::Less && cmp_minor(v, hi) != std::cmp::Ordering::Greater;
+    let in_django_range = |v: &str| {
+        cmp_minor(v, lo) != std::cmp::Ordering::Less
+            && cmp_minor(v, hi) != std::cmp::Ordering::Greater
+    };
     let read = |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
 
     if let Some(text) = read(".python-version") {
-        let first = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#'));
+        let first = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with('#'));
         match first.and_then(minor_of) {
             Some(v) => {
-                return PythonVersion { version: v, source: ".python-version".into(), evidence: Some(Evidence::at(".python-version", 1)) }
+                return PythonVersion {
+                    version: v,
+                    source: ".python-version".into(),
+                    evidence: Some(Evidence::at(".python-version", 1)),
+                }
             }
             None => warnings.push(Warning {
                 evidence: Evidence::file(".python-version"),
@@ -100,19 +139,37 @@ pub fn detect(
     }
     if let Some(text) = read("runtime.txt") {
         if let Some(v) = minor_of(text.trim()) {
-            return PythonVersion { version: v, source: "runtime.txt".into(), evidence: Some(Evidence::at("runtime.txt", 1)) };
+            return PythonVersion {
+                version: v,
+                source: "runtime.txt".into(),
+                evidence: Some(Evidence::at("runtime.txt", 1)),
+            };
         }
     }
     if let Some((c, ev)) = constraint {
         // Pipfile's python_version is a plain version; pyproject/poetry give a constraint.
-        if let Some(v) = minor_of(c).filter(|_| c.chars().next().is_some_and(|ch| ch.is_ascii_digit())) {
-            return PythonVersion { version: v, source: format!("python version in {}", ev.file), evidence: Some(ev.clone()) };
+        if let Some(v) =
+            minor_of(c).filter(|_| c.chars().next().is_some_and(|ch| ch.is_ascii_digit()))
+        {
+            return PythonVersion {
+                version: v,
+                source: format!("python version in {}", ev.file),
+                evidence: Some(ev.clone()),
+            };
         }
         let spec = super::deps::poetry_to_pep440(c);
         match VersionSpecifiers::from_str(&spec) {
             Ok(specs) => {
-                let ok = |v: &str| Version::from_str(&format!("{v}.0")).map(|ver| specs.contains(&ver)).unwrap_or(false);
-                let pick = PYTHONS.iter().rev().find(|v| ok(v) && in_django_range(v)).or_else(|| PYTHONS.iter().rev().find(|v| ok(v)));
+                let ok = |v: &str| {
+                    Version::from_str(&format!("{v}.0"))
+                        .map(|ver| specs.contains(&ver))
+                        .unwrap_or(false)
+                };
+                let pick = PYTHONS
+                    .iter()
+                    .rev()
+                    .find(|v| ok(v) && in_django_range(v))
+                    .or_else(|| PYTHONS.iter().rev().find(|v| ok(v)));
                 if let Some(v) = pick {
                     return PythonVersion {
                         version: v.to_string(),
@@ -149,7 +206,9 @@ pub fn detect(
         version: hi.to_string(),
         source: match django {
             Some(d) => format!("newest Python that Django {d} supports"),
-            None => "newest Python that the newest Django supports (no Django version found)".into(),
+            None => {
+                "newest Python that the newest Django supports (no Django version found)".into()
+            }
         },
         evidence: None,
     }
@@ -168,6 +227,19 @@ mod tests {
     }
 
     #[test]
+    fn conflicts_with_django_are_warned() {
+        let py = |v: &str| PythonVersion {
+            version: v.into(),
+            source: ".python-version".into(),
+            evidence: Some(Evidence::at(".python-version", 1)),
+        };
+        let w = check_against_django(&py("3.11"), Some("6.1")).unwrap();
+        assert!(w.message.contains("3.12 to 3.14"), "{}", w.message);
+        assert!(check_against_django(&py("3.12"), Some("6.1")).is_none());
+        assert!(check_against_django(&py("3.11"), None).is_none());
+    }
+
+    #[test]
     fn precedence() {
         let dir = tempfile::tempdir().unwrap();
         let mut w = Vec::new();
@@ -180,7 +252,19 @@ mod tests {
         assert_eq!(detect(dir.path(), Some(&c), None, &mut w).version, "3.11");
         std::fs::write(dir.path().join(".python-version"), "3.10.2\n").unwrap();
         let v = detect(dir.path(), Some(&c), None, &mut w);
-        assert_eq!((v.version.as_str(), v.source.as_str()), ("3.10", ".python-version"));
-        assert_eq!(detect(tempfile::tempdir().unwrap().path(), None, Some("4.2"), &mut w).version, "3.12");
+        assert_eq!(
+            (v.version.as_str(), v.source.as_str()),
+            ("3.10", ".python-version")
+        );
+        assert_eq!(
+            detect(
+                tempfile::tempdir().unwrap().path(),
+                None,
+                Some("4.2"),
+                &mut w
+            )
+            .version,
+            "3.12"
+        );
     }
 }

@@ -175,7 +175,9 @@ pub fn choose_modules(
                 None => {
                     warnings.push(Warning {
                         evidence: ev,
-                        message: format!("settings module {module:?} has no file under the manage.py folder"),
+                        message: format!(
+                            "settings module {module:?} has no file under the manage.py folder"
+                        ),
                         fallback: "looked for a settings.py next to manage.py's packages".into(),
                     });
                     guess_settings(cache)?
@@ -199,10 +201,15 @@ pub fn choose_modules(
     } else {
         (
             parent_dir(&default.file),
-            default.module.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default(),
+            default
+                .module
+                .rsplit_once('.')
+                .map(|(p, _)| p.to_string())
+                .unwrap_or_default(),
         )
     };
-    let split = package_dir.ends_with("settings") || cache.root.join(&package_dir).join("base.py").is_file();
+    let split = package_dir.ends_with("settings")
+        || cache.root.join(&package_dir).join("base.py").is_file();
     let sibling = |cache: &FileCache, names: &[&str]| -> Option<ModuleChoice> {
         if !split {
             return None;
@@ -248,7 +255,9 @@ pub fn choose_modules(
             default.clone()
         } else {
             ModuleChoice {
-                reason: "no separate development module; development runs the same module with DEBUG on".into(),
+                reason:
+                    "no separate development module; development runs the same module with DEBUG on"
+                        .into(),
                 ..default.clone()
             }
         }
@@ -263,11 +272,18 @@ pub fn choose_modules(
 
 fn guess_settings(cache: &mut FileCache) -> Option<ModuleChoice> {
     let root = cache.root.join(&cache.import_root);
-    let mut dirs: Vec<_> = std::fs::read_dir(&root).ok()?.flatten().filter(|e| e.path().is_dir()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .ok()?
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .collect();
     dirs.sort_by_key(|e| e.file_name());
     for d in dirs {
         let name = d.file_name().to_string_lossy().into_owned();
-        for (suffix, module) in [("settings.py", format!("{name}.settings")), ("settings/__init__.py", format!("{name}.settings"))] {
+        for (suffix, module) in [
+            ("settings.py", format!("{name}.settings")),
+            ("settings/__init__.py", format!("{name}.settings")),
+        ] {
             let rel = super::python::path_join(&cache.import_root, &format!("{name}/{suffix}"));
             if cache.root.join(&rel).is_file() {
                 return Some(ModuleChoice {
@@ -315,9 +331,15 @@ mod tests {
         assert_eq!(m.production.module, "config.settings.production");
         assert_eq!(m.development.module, "config.settings.local");
         let prod = evaluate(&mut cache, &m.production.file);
-        assert_eq!(prod.value("STATIC_ROOT"), Some(&Value::Path("staticfiles".into())));
+        assert_eq!(
+            prod.value("STATIC_ROOT"),
+            Some(&Value::Path("staticfiles".into()))
+        );
         assert_eq!(prod.value("DEBUG"), Some(&Value::Bool(false)));
-        assert_eq!(prod.files, ["config/settings/production.py", "config/settings/base.py"]);
+        assert_eq!(
+            prod.files,
+            ["config/settings/production.py", "config/settings/base.py"]
+        );
         assert_eq!(prod.env_reads[0].name, "DJANGO_SECRET_KEY");
     }
 }

@@ -39,7 +39,14 @@ pub struct EnvPlan {
 }
 
 impl EnvPlan {
-    fn push(&mut self, name: &str, value: Option<String>, generate: Option<Generate>, secret: bool, comment: impl Into<String>) {
+    fn push(
+        &mut self,
+        name: &str,
+        value: Option<String>,
+        generate: Option<Generate>,
+        secret: bool,
+        comment: impl Into<String>,
+    ) {
         if let Some(v) = self.vars.iter_mut().find(|v| v.name == name) {
             // A role (database, secret key) decided the value: keep the settings' own comment.
             if v.value.is_none() && v.generate.is_none() {
@@ -49,25 +56,61 @@ impl EnvPlan {
             v.secret |= secret;
             return;
         }
-        self.vars.push(Var { name: name.into(), value, generate, secret, comment: comment.into() });
+        self.vars.push(Var {
+            name: name.into(),
+            value,
+            generate,
+            secret,
+            comment: comment.into(),
+        });
     }
 }
 
-pub fn plan(facts: &Facts, name: &str, db_service: Option<&str>, redis: bool, patch: bool) -> EnvPlan {
+pub fn plan(
+    facts: &Facts,
+    name: &str,
+    db_service: Option<&str>,
+    redis: bool,
+    patch: bool,
+) -> EnvPlan {
     let mut p = EnvPlan::default();
-    let by_setting = |s: &str| facts.env_vars.iter().find(|v| v.setting.as_deref() == Some(s)).map(|v| v.name.clone());
+    let by_setting = |s: &str| {
+        facts
+            .env_vars
+            .iter()
+            .find(|v| v.setting.as_deref() == Some(s))
+            .map(|v| v.name.clone())
+    };
     let patched = |s: &str, name: &str| by_setting(s).or_else(|| patch.then(|| name.to_string()));
 
     if let Some(v) = patched("SECRET_KEY", "DJANGO_SECRET_KEY") {
-        p.push(&v, None, Some(Generate::SecretKey), true, "Django's SECRET_KEY: long, random, never committed");
+        p.push(
+            &v,
+            None,
+            Some(Generate::SecretKey),
+            true,
+            "Django's SECRET_KEY: long, random, never committed",
+        );
         p.secret_key_var = Some(v);
     }
     if let Some(v) = patched("DEBUG", "DJANGO_DEBUG") {
-        p.push(&v, Some("False".into()), None, false, "Django's DEBUG: False in production; compose.yaml turns it on for development");
+        p.push(
+            &v,
+            Some("False".into()),
+            None,
+            false,
+            "Django's DEBUG: False in production; compose.yaml turns it on for development",
+        );
         p.debug_var = Some(v);
     }
     if let Some(v) = patched("ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS") {
-        p.push(&v, Some("localhost,127.0.0.1".into()), None, false, "comma-separated host names the site answers to; add your domain");
+        p.push(
+            &v,
+            Some("localhost,127.0.0.1".into()),
+            None,
+            false,
+            "comma-separated host names the site answers to; add your domain",
+        );
     }
     if let Some(v) = patched("CSRF_TRUSTED_ORIGINS", "DJANGO_CSRF_TRUSTED_ORIGINS") {
         p.push(&v, Some("http://localhost,http://127.0.0.1".into()), None, false, "comma-separated origins (scheme://host) allowed to post forms; add https://your-domain");
@@ -77,12 +120,37 @@ pub fn plan(facts: &Facts, name: &str, db_service: Option<&str>, redis: bool, pa
     let default_db = facts.databases.iter().find(|d| d.alias == "default");
     match db_service {
         Some("db") => {
-            p.push("POSTGRES_DB", Some(name.replace('-', "_")), None, false, "database name (read by the postgres container)");
-            p.push("POSTGRES_USER", Some(name.replace('-', "_")), None, false, "database user (read by the postgres container)");
-            p.push("POSTGRES_PASSWORD", None, Some(Generate::Password), true, "database password (read by the postgres container)");
-            let url = "postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db:5432/${POSTGRES_DB}".to_string();
+            p.push(
+                "POSTGRES_DB",
+                Some(name.replace('-', "_")),
+                None,
+                false,
+                "database name (read by the postgres container)",
+            );
+            p.push(
+                "POSTGRES_USER",
+                Some(name.replace('-', "_")),
+                None,
+                false,
+                "database user (read by the postgres container)",
+            );
+            p.push(
+                "POSTGRES_PASSWORD",
+                None,
+                Some(Generate::Password),
+                true,
+                "database password (read by the postgres container)",
+            );
+            let url = "postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db:5432/${POSTGRES_DB}"
+                .to_string();
             if let Some(var) = default_db.and_then(|d| d.url_env.clone()) {
-                p.push(&var, Some(url), None, true, "database URL Django connects with");
+                p.push(
+                    &var,
+                    Some(url),
+                    None,
+                    true,
+                    "database URL Django connects with",
+                );
             } else if let Some(parts) = db_part_vars(facts) {
                 for (field, var) in parts {
                     let v = match field.as_str() {
@@ -93,18 +161,60 @@ pub fn plan(facts: &Facts, name: &str, db_service: Option<&str>, redis: bool, pa
                         "PORT" => "5432",
                         _ => continue,
                     };
-                    p.push(&var, Some(v.into()), None, field == "PASSWORD", format!("DATABASES['default']['{field}']"));
+                    p.push(
+                        &var,
+                        Some(v.into()),
+                        None,
+                        field == "PASSWORD",
+                        format!("DATABASES['default']['{field}']"),
+                    );
                 }
             } else if patch {
-                p.push("POSTGRES_HOST", Some("db".into()), None, false, "database host: the compose service name");
-                p.push("POSTGRES_PORT", Some("5432".into()), None, false, "database port");
+                p.push(
+                    "POSTGRES_HOST",
+                    Some("db".into()),
+                    None,
+                    false,
+                    "database host: the compose service name",
+                );
+                p.push(
+                    "POSTGRES_PORT",
+                    Some("5432".into()),
+                    None,
+                    false,
+                    "database port",
+                );
             }
         }
         Some("mariadb") => {
-            p.push("MARIADB_DATABASE", Some(name.replace('-', "_")), None, false, "database name (read by the mariadb container)");
-            p.push("MARIADB_USER", Some(name.replace('-', "_")), None, false, "database user (read by the mariadb container)");
-            p.push("MARIADB_PASSWORD", None, Some(Generate::Password), true, "database password");
-            p.push("MARIADB_ROOT_PASSWORD", None, Some(Generate::Password), true, "database root password");
+            p.push(
+                "MARIADB_DATABASE",
+                Some(name.replace('-', "_")),
+                None,
+                false,
+                "database name (read by the mariadb container)",
+            );
+            p.push(
+                "MARIADB_USER",
+                Some(name.replace('-', "_")),
+                None,
+                false,
+                "database user (read by the mariadb container)",
+            );
+            p.push(
+                "MARIADB_PASSWORD",
+                None,
+                Some(Generate::Password),
+                true,
+                "database password",
+            );
+            p.push(
+                "MARIADB_ROOT_PASSWORD",
+                None,
+                Some(Generate::Password),
+                true,
+                "database root password",
+            );
             if let Some(var) = default_db.and_then(|d| d.url_env.clone()) {
                 p.push(&var, Some("mysql://${MARIADB_USER}:${MARIADB_PASSWORD}@mariadb:3306/${MARIADB_DATABASE}".into()), None, true, "database URL Django connects with");
             }
@@ -114,9 +224,23 @@ pub fn plan(facts: &Facts, name: &str, db_service: Option<&str>, redis: bool, pa
     if redis {
         for v in &facts.env_vars {
             let n = v.name.to_ascii_uppercase();
-            if v.url_of.as_deref() == Some("cache") || n.contains("REDIS") || n.contains("BROKER") || n == "CACHE_URL" {
-                let db = if n.contains("BROKER") || n.contains("CELERY") { 1 } else { 0 };
-                p.push(&v.name, Some(format!("redis://redis:6379/{db}")), None, false, "Redis URL: the compose service");
+            if v.url_of.as_deref() == Some("cache")
+                || n.contains("REDIS")
+                || n.contains("BROKER")
+                || n == "CACHE_URL"
+            {
+                let db = if n.contains("BROKER") || n.contains("CELERY") {
+                    1
+                } else {
+                    0
+                };
+                p.push(
+                    &v.name,
+                    Some(format!("redis://redis:6379/{db}")),
+                    None,
+                    false,
+                    "Redis URL: the compose service",
+                );
             }
         }
     }
@@ -129,33 +253,47 @@ pub fn plan(facts: &Facts, name: &str, db_service: Option<&str>, redis: bool, pa
             (None, Some(d)) => format!("read at {} (default {d:?})", v.evidence),
             (None, None) => format!("read at {} (required)", v.evidence),
         };
-        let value = if v.required && v.default.is_none() { Some(String::new()) } else { None };
+        let value = if v.required && v.default.is_none() {
+            Some(String::new())
+        } else {
+            None
+        };
         p.push(&v.name, value, None, v.secret, comment);
     }
 
     // Placeholders so that importing the settings works during `collectstatic`.
     for var in &p.vars {
         let fv = facts.env_vars.iter().find(|v| v.name == var.name);
-        let needed = fv.is_some_and(|v| v.required && v.default.is_none()) || p.secret_key_var.as_ref() == Some(&var.name);
+        let needed = fv.is_some_and(|v| v.required && v.default.is_none())
+            || p.secret_key_var.as_ref() == Some(&var.name);
         if !needed {
             continue;
         }
         let n = var.name.to_ascii_uppercase();
-        let placeholder = if fv.and_then(|v| v.url_of.as_deref()) == Some("database") || n.contains("DATABASE_URL") {
+        let placeholder = if fv.and_then(|v| v.url_of.as_deref()) == Some("database")
+            || n.contains("DATABASE_URL")
+        {
             match default_db.map(|d| d.kind) {
                 Some(DbKind::Mysql) => "mysql://build:build@localhost:3306/build",
                 _ => "postgres://build:build@localhost:5432/build",
             }
-        } else if fv.and_then(|v| v.url_of.as_deref()) == Some("cache") || n.contains("REDIS") || n.contains("BROKER") {
+        } else if fv.and_then(|v| v.url_of.as_deref()) == Some("cache")
+            || n.contains("REDIS")
+            || n.contains("BROKER")
+        {
             "redis://localhost:6379/0"
-        } else if ["PORT", "TIMEOUT", "AGE", "WORKERS", "COUNT", "SIZE"].iter().any(|w| n.contains(w)) {
+        } else if ["PORT", "TIMEOUT", "AGE", "WORKERS", "COUNT", "SIZE"]
+            .iter()
+            .any(|w| n.contains(w))
+        {
             "0"
         } else if ["HOSTS", "ORIGINS"].iter().any(|w| n.contains(w)) {
             "localhost"
         } else {
             "build-placeholder-not-a-secret"
         };
-        p.build_placeholders.push((var.name.clone(), placeholder.into()));
+        p.build_placeholders
+            .push((var.name.clone(), placeholder.into()));
     }
     p
 }
@@ -169,7 +307,13 @@ fn db_part_vars(facts: &Facts) -> Option<Vec<(String, String)>> {
             let n = v.name.to_ascii_uppercase();
             let field = ["NAME", "USER", "PASSWORD", "HOST", "PORT"]
                 .into_iter()
-                .find(|f| n.ends_with(&format!("_{f}")) && (n.contains("DB") || n.contains("DATABASE") || n.starts_with("POSTGRES") || n.starts_with("PG")))?;
+                .find(|f| {
+                    n.ends_with(&format!("_{f}"))
+                        && (n.contains("DB")
+                            || n.contains("DATABASE")
+                            || n.starts_with("POSTGRES")
+                            || n.starts_with("PG"))
+                })?;
             Some((field.to_string(), v.name.clone()))
         })
         .collect();

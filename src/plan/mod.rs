@@ -132,7 +132,13 @@ pub struct Plan {
 fn slug(s: &str) -> String {
     let mut out: String = s
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     while out.contains("--") {
         out = out.replace("--", "-");
@@ -162,13 +168,36 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
     let mut notes = Vec::new();
     let py = facts.python.version.clone();
     let images = Images {
-        python: o.python_image.clone().or(config.python_image.clone()).unwrap_or(format!("python:{py}-slim-bookworm")),
-        postgres: o.postgres_image.clone().or(config.postgres_image.clone()).unwrap_or("postgres:17-bookworm".into()),
-        mariadb: config.mariadb_image.clone().unwrap_or("mariadb:11.4".into()),
-        nginx: o.nginx_image.clone().or(config.nginx_image.clone()).unwrap_or("nginx:1.27-bookworm".into()),
-        redis: o.redis_image.clone().or(config.redis_image.clone()).unwrap_or("redis:7-bookworm".into()),
+        python: o
+            .python_image
+            .clone()
+            .or(config.python_image.clone())
+            .unwrap_or(format!("python:{py}-slim-bookworm")),
+        postgres: o
+            .postgres_image
+            .clone()
+            .or(config.postgres_image.clone())
+            .unwrap_or("postgres:17-bookworm".into()),
+        mariadb: config
+            .mariadb_image
+            .clone()
+            .unwrap_or("mariadb:11.4".into()),
+        nginx: o
+            .nginx_image
+            .clone()
+            .or(config.nginx_image.clone())
+            .unwrap_or("nginx:1.27-bookworm".into()),
+        redis: o
+            .redis_image
+            .clone()
+            .or(config.redis_image.clone())
+            .unwrap_or("redis:7-bookworm".into()),
     };
-    let workdir = if facts.manage_dir.is_empty() { "/app".to_string() } else { format!("/app/{}", facts.manage_dir) };
+    let workdir = if facts.manage_dir.is_empty() {
+        "/app".to_string()
+    } else {
+        format!("/app/{}", facts.manage_dir)
+    };
     let deps = &facts.dependencies;
     let mut extra = Vec::new();
 
@@ -189,22 +218,46 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         if deps.has("daphne") && !deps.has("uvicorn") {
             Server {
                 kind: "daphne".into(),
-                command: vec!["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", &asgi_target]
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
+                command: vec![
+                    "daphne",
+                    "--bind",
+                    "0.0.0.0",
+                    "--port",
+                    "8000",
+                    "--proxy-headers",
+                    &asgi_target,
+                ]
+                .into_iter()
+                .map(String::from)
+                .collect(),
                 target: asgi_target,
-                why: format!("served as ASGI ({}); daphne is the project's ASGI server", facts.asgi.reasons.join("; ")),
+                why: format!(
+                    "served as ASGI ({}); daphne is the project's ASGI server",
+                    facts.asgi.reasons.join("; ")
+                ),
             }
         } else {
             if !deps.has("uvicorn") {
-                extra.push(ExtraPackage { requirement: UVICORN.into(), why: "the ASGI server; the project does not declare one".into() });
+                extra.push(ExtraPackage {
+                    requirement: UVICORN.into(),
+                    why: "the ASGI server; the project does not declare one".into(),
+                });
             }
             Server {
                 kind: "uvicorn".into(),
                 command: vec![
-                    "uvicorn", &asgi_target, "--host", "0.0.0.0", "--port", "8000", "--proxy-headers",
-                    "--forwarded-allow-ips", "*", "--timeout-graceful-shutdown", "30", "--no-server-header",
+                    "uvicorn",
+                    &asgi_target,
+                    "--host",
+                    "0.0.0.0",
+                    "--port",
+                    "8000",
+                    "--proxy-headers",
+                    "--forwarded-allow-ips",
+                    "*",
+                    "--timeout-graceful-shutdown",
+                    "30",
+                    "--no-server-header",
                 ]
                 .into_iter()
                 .map(String::from)
@@ -218,13 +271,30 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         }
     } else {
         if !deps.has("gunicorn") {
-            extra.push(ExtraPackage { requirement: GUNICORN.into(), why: "the WSGI server; the project does not declare one".into() });
+            extra.push(ExtraPackage {
+                requirement: GUNICORN.into(),
+                why: "the WSGI server; the project does not declare one".into(),
+            });
         }
         Server {
             kind: "gunicorn".into(),
             command: vec![
-                "gunicorn", &wsgi_target, "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--error-logfile", "-",
-                "--graceful-timeout", "30", "--timeout", "60", "--worker-tmp-dir", "/dev/shm", "--forwarded-allow-ips", "*",
+                "gunicorn",
+                &wsgi_target,
+                "--bind",
+                "0.0.0.0:8000",
+                "--access-logfile",
+                "-",
+                "--error-logfile",
+                "-",
+                "--graceful-timeout",
+                "30",
+                "--timeout",
+                "60",
+                "--worker-tmp-dir",
+                "/dev/shm",
+                "--forwarded-allow-ips",
+                "*",
             ]
             .into_iter()
             .map(String::from)
@@ -242,7 +312,9 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
             service: "mariadb".into(),
             image: images.mariadb.clone(),
             data_dir: "/var/lib/mysql".into(),
-            healthcheck: ["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"].map(String::from).to_vec(),
+            healthcheck: ["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"]
+                .map(String::from)
+                .to_vec(),
         }),
         DbKind::Oracle => {
             notes.push("Oracle is not run in compose: point the settings' database variables at your Oracle server".into());
@@ -260,40 +332,91 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
                 service: "db".into(),
                 image: images.postgres.clone(),
                 data_dir: "/var/lib/postgresql/data".into(),
-                healthcheck: ["CMD-SHELL", "pg_isready -U \"$${POSTGRES_USER}\" -d \"$${POSTGRES_DB}\""].map(String::from).to_vec(),
+                healthcheck: [
+                    "CMD-SHELL",
+                    "pg_isready -U \"$${POSTGRES_USER}\" -d \"$${POSTGRES_DB}\"",
+                ]
+                .map(String::from)
+                .to_vec(),
             })
         }
     };
     if database.as_ref().is_some_and(|d| d.service == "db")
-        && !["psycopg", "psycopg-binary", "psycopg2", "psycopg2-binary", "psycopg-c"].iter().any(|p| deps.has(p))
+        && ![
+            "psycopg",
+            "psycopg-binary",
+            "psycopg2",
+            "psycopg2-binary",
+            "psycopg-c",
+        ]
+        .iter()
+        .any(|p| deps.has(p))
     {
-        extra.push(ExtraPackage { requirement: PSYCOPG.into(), why: "the PostgreSQL driver; the project does not declare one".into() });
+        extra.push(ExtraPackage {
+            requirement: PSYCOPG.into(),
+            why: "the PostgreSQL driver; the project does not declare one".into(),
+        });
     }
 
     let redis = facts.cache.as_ref().is_some_and(|c| c.redis) || facts.celery.is_some();
-    let celery = facts.celery.as_ref().map(|c| Celery { app: c.app.clone(), beat: c.beat });
+    let celery = facts.celery.as_ref().map(|c| Celery {
+        app: c.app.clone(),
+        beat: c.beat,
+    });
 
     let install = install_plan(facts, &extra, &mut notes);
     if deps.manager.is_none() {
         notes.push("no dependency files found: the image installs only Django's server and driver; add a requirements.txt".into());
     }
 
-    let static_root = facts.static_files.root_in_image.clone().unwrap_or_else(|| format!("{workdir}/staticfiles"));
-    let media_root = facts.media.root_in_image.clone().unwrap_or_else(|| format!("{workdir}/media"));
+    let static_root = facts
+        .static_files
+        .root_in_image
+        .clone()
+        .unwrap_or_else(|| format!("{workdir}/staticfiles"));
+    let media_root = facts
+        .media
+        .root_in_image
+        .clone()
+        .unwrap_or_else(|| format!("{workdir}/media"));
     let paths = Paths {
-        static_url: url_path(facts.static_files.url.as_ref().map(|u| u.value.as_str()), "/static/"),
+        static_url: url_path(
+            facts.static_files.url.as_ref().map(|u| u.value.as_str()),
+            "/static/",
+        ),
         static_root,
-        media_url: url_path(facts.media.url.as_ref().map(|u| u.value.as_str()), "/media/"),
+        media_url: url_path(
+            facts.media.url.as_ref().map(|u| u.value.as_str()),
+            "/media/",
+        ),
         media_root,
-        hashed_static: facts.static_files.storage.as_ref().is_some_and(|s| s.value.contains("Manifest")),
+        hashed_static: facts
+            .static_files
+            .storage
+            .as_ref()
+            .is_some_and(|s| s.value.contains("Manifest")),
     };
 
     let name = slug(root_name);
-    let env = env::plan(facts, &name, database.as_ref().map(|d| d.service.as_str()), redis, o.patch_settings);
+    let env = env::plan(
+        facts,
+        &name,
+        database.as_ref().map(|d| d.service.as_str()),
+        redis,
+        o.patch_settings,
+    );
 
     let mut files: Vec<String> = [
-        "Dockerfile", ".dockerignore", "compose.yaml", "compose.prod.yaml", "docker/entrypoint.sh",
-        "docker/wait_for_db.py", "docker/healthcheck.py", "docker/nginx/default.conf", ".env.example", ".env",
+        "Dockerfile",
+        ".dockerignore",
+        "compose.yaml",
+        "compose.prod.yaml",
+        "docker/entrypoint.sh",
+        "docker/wait_for_db.py",
+        "docker/healthcheck.py",
+        "docker/nginx/default.conf",
+        ".env.example",
+        ".env",
     ]
     .map(String::from)
     .to_vec();
@@ -326,14 +449,24 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
 
 fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) -> Install {
     let deps = &facts.dependencies;
-    let extra_args: String = extra.iter().map(|e| format!(" {}", shell_quote(&e.requirement))).collect();
+    let extra_args: String = extra
+        .iter()
+        .map(|e| format!(" {}", shell_quote(&e.requirement)))
+        .collect();
     let uv_pip = "uv pip install --python /opt/venv/bin/python";
     let mut copy = deps.install_files.clone();
     let mut commands = Vec::new();
     match deps.manager {
         Some(Manager::Requirements) => {
-            let files: Vec<&String> = deps.install_files.iter().filter(|f| f.ends_with(".txt")).collect();
-            let top = files.first().map(|f| f.as_str()).unwrap_or("requirements.txt");
+            let files: Vec<&String> = deps
+                .install_files
+                .iter()
+                .filter(|f| f.ends_with(".txt"))
+                .collect();
+            let top = files
+                .first()
+                .map(|f| f.as_str())
+                .unwrap_or("requirements.txt");
             commands.push(format!("{uv_pip} -r {top}{extra_args}"));
         }
         Some(Manager::Uv) => {
@@ -349,16 +482,25 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
             commands.push(format!("{uv_pip} -r /tmp/requirements.txt{extra_args}"));
         }
         Some(Manager::Pdm) => {
-            commands.push(format!("uv tool run --from {PDM} pdm export --prod --output /tmp/requirements.txt"));
+            commands.push(format!(
+                "uv tool run --from {PDM} pdm export --prod --output /tmp/requirements.txt"
+            ));
             commands.push(format!("{uv_pip} -r /tmp/requirements.txt{extra_args}"));
         }
         Some(Manager::Pipenv) => {
             if deps.lockfile.is_some() {
-                commands.push(format!("uv tool run --from {PIPENV} pipenv requirements > /tmp/requirements.txt"));
+                commands.push(format!(
+                    "uv tool run --from {PIPENV} pipenv requirements > /tmp/requirements.txt"
+                ));
                 commands.push(format!("{uv_pip} -r /tmp/requirements.txt{extra_args}"));
             } else {
                 notes.push("Pipfile without Pipfile.lock: installing the Pipfile's unpinned packages; commit a Pipfile.lock for reproducible images".into());
-                let pkgs: Vec<String> = deps.packages.iter().filter(|p| !p.dev).map(|p| shell_quote(&format!("{}{}", p.name, p.specifier))).collect();
+                let pkgs: Vec<String> = deps
+                    .packages
+                    .iter()
+                    .filter(|p| !p.dev)
+                    .map(|p| shell_quote(&format!("{}{}", p.name, p.specifier)))
+                    .collect();
                 commands.push(format!("{uv_pip} {}{extra_args}", pkgs.join(" ")));
             }
         }
@@ -367,17 +509,31 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
         }
         None => {
             copy.clear();
-            commands.push(format!("{uv_pip} 'django=={}'{extra_args}", facts.django.as_ref().map(|d| d.value.as_str()).unwrap_or("5.2.*")));
+            commands.push(format!(
+                "{uv_pip} 'django=={}'{extra_args}",
+                facts
+                    .django
+                    .as_ref()
+                    .map(|d| d.value.as_str())
+                    .unwrap_or("5.2.*")
+            ));
         }
     }
     if deps.installs_project {
         notes.push("the project is itself a Python package (build-system or `-e .`): the image runs it from /app without installing it".into());
     }
-    Install { manager: deps.manager, copy, commands, extra: extra.to_vec() }
+    Install {
+        manager: deps.manager,
+        copy,
+        commands,
+        extra: extra.to_vec(),
+    }
 }
 
 pub fn shell_quote(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.=/:,+@".contains(c)) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.=/:,+@".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
@@ -394,7 +550,13 @@ mod tests {
         assert_eq!(slug("123"), "app-123");
         assert_eq!(url_path(Some("static/"), "/static/"), "/static/");
         assert_eq!(url_path(Some("/assets"), "/static/"), "/assets/");
-        assert_eq!(url_path(Some("https://cdn.example.com/s/"), "/static/"), "/static/");
-        assert_eq!(shell_quote("psycopg[binary]==3.3.9"), "'psycopg[binary]==3.3.9'");
+        assert_eq!(
+            url_path(Some("https://cdn.example.com/s/"), "/static/"),
+            "/static/"
+        );
+        assert_eq!(
+            shell_quote("psycopg[binary]==3.3.9"),
+            "'psycopg[binary]==3.3.9'"
+        );
     }
 }

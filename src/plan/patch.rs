@@ -21,7 +21,12 @@ pub struct SettingsPatch {
 /// The patch for the problems found, or `None` when nothing needs patching.
 pub fn build(facts: &Facts) -> Option<SettingsPatch> {
     let file = facts.settings.production.file.clone();
-    let has = |code: &str| facts.problems.iter().any(|p: &Problem| p.code == code && p.patchable);
+    let has = |code: &str| {
+        facts
+            .problems
+            .iter()
+            .any(|p: &Problem| p.code == code && p.patchable)
+    };
     let codes: Vec<String> = facts
         .problems
         .iter()
@@ -34,15 +39,26 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
         return None;
     }
     // Folders between the settings file and manage.py's folder: Path(__file__).parents[N].
-    let depth = file.split('/').count().saturating_sub(if facts.manage_dir.is_empty() { 0 } else { facts.manage_dir.split('/').count() });
+    let depth = file
+        .split('/')
+        .count()
+        .saturating_sub(if facts.manage_dir.is_empty() {
+            0
+        } else {
+            facts.manage_dir.split('/').count()
+        });
     let parents = depth.saturating_sub(1);
 
     let mut b = String::new();
-    b.push_str(&format!("\n\n{MARKER} (djship init --patch-settings) ---\n"));
+    b.push_str(&format!(
+        "\n\n{MARKER} (djship init --patch-settings) ---\n"
+    ));
     b.push_str("# Production reads these from the environment (.env); without them the values above apply.\n");
     b.push_str("import os as _djship_os  # noqa: E402\n");
     b.push_str("from pathlib import Path as _DjshipPath  # noqa: E402\n\n");
-    b.push_str(&format!("_DJSHIP_BASE = _DjshipPath(__file__).resolve().parents[{parents}]\n"));
+    b.push_str(&format!(
+        "_DJSHIP_BASE = _DjshipPath(__file__).resolve().parents[{parents}]\n"
+    ));
     if has("DJS002") || has("DJS001") {
         b.push_str("DEBUG = _djship_os.environ.get(\"DJANGO_DEBUG\", str(globals().get(\"DEBUG\", False))).lower() in (\"1\", \"true\", \"yes\", \"on\")\n");
     }
@@ -57,7 +73,9 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
         b.push_str("CSRF_TRUSTED_ORIGINS = [o.strip() for o in _djship_os.environ.get(\"DJANGO_CSRF_TRUSTED_ORIGINS\", \"\").split(\",\") if o.strip()]\n");
     }
     if has("DJS008") {
-        b.push_str("# nginx sets X-Forwarded-Proto; Django trusts it to know a request came over HTTPS.\n");
+        b.push_str(
+            "# nginx sets X-Forwarded-Proto; Django trusts it to know a request came over HTTPS.\n",
+        );
         b.push_str("SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")\n");
     }
     if has("DJS006") {
@@ -67,7 +85,10 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
         b.push_str("MEDIA_ROOT = _DJSHIP_BASE / \"media\"\n");
         b.push_str("MEDIA_URL = globals().get(\"MEDIA_URL\") or \"/media/\"\n");
     }
-    let mysql = facts.databases.iter().any(|d| d.alias == "default" && d.kind == crate::detect::DbKind::Mysql);
+    let mysql = facts
+        .databases
+        .iter()
+        .any(|d| d.alias == "default" && d.kind == crate::detect::DbKind::Mysql);
     if (has("DJS004") || has("DJS005")) && !mysql {
         b.push_str("if _djship_os.environ.get(\"POSTGRES_HOST\"):\n");
         b.push_str("    DATABASES = {\n");
@@ -83,9 +104,20 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
         b.push_str("            \"CONN_HEALTH_CHECKS\": True,\n");
         b.push_str("        },\n");
         b.push_str("    }\n");
+        // Wagtail's search backend on PostgreSQL needs django.contrib.postgres.
+        let apps = &facts.installed_apps;
+        if apps.iter().any(|a| a.starts_with("wagtail"))
+            && !apps.iter().any(|a| a == "django.contrib.postgres")
+        {
+            b.push_str("    INSTALLED_APPS = [*INSTALLED_APPS, \"django.contrib.postgres\"]\n");
+        }
     }
     b.push_str("# --- end djship ---\n");
-    Some(SettingsPatch { file, fixes: codes, block: b })
+    Some(SettingsPatch {
+        file,
+        fixes: codes,
+        block: b,
+    })
 }
 
 /// The patched text of the settings file, or `None` when it already has the block.
@@ -93,5 +125,9 @@ pub fn apply(original: &str, patch: &SettingsPatch) -> Option<String> {
     if original.contains(MARKER) {
         return None;
     }
-    Some(format!("{}\n\n{}", original.trim_end_matches('\n'), patch.block.trim_start_matches('\n')))
+    Some(format!(
+        "{}\n\n{}",
+        original.trim_end_matches('\n'),
+        patch.block.trim_start_matches('\n')
+    ))
 }

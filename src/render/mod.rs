@@ -27,10 +27,22 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("Dockerfile.j2", include_str!("templates/Dockerfile.j2")),
     ("dockerignore.j2", include_str!("templates/dockerignore.j2")),
     ("compose.yaml.j2", include_str!("templates/compose.yaml.j2")),
-    ("compose.prod.yaml.j2", include_str!("templates/compose.prod.yaml.j2")),
-    ("entrypoint.sh.j2", include_str!("templates/entrypoint.sh.j2")),
-    ("wait_for_db.py.j2", include_str!("templates/wait_for_db.py.j2")),
-    ("healthcheck.py.j2", include_str!("templates/healthcheck.py.j2")),
+    (
+        "compose.prod.yaml.j2",
+        include_str!("templates/compose.prod.yaml.j2"),
+    ),
+    (
+        "entrypoint.sh.j2",
+        include_str!("templates/entrypoint.sh.j2"),
+    ),
+    (
+        "wait_for_db.py.j2",
+        include_str!("templates/wait_for_db.py.j2"),
+    ),
+    (
+        "healthcheck.py.j2",
+        include_str!("templates/healthcheck.py.j2"),
+    ),
     ("nginx.conf.j2", include_str!("templates/nginx.conf.j2")),
     ("env.example.j2", include_str!("templates/env.example.j2")),
     ("env.j2", include_str!("templates/env.j2")),
@@ -61,7 +73,10 @@ fn environment(template_dir: Option<&Path>) -> Result<Environment<'static>> {
         let one = |v: &JValue| serde_json::to_string(v).unwrap_or_else(|_| "null".into());
         match v.try_iter() {
             Ok(items) if v.kind() == minijinja::value::ValueKind::Seq => {
-                format!("[{}]", items.map(|i| one(&i)).collect::<Vec<_>>().join(", "))
+                format!(
+                    "[{}]",
+                    items.map(|i| one(&i)).collect::<Vec<_>>().join(", ")
+                )
             }
             _ => one(&v),
         }
@@ -73,17 +88,24 @@ fn environment(template_dir: Option<&Path>) -> Result<Environment<'static>> {
             Some(p) => std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?,
             None => text.to_string(),
         };
-        env.add_template_owned(name.to_string(), source).map_err(|e| Error::Invalid {
-            path: template_dir.map(|d| d.join(name)).unwrap_or_else(|| name.into()),
-            message: format!("template does not parse: {e}"),
-            hint: "fix the template or remove it to use djship's own".into(),
-        })?;
+        env.add_template_owned(name.to_string(), source)
+            .map_err(|e| Error::Invalid {
+                path: template_dir
+                    .map(|d| d.join(name))
+                    .unwrap_or_else(|| name.into()),
+                message: format!("template does not parse: {e}"),
+                hint: "fix the template or remove it to use djship's own".into(),
+            })?;
     }
     Ok(env)
 }
 
 /// Render every file of the plan. `env_values` are the resolved .env entries.
-pub fn render(plan: &Plan, env_values: &[EnvValue], template_dir: Option<&Path>) -> Result<Vec<Rendered>> {
+pub fn render(
+    plan: &Plan,
+    env_values: &[EnvValue],
+    template_dir: Option<&Path>,
+) -> Result<Vec<Rendered>> {
     let env = environment(template_dir)?;
     let rel = |p: &str| p.strip_prefix("/app/").unwrap_or(p).to_string();
     let ctx = minijinja::context! {
@@ -101,9 +123,17 @@ pub fn render(plan: &Plan, env_values: &[EnvValue], template_dir: Option<&Path>)
     TEMPLATES
         .iter()
         .map(|(name, path, mode)| {
-            let t = env.get_template(name).map_err(|e| template_error(name, template_dir, e))?;
-            let content = t.render(&ctx).map_err(|e| template_error(name, template_dir, e))?;
-            Ok(Rendered { path: path.to_string(), content: tidy(&content), mode: *mode })
+            let t = env
+                .get_template(name)
+                .map_err(|e| template_error(name, template_dir, e))?;
+            let content = t
+                .render(&ctx)
+                .map_err(|e| template_error(name, template_dir, e))?;
+            Ok(Rendered {
+                path: path.to_string(),
+                content: tidy(&content),
+                mode: *mode,
+            })
         })
         .collect()
 }
@@ -120,7 +150,13 @@ fn template_error(name: &str, dir: Option<&Path>, e: minijinja::Error) -> Error 
 fn because(plan: &Plan, build: bool) -> Vec<String> {
     plan.native_because
         .iter()
-        .filter(|r| if build { !r.build.is_empty() } else { !r.run.is_empty() })
+        .filter(|r| {
+            if build {
+                !r.build.is_empty()
+            } else {
+                !r.run.is_empty()
+            }
+        })
         .map(|r| r.package.clone())
         .collect()
 }

@@ -40,7 +40,15 @@ pub fn plan_changes(root: &Path, rendered: Vec<Rendered>) -> Result<Vec<Change>>
             Some(o) if *o == r.content => Status::Unchanged,
             Some(_) => Status::Update,
         };
-        out.push(Change { secret: r.path == ".env", path: r.path, old, new: r.content, mode: r.mode, status, additive: false });
+        out.push(Change {
+            secret: r.path == ".env",
+            path: r.path,
+            old,
+            new: r.content,
+            mode: r.mode,
+            status,
+            additive: false,
+        });
     }
     out.push(gitignore_change(root)?);
     Ok(out)
@@ -58,12 +66,21 @@ fn read_opt(path: &Path) -> Result<Option<String>> {
 fn gitignore_change(root: &Path) -> Result<Change> {
     let old = read_opt(&root.join(".gitignore"))?;
     let ignored = old.as_deref().is_some_and(|t| {
-        t.lines().map(str::trim).any(|l| matches!(l, ".env" | "/.env" | ".env*" | "*.env" | ".env.*" | "/.env*"))
+        t.lines().map(str::trim).any(|l| {
+            matches!(
+                l,
+                ".env" | "/.env" | ".env*" | "*.env" | ".env.*" | "/.env*"
+            )
+        })
     });
     let new = match (&old, ignored) {
         (_, true) => old.clone().unwrap_or_default(),
         (Some(t), false) => {
-            let sep = if t.is_empty() || t.ends_with('\n') { "" } else { "\n" };
+            let sep = if t.is_empty() || t.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
             format!("{t}{sep}\n# Secrets written by djship: never commit them\n.env\n")
         }
         (None, false) => "# Secrets written by djship: never commit them\n.env\n".to_string(),
@@ -73,18 +90,43 @@ fn gitignore_change(root: &Path) -> Result<Change> {
         Some(o) if *o == new => Status::Unchanged,
         Some(_) => Status::Update,
     };
-    Ok(Change { path: ".gitignore".into(), old, new, mode: 0o644, status, additive: true, secret: false })
+    Ok(Change {
+        path: ".gitignore".into(),
+        old,
+        new,
+        mode: 0o644,
+        status,
+        additive: true,
+        secret: false,
+    })
 }
 
 /// Unified diff of all changes (secret values masked).
 pub fn diff(changes: &[Change]) -> String {
     let mut out = String::new();
     for c in changes.iter().filter(|c| c.status != Status::Unchanged) {
-        let old = c.old.as_deref().map(|o| if c.secret { mask(o) } else { o.to_string() }).unwrap_or_default();
-        let new = if c.secret { mask(&c.new) } else { c.new.clone() };
-        let from = if c.old.is_some() { format!("a/{}", c.path) } else { "/dev/null".into() };
+        let old = c
+            .old
+            .as_deref()
+            .map(|o| if c.secret { mask(o) } else { o.to_string() })
+            .unwrap_or_default();
+        let new = if c.secret {
+            mask(&c.new)
+        } else {
+            c.new.clone()
+        };
+        let from = if c.old.is_some() {
+            format!("a/{}", c.path)
+        } else {
+            "/dev/null".into()
+        };
         let d = TextDiff::from_lines(&old, &new);
-        out.push_str(&d.unified_diff().context_radius(3).header(&from, &format!("b/{}", c.path)).to_string());
+        out.push_str(
+            &d.unified_diff()
+                .context_radius(3)
+                .header(&from, &format!("b/{}", c.path))
+                .to_string(),
+        );
     }
     out
 }
@@ -92,7 +134,9 @@ pub fn diff(changes: &[Change]) -> String {
 fn mask(env: &str) -> String {
     env.lines()
         .map(|l| match l.split_once('=') {
-            Some((k, v)) if !l.starts_with('#') && !v.is_empty() && crate::detect::is_secret_name(k) => {
+            Some((k, v))
+                if !l.starts_with('#') && !v.is_empty() && crate::detect::is_secret_name(k) =>
+            {
                 format!("{k}=<secret: {} characters>\n", v.len())
             }
             _ => format!("{l}\n"),
@@ -127,7 +171,8 @@ pub fn write_atomic(path: &Path, content: &[u8], mode: u32) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode)).map_err(|e| Error::io(path, e))?;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::io(path, e))?;
     }
     #[cfg(not(unix))]
     let _ = mode;

@@ -6,8 +6,10 @@ use crate::plan::env::{EnvPlan, Generate};
 use crate::render::EnvValue;
 use std::collections::BTreeMap;
 
-const SECRET_ALPHABET: &[u8; 64] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
-const PASSWORD_ALPHABET: &[u8; 62] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const SECRET_ALPHABET: &[u8; 64] =
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+const PASSWORD_ALPHABET: &[u8; 62] =
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 /// `len` characters drawn uniformly from `alphabet` (rejection sampling, no modulo bias).
 pub fn random_string(alphabet: &[u8], len: usize) -> Result<String> {
@@ -18,7 +20,9 @@ pub fn random_string(alphabet: &[u8], len: usize) -> Result<String> {
         getrandom::fill(&mut buf).map_err(|e| Error::Invalid {
             path: "/dev/urandom".into(),
             message: format!("the operating system's random generator failed: {e}"),
-            hint: "secrets cannot be generated safely; retry, or write .env by hand from .env.example".into(),
+            hint:
+                "secrets cannot be generated safely; retry, or write .env by hand from .env.example"
+                    .into(),
         })?;
         for b in buf {
             if (b as usize) < limit && out.len() < len {
@@ -34,7 +38,12 @@ pub fn parse_env(text: &str) -> BTreeMap<String, String> {
     text.lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().trim_start_matches("export ").to_string(), v.trim().to_string()))
+        .map(|(k, v)| {
+            (
+                k.trim().trim_start_matches("export ").to_string(),
+                v.trim().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -57,7 +66,10 @@ pub fn resolve(plan: &EnvPlan, existing: Option<&str>) -> Result<Vec<EnvValue>> 
         if let Some(val) = &value {
             values.insert(v.name.clone(), val.clone());
         }
-        out.push(EnvValue { name: v.name.clone(), value });
+        out.push(EnvValue {
+            name: v.name.clone(),
+            value,
+        });
     }
     for e in out.iter_mut() {
         if existing.contains_key(&e.name) {
@@ -88,15 +100,30 @@ mod tests {
         assert_ne!(a, b);
         let plan = EnvPlan {
             vars: vec![
-                Var { name: "PW".into(), value: None, generate: Some(Generate::Password), secret: true, comment: String::new() },
-                Var { name: "URL".into(), value: Some("postgres://u:${PW}@db/x".into()), generate: None, secret: true, comment: String::new() },
+                Var {
+                    name: "PW".into(),
+                    value: None,
+                    generate: Some(Generate::Password),
+                    secret: true,
+                    comment: String::new(),
+                },
+                Var {
+                    name: "URL".into(),
+                    value: Some("postgres://u:${PW}@db/x".into()),
+                    generate: None,
+                    secret: true,
+                    comment: String::new(),
+                },
             ],
             ..Default::default()
         };
         let fresh = resolve(&plan, None).unwrap();
         let pw = fresh[0].value.clone().unwrap();
         assert_eq!(pw.len(), 32);
-        assert_eq!(fresh[1].value.as_deref(), Some(format!("postgres://u:{pw}@db/x").as_str()));
+        assert_eq!(
+            fresh[1].value.as_deref(),
+            Some(format!("postgres://u:{pw}@db/x").as_str())
+        );
         let kept = resolve(&plan, Some("PW=abc\nURL=keep\n")).unwrap();
         assert_eq!(kept[0].value.as_deref(), Some("abc"));
         assert_eq!(kept[1].value.as_deref(), Some("keep"));

@@ -35,8 +35,18 @@ pub fn djship() -> assert_cmd::Command {
 
 /// `djship inspect --json` of a folder, parsed.
 pub fn inspect_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
-    let out = djship().arg("inspect").arg(dir).arg("--json").args(extra).output().unwrap();
-    assert!(out.status.success(), "inspect failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = djship()
+        .arg("inspect")
+        .arg(dir)
+        .arg("--json")
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "inspect failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -57,15 +67,24 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     dirs.push("/usr/sbin".into());
     let found = dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file());
     if found.is_none() {
-        assert!(!tools_required(), "{name} is required (DJSHIP_REQUIRE_TOOLS=1) but not found");
+        assert!(
+            !tools_required(),
+            "{name} is required (DJSHIP_REQUIRE_TOOLS=1) but not found"
+        );
         eprintln!("skipped: {name} not found (set DJSHIP_REQUIRE_TOOLS=1 to make this an error)");
     }
     found
 }
 
 pub fn run(cmd: &mut Command) -> (bool, String) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.success(), text)
 }
 
@@ -74,7 +93,9 @@ pub fn startproject(parent: &Path, name: &str) -> Option<PathBuf> {
     let admin = tool("django-admin")?;
     let dir = parent.join(name);
     std::fs::create_dir_all(&dir).unwrap();
-    let (ok, out) = run(Command::new(admin).args(["startproject", "mysite"]).arg(&dir));
+    let (ok, out) = run(Command::new(admin)
+        .args(["startproject", "mysite"])
+        .arg(&dir));
     assert!(ok, "startproject failed: {out}");
     Some(dir)
 }

@@ -1,5 +1,6 @@
-# Stand-in for python:3.11-slim-bookworm, built from Debian's python3.11.
-FROM djship-e2e/debian:bookworm
+# Stand-in for python:3.X-slim, built from Debian's python3 (3.11 on bookworm, 3.13 on trixie).
+ARG SUITE=bookworm
+FROM djship-e2e/debian:${SUITE}
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-venv python3-pip ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
@@ -13,5 +14,6 @@ ENV PIP_CERT=/usr/local/share/djship-e2e/ca.crt \
     SSL_CERT_FILE=/usr/local/share/djship-e2e/ca.crt \
     REQUESTS_CA_BUNDLE=/usr/local/share/djship-e2e/ca.crt \
     UV_NATIVE_TLS=1 \
+    UV_SYSTEM_CERTS=1 \
     LANG=C.UTF-8
 CMD ["python3"]
