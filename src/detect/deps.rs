@@ -72,6 +72,19 @@ pub struct Package {
     pub evidence: Evidence,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PythonConstraint {
+    /// As written: `>=3.10`, `^3.11`, `3.11`.
+    pub constraint: String,
+    pub evidence: Evidence,
+}
+
+impl PythonConstraint {
+    fn new(constraint: impl Into<String>, file: &str) -> Self {
+        PythonConstraint { constraint: constraint.into(), evidence: Evidence::file(file) }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Dependencies {
     /// The manager whose files the image installs from; `None` when no files were found.
@@ -95,7 +108,7 @@ pub struct Dependencies {
     pub no_binary: BTreeSet<String>,
     /// The Python constraint the manager's files declare, with its evidence.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub python: Option<(String, Evidence)>,
+    pub python: Option<PythonConstraint>,
     /// True when the pyproject declares a build system and the project installs as a package.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub installs_project: bool,
@@ -284,7 +297,7 @@ pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
         t.get("project")
             .and_then(|p| p.get("requires-python"))
             .and_then(|v| v.as_str())
-            .map(|s| (s.to_string(), Evidence::file("pyproject.toml")))
+            .map(|s| PythonConstraint::new(s, "pyproject.toml"))
     });
 
     match manager {
@@ -605,7 +618,7 @@ fn read_pipenv(root: &Path, deps: &mut Dependencies, warnings: &mut Vec<Warning>
                     })
                     .and_then(|v| v.as_str())
                 {
-                    deps.python = Some((v.to_string(), Evidence::file("Pipfile")));
+                    deps.python = Some(PythonConstraint::new(v, "Pipfile"));
                 }
             }
             Err(e) => warnings.push(Warning {
@@ -650,7 +663,7 @@ fn read_pipenv(root: &Path, deps: &mut Dependencies, warnings: &mut Vec<Warning>
                         .pointer("/_meta/requires/python_version")
                         .and_then(|v| v.as_str())
                     {
-                        deps.python = Some((v.to_string(), Evidence::file("Pipfile.lock")));
+                        deps.python = Some(PythonConstraint::new(v, "Pipfile.lock"));
                     }
                 }
             }
@@ -740,7 +753,7 @@ fn read_pyproject(
                     _ => String::new(),
                 };
                 if name == "python" {
-                    deps.python = Some((constraint, ev.clone()));
+                    deps.python = Some(PythonConstraint { constraint, evidence: ev.clone() });
                     continue;
                 }
                 let extras = match v {

@@ -62,7 +62,8 @@ pub fn tool(name: &str) -> Option<PathBuf> {
         dirs.push(PathBuf::from(v).join("bin"));
     }
     if let Some(p) = std::env::var_os("PATH") {
-        dirs.extend(std::env::split_paths(&p));
+        // pyenv shims pick a Python from the working folder's .python-version (a fixture's).
+        dirs.extend(std::env::split_paths(&p).filter(|d| !d.ends_with("shims")));
     }
     dirs.push("/usr/sbin".into());
     let found = dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file());
