@@ -10,7 +10,11 @@ fn paths(v: &Value, prefix: &str, depth: usize, out: &mut BTreeSet<String>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 out.insert(p.clone());
                 if depth < 2 {
                     paths(x, &p, depth + 1, out);
@@ -32,11 +36,24 @@ fn paths(v: &Value, prefix: &str, depth: usize, out: &mut BTreeSet<String>) {
 fn every_output_field_is_documented() {
     let doc = read(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/inspect-json.md"));
     let mut found = BTreeSet::new();
-    for name in ["requirements-nested", "split-settings-celery", "poetry-mysql", "uv-channels", "pipenv-gis", "pdm-ldap"] {
+    for name in [
+        "requirements-nested",
+        "split-settings-celery",
+        "poetry-mysql",
+        "uv-channels",
+        "pipenv-gis",
+        "pdm-ldap",
+    ] {
         let j = inspect_json(&fixtures().join(name), &[]);
         assert_eq!(j["schema_version"], 1);
         paths(&j, "", 0, &mut found);
     }
-    let missing: Vec<_> = found.iter().filter(|p| !doc.contains(&format!("`{p}`"))).collect();
-    assert!(missing.is_empty(), "fields missing from docs/inspect-json.md: {missing:?}");
+    let missing: Vec<_> = found
+        .iter()
+        .filter(|p| !doc.contains(&format!("`{p}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "fields missing from docs/inspect-json.md: {missing:?}"
+    );
 }

@@ -81,7 +81,10 @@ pub struct PythonConstraint {
 
 impl PythonConstraint {
     fn new(constraint: impl Into<String>, file: &str) -> Self {
-        PythonConstraint { constraint: constraint.into(), evidence: Evidence::file(file) }
+        PythonConstraint {
+            constraint: constraint.into(),
+            evidence: Evidence::file(file),
+        }
     }
 }
 
@@ -538,8 +541,21 @@ pub fn parse_requirement_line(spec: &str, evidence: Evidence) -> Result<Option<P
             evidence,
         }));
     }
-    let req = Requirement::<pep508_rs::VerbatimUrl>::from_str(spec)
-        .map_err(|e| format!("not a valid PEP 508 requirement: {}", e.message))?;
+    // pep508_rs 0.9.2 panics on names that end in `.`, `-` or `_` ("5.2.*"): reject them
+    // first, and keep a panic in the parser from ending the run.
+    let name: String = spec
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .collect();
+    if name.is_empty() || name.ends_with(['.', '-', '_']) || name.starts_with(['.', '-', '_']) {
+        return Err(format!(
+            "not a valid PEP 508 requirement: {name:?} is not a package name"
+        ));
+    }
+    let parsed = std::panic::catch_unwind(|| Requirement::<pep508_rs::VerbatimUrl>::from_str(spec))
+        .map_err(|_| "not a valid PEP 508 requirement (the parser failed on it)".to_string())?;
+    let req = parsed.map_err(|e| format!("not a valid PEP 508 requirement: {}", e.message))?;
     let (specifier, url) = match &req.version_or_url {
         Some(VersionOrUrl::VersionSpecifier(v)) => (v.to_string(), None),
         Some(VersionOrUrl::Url(u)) => (String::new(), Some(u.to_string())),
@@ -753,7 +769,10 @@ fn read_pyproject(
                     _ => String::new(),
                 };
                 if name == "python" {
-                    deps.python = Some(PythonConstraint { constraint, evidence: ev.clone() });
+                    deps.python = Some(PythonConstraint {
+                        constraint,
+                        evidence: ev.clone(),
+                    });
                     continue;
                 }
                 let extras = match v {

@@ -4,6 +4,8 @@
 
 pub mod deps;
 pub mod evidence;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod layout;
 pub mod native;
 pub mod problems;

@@ -146,7 +146,11 @@ pub fn detect(
             };
         }
     }
-    if let Some(super::deps::PythonConstraint { constraint: c, evidence: ev }) = constraint {
+    if let Some(super::deps::PythonConstraint {
+        constraint: c,
+        evidence: ev,
+    }) = constraint
+    {
         // Pipfile's python_version is a plain version; pyproject/poetry give a constraint.
         if let Some(v) =
             minor_of(c).filter(|_| c.chars().next().is_some_and(|ch| ch.is_ascii_digit()))
@@ -243,7 +247,10 @@ mod tests {
     fn precedence() {
         let dir = tempfile::tempdir().unwrap();
         let mut w = Vec::new();
-        let c = super::super::deps::PythonConstraint { constraint: ">=3.10,<3.13".into(), evidence: Evidence::file("pyproject.toml") };
+        let c = super::super::deps::PythonConstraint {
+            constraint: ">=3.10,<3.13".into(),
+            evidence: Evidence::file("pyproject.toml"),
+        };
         let v = detect(dir.path(), Some(&c), Some("5.1"), &mut w);
         assert_eq!(v.version, "3.12");
         std::fs::write(dir.path().join("Dockerfile"), "FROM python:3.9-slim\n").unwrap();

@@ -1,0 +1,7 @@
+//! Any text as one requirement line.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    djship::detect::fuzz::requirement_line(data);
+});

@@ -1,0 +1,58 @@
+//! Entry points for the fuzz targets (`fuzz/`) and the property tests (`tests/no_panic.rs`):
+//! each feeds arbitrary bytes to one parser. None may panic.
+
+use super::evidence::Evidence;
+use super::python::{Interp, Loader, PyFile};
+use std::rc::Rc;
+
+struct NoImports;
+impl Loader for NoImports {
+    fn load(&mut self, _: &str, _: u32, _: &str) -> Option<Rc<PyFile>> {
+        None
+    }
+}
+
+/// Parse and interpret a settings module.
+pub fn settings(data: &[u8]) {
+    let text = String::from_utf8_lossy(data).into_owned();
+    let file = PyFile::parse("settings.py", text);
+    let mut loader = NoImports;
+    let mut interp = Interp::new(&mut loader);
+    interp.exec_file(&file);
+    let _ = super::python::settings_module_default(&file);
+}
+
+pub fn requirement_line(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let _ = super::deps::parse_requirement_line(&text, Evidence::file("requirements.txt"));
+    let _ = super::deps::poetry_to_pep440(&text);
+    let _ = super::deps::lower_bound(&text);
+}
+
+/// The same bytes as every dependency file at once, then the whole detection.
+pub fn dependency_files(data: &[u8]) {
+    let Ok(dir) = tempfile::tempdir() else { return };
+    for name in [
+        "requirements.txt",
+        "pyproject.toml",
+        "Pipfile",
+        "Pipfile.lock",
+        "uv.lock",
+        ".python-version",
+        "runtime.txt",
+        "djship.toml",
+    ] {
+        let _ = std::fs::write(dir.path().join(name), data);
+    }
+    let _ = std::fs::write(dir.path().join("manage.py"), data);
+    let mut warnings = Vec::new();
+    let deps = super::deps::detect(dir.path(), &mut warnings);
+    let _ = super::pyversion::detect(dir.path(), deps.python.as_ref(), None, &mut warnings);
+    let config = crate::config::Config::load(dir.path(), &mut warnings);
+    let _ = super::detect(dir.path(), &config, &super::Options::default());
+}
+
+pub fn env_file(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let _ = crate::write::secrets::parse_env(&text);
+}

@@ -1,0 +1,117 @@
+//! No input makes a parser panic: arbitrary bytes, and mutations of real inputs, through
+//! the same entry points as the cargo-fuzz targets in fuzz/.
+
+use djship::detect::fuzz;
+use proptest::prelude::*;
+
+/// Python-looking text: settings idioms glued together at random.
+fn pythonish() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "import os\n",
+        "import environ\n",
+        "from .base import *\n",
+        "from decouple import config\n",
+        "env = environ.Env(DEBUG=(bool, False))\n",
+        "X = os.environ['A']\n",
+        "Y = os.getenv('B', 1)\n",
+        "Z = env.db()\n",
+        "D = {'default': {'ENGINE': 'x'}}\n",
+        "D['default']['HOST'] = 'h'\n",
+        "L = []\nL += ['a']\n",
+        "P = Path(__file__).resolve().parents[9]\n",
+        "Q = P / 'x'\n",
+        "if X:\n    W = 1\nelse:\n    W = 2\n",
+        "try:\n    from .local import *\nexcept ImportError:\n    pass\n",
+        "S = f'{X}'\n",
+        "T = [h for h in os.environ.get('H', '').split(',')]\n",
+        "(",
+        ")",
+        "[",
+        "'",
+        "\"\"\"",
+        "\\\n",
+        "lambda: 0\n",
+        "class C:\n    pass\n",
+        "def f():\n    return os.environ['Z']\n",
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 1)\n",
+        "X = config('A', default=None, cast=bool)\n",
+        "\u{0}",
+        "\u{feff}",
+        "🐍 = 1\n",
+        "Y or Z\n",
+        "X == 'True'\n",
+        "-1[0]\n",
+        "a.b.c.d()\n",
+    ]);
+    prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+}
+
+fn requirementish() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "django",
+        ">=",
+        "==",
+        "~=",
+        "5.2",
+        ".*",
+        "[",
+        "]",
+        ",",
+        ";",
+        " python_version",
+        " < ",
+        "'3.10'",
+        "@",
+        " ",
+        "git+https://x/y.git",
+        "#egg=",
+        "-e ",
+        "-r ",
+        "--hash=sha256:00",
+        "\\\n",
+        "\n",
+        "^",
+        "*",
+        "extra",
+    ]);
+    prop::collection::vec(pieces, 0..20).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn settings_bytes(data in prop::collection::vec(any::<u8>(), 0..2000)) {
+        fuzz::settings(&data);
+    }
+
+    #[test]
+    fn settings_idioms(src in pythonish()) {
+        fuzz::settings(src.as_bytes());
+    }
+
+    #[test]
+    fn requirement_lines(line in requirementish()) {
+        fuzz::requirement_line(line.as_bytes());
+    }
+
+    #[test]
+    fn requirement_bytes(data in prop::collection::vec(any::<u8>(), 0..300)) {
+        fuzz::requirement_line(&data);
+    }
+
+    #[test]
+    fn env_files(data in prop::collection::vec(any::<u8>(), 0..500)) {
+        fuzz::env_file(&data);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 60, ..ProptestConfig::default() })]
+
+    #[test]
+    fn whole_projects_of_arbitrary_files(src in pythonish(), req in requirementish()) {
+        fuzz::dependency_files(src.as_bytes());
+        fuzz::dependency_files(req.as_bytes());
+    }
+}
