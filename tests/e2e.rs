@@ -470,3 +470,28 @@ fn shipped_example_serves_its_own_view_from_postgres() {
     );
     check_prod(&stack, port);
 }
+
+#[test]
+fn asgi_project_is_served_by_uvicorn_through_nginx() {
+    if !enabled() {
+        return;
+    }
+    let _g = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    base_images();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject(tmp.path(), "e2easgi").expect("django-admin is needed for e2e");
+    // uvicorn as a dependency makes the project ASGI; djship serves it with uvicorn.
+    std::fs::write(dir.join("requirements.txt"), "Django==5.2.*\nuvicorn==0.32.1\n").unwrap();
+    std::fs::write(dir.join(".python-version"), "3.11\n").unwrap();
+    init(&dir, &[]);
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(j["plan"]["server"]["kind"], "uvicorn");
+    assert_eq!(j["plan"]["server"]["target"], "mysite.asgi:application");
+    let image = "e2easgi:latest";
+    build(&dir, image);
+    check_image(&dir, image);
+    let (stack, port) = prod_stack(&dir, "asgi");
+    let top = must("processes in web", stack.compose(&["top", "web"]));
+    assert!(top.contains("uvicorn mysite.asgi:application"), "{top}");
+    check_prod(&stack, port);
+}
