@@ -300,6 +300,13 @@ fn check_prod(stack: &Stack, port: u16) {
     assert_eq!(media.body, "uploaded");
     assert!(media.head.contains("X-Content-Type-Options: nosniff"));
 
+    // Clean logs: no server error, no traceback.
+    let logs = must("web logs", stack.compose(&["logs", "--no-color", "web"]));
+    assert!(
+        !logs.contains("[ERROR]") && !logs.contains("Traceback"),
+        "errors in the web logs:\n{logs}"
+    );
+
     // A restarted web container is found again (nginx resolves per request).
     must("restart web", stack.compose(&["restart", "web"]));
     wait_for(port, "/admin/login/", 200, 90);
@@ -481,7 +488,11 @@ fn asgi_project_is_served_by_uvicorn_through_nginx() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = startproject(tmp.path(), "e2easgi").expect("django-admin is needed for e2e");
     // uvicorn as a dependency makes the project ASGI; djship serves it with uvicorn.
-    std::fs::write(dir.join("requirements.txt"), "Django==5.2.*\nuvicorn==0.32.1\n").unwrap();
+    std::fs::write(
+        dir.join("requirements.txt"),
+        "Django==5.2.*\nuvicorn==0.32.1\n",
+    )
+    .unwrap();
     std::fs::write(dir.join(".python-version"), "3.11\n").unwrap();
     init(&dir, &[]);
     let j = inspect_json(&dir, &[]);
@@ -494,4 +505,62 @@ fn asgi_project_is_served_by_uvicorn_through_nginx() {
     let top = must("processes in web", stack.compose(&["top", "web"]));
     assert!(top.contains("uvicorn mysite.asgi:application"), "{top}");
     check_prod(&stack, port);
+}
+
+#[test]
+fn celery_worker_and_beat_run_tasks_through_redis() {
+    if !enabled() {
+        return;
+    }
+    let _g = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    base_images();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject(tmp.path(), "e2ecelery").expect("django-admin is needed for e2e");
+    std::fs::write(
+        dir.join("requirements.txt"),
+        "Django==5.2.*\ncelery[redis]>=5.5\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".python-version"), "3.11\n").unwrap();
+    std::fs::write(
+        dir.join("mysite/celery.py"),
+        "import os\n\nfrom celery import Celery\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n\n\
+         app = Celery(\"mysite\")\napp.config_from_object(\"django.conf:settings\", namespace=\"CELERY\")\napp.autodiscover_tasks()\n\n\n\
+         @app.task\ndef add(x, y):\n    return x + y\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("mysite/__init__.py"),
+        "from .celery import app as celery_app\n\n__all__ = (\"celery_app\",)\n",
+    )
+    .unwrap();
+    let mut settings = read(&dir.join("mysite/settings.py"));
+    settings.push_str(
+        "\nimport os\n\nCELERY_BROKER_URL = os.environ.get(\"CELERY_BROKER_URL\", \"redis://localhost:6379/0\")\n\
+         CELERY_RESULT_BACKEND = os.environ.get(\"CELERY_RESULT_BACKEND\", \"redis://localhost:6379/0\")\n\
+         CELERY_BEAT_SCHEDULE = {}\n",
+    );
+    std::fs::write(dir.join("mysite/settings.py"), settings).unwrap();
+    init(&dir, &["--redis-image", "djship-e2e/redis:7"]);
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(j["plan"]["celery"]["app"], "mysite");
+    assert_eq!(j["plan"]["celery"]["beat"], true);
+    assert_eq!(j["plan"]["redis"], true);
+    let image = "e2ecelery:latest";
+    build(&dir, image);
+    let (stack, port) = prod_stack(&dir, "celery");
+    wait_for(port, "/admin/login/", 200, 60);
+    let out = must(
+        "a task through the broker",
+        stack.compose(&["exec", "-T", "web", "python", "-c", "import django; django.setup(); from mysite.celery import add; print(add.delay(2, 3).get(timeout=60))"]),
+    );
+    assert_eq!(out.trim().lines().last(), Some("5"), "{out}");
+    assert_eq!(stack.inspect("worker", "{{.State.Status}}"), "running");
+    assert_eq!(stack.inspect("beat", "{{.State.Status}}"), "running");
+    assert_eq!(
+        stack.inspect("redis", "{{json .HostConfig.PortBindings}}"),
+        "{}"
+    );
+    let logs = must("beat logs", stack.compose(&["logs", "--no-color", "beat"]));
+    assert!(logs.contains("beat: Starting"), "{logs}");
 }

@@ -224,9 +224,15 @@ pub fn plan(
     if redis {
         for v in &facts.env_vars {
             let n = v.name.to_ascii_uppercase();
+            let redis_default = v
+                .default
+                .as_deref()
+                .is_some_and(|d| d.starts_with("redis://") || d.starts_with("rediss://"));
             if v.url_of.as_deref() == Some("cache")
-                || n.contains("REDIS")
-                || n.contains("BROKER")
+                || redis_default
+                || ["REDIS", "BROKER", "RESULT_BACKEND"]
+                    .iter()
+                    .any(|w| n.contains(w))
                 || n == "CACHE_URL"
             {
                 let db = if n.contains("BROKER") || n.contains("CELERY") {

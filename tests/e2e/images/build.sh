@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds local stand-ins for the official python, postgres and nginx images from Debian
 # packages (no registry is reachable from the test machines). Tags:
-#   djship-e2e/debian:{bookworm,trixie}, djship-e2e/python:{3.11,3.13}, djship-e2e/postgres:15, djship-e2e/nginx:1.22
+#   djship-e2e/debian:{bookworm,trixie}, djship-e2e/python:{3.11,3.13}, djship-e2e/postgres:15, djship-e2e/nginx:1.22, djship-e2e/redis:7
 # The stand-ins keep the official images' interfaces that the generated setup relies on:
 # /usr/local/bin/python with pip and venv; POSTGRES_USER/PASSWORD/DB and pg_isready; nginx
 # reading /etc/nginx/conf.d/*.conf and logging to stdout.
@@ -39,5 +39,8 @@ if ! have djship-e2e/postgres:15; then
 fi
 if ! have djship-e2e/nginx:1.22; then
   "$DOCKER" build -q -t djship-e2e/nginx:1.22 -f "$here/nginx.Dockerfile" "$ctx" >/dev/null
+fi
+if ! have djship-e2e/redis:7; then
+  "$DOCKER" build -q -t djship-e2e/redis:7 -f "$here/redis.Dockerfile" "$ctx" >/dev/null
 fi
 "$DOCKER" image ls 'djship-e2e/*'
