@@ -150,6 +150,24 @@ impl Drop for Stack {
     }
 }
 
+/// The engine is ours for the test: one e2e test at a time, base images built.
+fn engine() -> Option<std::sync::MutexGuard<'static, ()>> {
+    if !enabled() {
+        return None;
+    }
+    let guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    base_images();
+    Some(guard)
+}
+
+/// `django-admin startproject` in `tmp/name` with these requirements, on Python 3.11.
+fn startproject_with(tmp: &Path, name: &str, requirements: &str) -> PathBuf {
+    let dir = startproject(tmp, name).expect("django-admin is needed for e2e");
+    std::fs::write(dir.join("requirements.txt"), requirements).unwrap();
+    std::fs::write(dir.join(".python-version"), "3.11\n").unwrap();
+    dir
+}
+
 fn init(dir: &Path, extra: &[&str]) {
     let python = if extra.contains(&"--python-image") {
         &[][..]
@@ -355,15 +373,9 @@ fn check_dev(dir: &Path, name: &str, image: &str, path: &str, expect: &str) {
 
 #[test]
 fn startproject_builds_and_serves_through_nginx() {
-    if !enabled() {
-        return;
-    }
-    let _g = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
-    base_images();
+    let Some(_engine) = engine() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let dir = startproject(tmp.path(), "e2esite").expect("django-admin is needed for e2e");
-    std::fs::write(dir.join("requirements.txt"), "Django==5.2.*\n").unwrap();
-    std::fs::write(dir.join(".python-version"), "3.11\n").unwrap();
+    let dir = startproject_with(tmp.path(), "e2esite", "Django==5.2.*\n");
     init(&dir, &[]);
     let image = "e2esite:latest";
     build(&dir, image);
@@ -407,11 +419,7 @@ fn startproject_builds_and_serves_through_nginx() {
 
 #[test]
 fn wagtail_builds_and_serves_through_nginx() {
-    if !enabled() {
-        return;
-    }
-    let _g = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
-    base_images();
+    let Some(_engine) = engine() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let dir = wagtail_start(tmp.path(), "e2ecms").expect("wagtail is needed for e2e");
     // Wagtail 8's template asks for Django 6.1, which needs Python 3.12+: the trixie stand-in.
@@ -441,11 +449,7 @@ fn wagtail_builds_and_serves_through_nginx() {
 
 #[test]
 fn shipped_example_serves_its_own_view_from_postgres() {
-    if !enabled() {
-        return;
-    }
-    let _g = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
-    base_images();
+    let Some(_engine) = engine() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("bookshop");
     copy_dir(
@@ -480,20 +484,10 @@ fn shipped_example_serves_its_own_view_from_postgres() {
 
 #[test]
 fn asgi_project_is_served_by_uvicorn_through_nginx() {
-    if !enabled() {
-        return;
-    }
-    let _g = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
-    base_images();
+    let Some(_engine) = engine() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let dir = startproject(tmp.path(), "e2easgi").expect("django-admin is needed for e2e");
     // uvicorn as a dependency makes the project ASGI; djship serves it with uvicorn.
-    std::fs::write(
-        dir.join("requirements.txt"),
-        "Django==5.2.*\nuvicorn==0.32.1\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join(".python-version"), "3.11\n").unwrap();
+    let dir = startproject_with(tmp.path(), "e2easgi", "Django==5.2.*\nuvicorn==0.32.1\n");
     init(&dir, &[]);
     let j = inspect_json(&dir, &[]);
     assert_eq!(j["plan"]["server"]["kind"], "uvicorn");
@@ -509,19 +503,13 @@ fn asgi_project_is_served_by_uvicorn_through_nginx() {
 
 #[test]
 fn celery_worker_and_beat_run_tasks_through_redis() {
-    if !enabled() {
-        return;
-    }
-    let _g = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
-    base_images();
+    let Some(_engine) = engine() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let dir = startproject(tmp.path(), "e2ecelery").expect("django-admin is needed for e2e");
-    std::fs::write(
-        dir.join("requirements.txt"),
+    let dir = startproject_with(
+        tmp.path(),
+        "e2ecelery",
         "Django==5.2.*\ncelery[redis]>=5.5\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join(".python-version"), "3.11\n").unwrap();
+    );
     std::fs::write(
         dir.join("mysite/celery.py"),
         "import os\n\nfrom celery import Celery\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n\n\

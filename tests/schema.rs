@@ -36,14 +36,7 @@ fn paths(v: &Value, prefix: &str, depth: usize, out: &mut BTreeSet<String>) {
 fn every_output_field_is_documented() {
     let doc = read(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/inspect-json.md"));
     let mut found = BTreeSet::new();
-    for name in [
-        "requirements-nested",
-        "split-settings-celery",
-        "poetry-mysql",
-        "uv-channels",
-        "pipenv-gis",
-        "pdm-ldap",
-    ] {
+    for name in PROJECT_FIXTURES {
         let j = inspect_json(&fixtures().join(name), &[]);
         assert_eq!(j["schema_version"], 1);
         paths(&j, "", 0, &mut found);

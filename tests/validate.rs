@@ -7,16 +7,6 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
-const FIXTURES: &[&str] = &[
-    "requirements-nested",
-    "split-settings-celery",
-    "poetry-mysql",
-    "uv-channels",
-    "pipenv-gis",
-    "pdm-ldap",
-    "broken",
-];
-
 fn hadolint(dir: &Path) {
     let Some(h) = tool("hadolint") else { return };
     let (ok, out) = run(Command::new(h)
@@ -79,25 +69,30 @@ fn check(dir: &Path) {
     nginx_t(dir);
 }
 
+/// `djship init` with `args`, then every check on what it wrote.
+fn init_and_check(dir: &Path, args: &[&str]) {
+    djship().arg("init").args(args).arg(dir).assert().success();
+    check(dir);
+}
+
+/// The project fixtures, plus one with unreadable files (warnings, fallbacks).
+fn fixtures_to_check() -> impl Iterator<Item = &'static str> {
+    PROJECT_FIXTURES.iter().copied().chain(["broken"])
+}
+
 #[test]
 fn every_fixture_passes_hadolint_compose_and_nginx() {
-    for name in FIXTURES {
+    for name in fixtures_to_check() {
         let (_t, dir) = fixture(name);
-        djship()
-            .args(["init", "--patch-settings"])
-            .arg(&dir)
-            .assert()
-            .success();
-        check(&dir);
+        init_and_check(&dir, &["--patch-settings"]);
     }
 }
 
 #[test]
 fn fixtures_without_patching_pass_too() {
-    for name in FIXTURES {
+    for name in fixtures_to_check() {
         let (_t, dir) = fixture(name);
-        djship().arg("init").arg(&dir).assert().success();
-        check(&dir);
+        init_and_check(&dir, &[]);
     }
 }
 
@@ -107,12 +102,7 @@ fn startproject_passes_hadolint_compose_and_nginx() {
     let Some(dir) = startproject(tmp.path(), "fresh") else {
         return;
     };
-    djship()
-        .args(["init", "--patch-settings"])
-        .arg(&dir)
-        .assert()
-        .success();
-    check(&dir);
+    init_and_check(&dir, &["--patch-settings"]);
 }
 
 #[test]
@@ -127,12 +117,7 @@ fn wagtail_start_passes_hadolint_compose_and_nginx() {
         .arg(&dir)
         .assert()
         .code(3);
-    djship()
-        .args(["init", "--patch-settings", "--force"])
-        .arg(&dir)
-        .assert()
-        .success();
-    check(&dir);
+    init_and_check(&dir, &["--patch-settings", "--force"]);
     let j = inspect_json(&dir, &[]);
     assert_eq!(
         j["facts"]["settings"]["production"]["module"],

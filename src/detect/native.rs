@@ -26,32 +26,36 @@ pub struct Rule {
 }
 
 const CC: &[&str] = &["gcc", "libc6-dev"];
+const LIBPQ_BUILD: &[&str] = &["libpq-dev", "gcc", "libc6-dev"];
+const LIBPQ_RUN: &[&str] = &["libpq5"];
+const LDAP_BUILD: &[&str] = &["libldap2-dev", "libsasl2-dev", "gcc", "libc6-dev"];
+const LDAP_RUN: &[&str] = &["libldap-2.5-0", "libsasl2-2"];
 
 /// The built-in table (Debian bookworm package names).
 pub const RULES: &[Rule] = &[
     Rule {
         package: "psycopg2",
         when: When::Always,
-        build: &["libpq-dev", "gcc", "libc6-dev"],
-        run: &["libpq5"],
+        build: LIBPQ_BUILD,
+        run: LIBPQ_RUN,
     },
     Rule {
         package: "psycopg",
         when: When::WithoutExtras(&["binary", "c"]),
         build: &[],
-        run: &["libpq5"],
+        run: LIBPQ_RUN,
     },
     Rule {
         package: "psycopg",
         when: When::WithExtra("c"),
-        build: &["libpq-dev", "gcc", "libc6-dev"],
-        run: &["libpq5"],
+        build: LIBPQ_BUILD,
+        run: LIBPQ_RUN,
     },
     Rule {
         package: "psycopg-c",
         when: When::Always,
-        build: &["libpq-dev", "gcc", "libc6-dev"],
-        run: &["libpq5"],
+        build: LIBPQ_BUILD,
+        run: LIBPQ_RUN,
     },
     Rule {
         package: "mysqlclient",
@@ -85,14 +89,14 @@ pub const RULES: &[Rule] = &[
     Rule {
         package: "python-ldap",
         when: When::Always,
-        build: &["libldap2-dev", "libsasl2-dev", "gcc", "libc6-dev"],
-        run: &["libldap-2.5-0", "libsasl2-2"],
+        build: LDAP_BUILD,
+        run: LDAP_RUN,
     },
     Rule {
         package: "django-auth-ldap",
         when: When::Always,
-        build: &["libldap2-dev", "libsasl2-dev", "gcc", "libc6-dev"],
-        run: &["libldap-2.5-0", "libsasl2-2"],
+        build: LDAP_BUILD,
+        run: LDAP_RUN,
     },
     Rule {
         package: "gdal",

@@ -218,7 +218,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         if deps.has("daphne") && !deps.has("uvicorn") {
             Server {
                 kind: "daphne".into(),
-                command: vec![
+                command: args(&[
                     "daphne",
                     "--bind",
                     "0.0.0.0",
@@ -226,10 +226,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
                     "8000",
                     "--proxy-headers",
                     &asgi_target,
-                ]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+                ]),
                 target: asgi_target,
                 why: format!(
                     "served as ASGI ({}); daphne is the project's ASGI server",
@@ -245,7 +242,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
             }
             Server {
                 kind: "uvicorn".into(),
-                command: vec![
+                command: args(&[
                     "uvicorn",
                     &asgi_target,
                     "--host",
@@ -258,10 +255,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
                     "--timeout-graceful-shutdown",
                     "30",
                     "--no-server-header",
-                ]
-                .into_iter()
-                .map(String::from)
-                .collect(),
+                ]),
                 target: asgi_target,
                 why: format!(
                     "served as ASGI ({}); uvicorn takes its worker count from WEB_CONCURRENCY",
@@ -278,7 +272,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         }
         Server {
             kind: "gunicorn".into(),
-            command: vec![
+            command: args(&[
                 "gunicorn",
                 &wsgi_target,
                 "--bind",
@@ -295,10 +289,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
                 "/dev/shm",
                 "--forwarded-allow-ips",
                 "*",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect(),
+            ]),
             target: wsgi_target,
             why: "WSGI project; gunicorn takes its worker count from WEB_CONCURRENCY".into(),
         }
@@ -528,6 +519,10 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
         commands,
         extra: extra.to_vec(),
     }
+}
+
+fn args(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
 }
 
 pub fn shell_quote(s: &str) -> String {

@@ -89,26 +89,35 @@ pub fn run(cmd: &mut Command) -> (bool, String) {
     (out.status.success(), text)
 }
 
-/// A project made by `django-admin startproject` (real Django from PyPI).
-pub fn startproject(parent: &Path, name: &str) -> Option<PathBuf> {
-    let admin = tool("django-admin")?;
+/// Fixtures that are Django projects (the others test errors).
+pub const PROJECT_FIXTURES: &[&str] = &[
+    "requirements-nested",
+    "split-settings-celery",
+    "poetry-mysql",
+    "uv-channels",
+    "pipenv-gis",
+    "pdm-ldap",
+];
+
+/// Make a project with a scaffolding command from PyPI (`django-admin startproject`,
+/// `wagtail start`) in `parent/name`; `None` (skipped) when the tool is missing.
+fn scaffold(tool_name: &str, verb: &str, parent: &Path, name: &str) -> Option<PathBuf> {
+    let bin = tool(tool_name)?;
     let dir = parent.join(name);
     std::fs::create_dir_all(&dir).unwrap();
-    let (ok, out) = run(Command::new(admin)
-        .args(["startproject", "mysite"])
-        .arg(&dir));
-    assert!(ok, "startproject failed: {out}");
+    let (ok, out) = run(Command::new(bin).args([verb, "mysite"]).arg(&dir));
+    assert!(ok, "{tool_name} {verb} failed: {out}");
     Some(dir)
+}
+
+/// A project made by `django-admin startproject` (real Django from PyPI).
+pub fn startproject(parent: &Path, name: &str) -> Option<PathBuf> {
+    scaffold("django-admin", "startproject", parent, name)
 }
 
 /// A project made by `wagtail start` (real Wagtail from PyPI).
 pub fn wagtail_start(parent: &Path, name: &str) -> Option<PathBuf> {
-    let wagtail = tool("wagtail")?;
-    let dir = parent.join(name);
-    std::fs::create_dir_all(&dir).unwrap();
-    let (ok, out) = run(Command::new(wagtail).args(["start", "mysite"]).arg(&dir));
-    assert!(ok, "wagtail start failed: {out}");
-    Some(dir)
+    scaffold("wagtail", "start", parent, name)
 }
 
 pub fn read(p: &Path) -> String {
