@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Builds local stand-ins for the official python, postgres and nginx images from Debian
-# packages (no registry is reachable from the test machines). Tags:
-#   djship-e2e/debian:{bookworm,trixie}, djship-e2e/python:{3.11,3.13}, djship-e2e/postgres:15, djship-e2e/nginx:1.22, djship-e2e/redis:7
+# Builds local stand-ins for the official python, postgres, nginx and redis images from
+# Debian packages (no registry is reachable from the test machines). Tags:
+#   djship-e2e/debian:{bookworm,trixie}, djship-e2e/python:{3.11,3.13},
+#   djship-e2e/postgres:15, djship-e2e/nginx:1.22, djship-e2e/redis:7
 # The stand-ins keep the official images' interfaces that the generated setup relies on:
 # /usr/local/bin/python with pip and venv; POSTGRES_USER/PASSWORD/DB and pg_isready; nginx
-# reading /etc/nginx/conf.d/*.conf and logging to stdout.
+# reading /etc/nginx/conf.d/*.conf and logging to stdout; redis-server and redis-cli.
+# Idempotent: an image is rebuilt only when its Dockerfile or inputs change (a hash label).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 DOCKER=${DOCKER:-/usr/bin/docker}
 export DOCKER_BUILDKIT=1
 
-have() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
+label() { "$DOCKER" image inspect -f '{{index .Config.Labels "djship.e2e.hash"}}' "$1" 2>/dev/null || true; }
 
 for suite in bookworm trixie; do
-  if ! have "djship-e2e/debian:$suite"; then
+  if ! "$DOCKER" image inspect "djship-e2e/debian:$suite" >/dev/null 2>&1; then
     rootfs=$(mktemp -d)
     debootstrap --variant=minbase "$suite" "$rootfs" http://deb.debian.org/debian >/dev/null
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
@@ -25,22 +27,22 @@ done
 ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
 cp /etc/ssl/certs/ca-certificates.crt "$ctx/ca.crt"
-cp "$here"/postgres-entrypoint.sh "$ctx/"
+cp "$here"/postgres-entrypoint.sh "$here"/docker-clean "$ctx/"
 
+# build TAG DOCKERFILE [build args...]
+build() {
+  local tag=$1 file=$2
+  shift 2
+  local hash
+  hash=$(cat "$here/$file" "$ctx"/* | sha256sum | cut -c1-16)-$(echo "$*" | sha256sum | cut -c1-8)
+  if [ "$(label "$tag")" != "$hash" ]; then
+    "$DOCKER" build -q "$@" --label "djship.e2e.hash=$hash" -t "$tag" -f "$here/$file" "$ctx" >/dev/null
+  fi
+}
 # python:3.11 on bookworm, python:3.13 on trixie (Django 6 needs 3.12+).
-if ! have djship-e2e/python:3.11; then
-  "$DOCKER" build -q --build-arg SUITE=bookworm -t djship-e2e/python:3.11 -f "$here/python.Dockerfile" "$ctx" >/dev/null
-fi
-if ! have djship-e2e/python:3.13; then
-  "$DOCKER" build -q --build-arg SUITE=trixie -t djship-e2e/python:3.13 -f "$here/python.Dockerfile" "$ctx" >/dev/null
-fi
-if ! have djship-e2e/postgres:15; then
-  "$DOCKER" build -q -t djship-e2e/postgres:15 -f "$here/postgres.Dockerfile" "$ctx" >/dev/null
-fi
-if ! have djship-e2e/nginx:1.22; then
-  "$DOCKER" build -q -t djship-e2e/nginx:1.22 -f "$here/nginx.Dockerfile" "$ctx" >/dev/null
-fi
-if ! have djship-e2e/redis:7; then
-  "$DOCKER" build -q -t djship-e2e/redis:7 -f "$here/redis.Dockerfile" "$ctx" >/dev/null
-fi
+build djship-e2e/python:3.11 python.Dockerfile --build-arg SUITE=bookworm
+build djship-e2e/python:3.13 python.Dockerfile --build-arg SUITE=trixie
+build djship-e2e/postgres:15 postgres.Dockerfile
+build djship-e2e/nginx:1.22 nginx.Dockerfile
+build djship-e2e/redis:7 redis.Dockerfile
 "$DOCKER" image ls 'djship-e2e/*'

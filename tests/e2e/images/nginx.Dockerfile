@@ -1,5 +1,6 @@
 # Stand-in for the official nginx image, built from Debian's nginx.
 FROM djship-e2e/debian:bookworm
+COPY docker-clean /etc/apt/apt.conf.d/docker-clean
 RUN apt-get update \
  && apt-get install -y --no-install-recommends nginx-light \
  && rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled/* \

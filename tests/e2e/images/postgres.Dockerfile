@@ -1,5 +1,6 @@
 # Stand-in for the official postgres image, built from Debian's postgresql-15.
 FROM djship-e2e/debian:bookworm
+COPY docker-clean /etc/apt/apt.conf.d/docker-clean
 RUN apt-get update \
  && apt-get install -y --no-install-recommends postgresql-15 \
  && rm -rf /var/lib/apt/lists/* \

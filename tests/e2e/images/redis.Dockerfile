@@ -1,5 +1,6 @@
 # Stand-in for the official redis image, built from Debian's redis-server.
 FROM djship-e2e/debian:bookworm
+COPY docker-clean /etc/apt/apt.conf.d/docker-clean
 RUN apt-get update \
  && apt-get install -y --no-install-recommends redis-server \
  && rm -rf /var/lib/apt/lists/* \
