@@ -8,6 +8,7 @@
 //! nginx-image = "registry.example.com/nginx:1.27-bookworm"
 //! redis-image = "registry.example.com/redis:7-bookworm"
 //! templates = "deploy/djship-templates"   # overrides embedded templates by file name
+//! ca-cert = "certs/corporate-ca.pem"       # trusted during the build (TLS-intercepting proxy)
 //!
 //! [tool.djship.native.my-package]
 //! build = ["libfoo-dev"]
@@ -30,6 +31,8 @@ pub struct Config {
     pub mariadb_image: Option<String>,
     /// Folder (relative to the project root) whose files override the embedded templates.
     pub templates: Option<String>,
+    /// CA bundle (relative to the project root) to trust while building (`--ca-cert`).
+    pub ca_cert: Option<String>,
     #[serde(default)]
     pub native: BTreeMap<String, ExtraRule>,
 }

@@ -36,6 +36,13 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("{message}{}\n  hint: {hint}", if detail.trim().is_empty() { String::new() } else { format!(":\n{}", detail.trim_end()) })]
+    Engine {
+        message: String,
+        detail: String,
+        hint: String,
+    },
+
     #[error(
         "refusing to overwrite {} existing file(s) whose content would change:\n{}\n  \
          hint: review the changes with --dry-run, then pass --force to overwrite",
@@ -53,6 +60,7 @@ impl Error {
             Error::Invalid { .. } => 2,
             Error::Io { .. } => 1,
             Error::WouldOverwrite { .. } => 3,
+            Error::Engine { .. } => 4,
         }
     }
 

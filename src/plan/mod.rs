@@ -20,6 +20,9 @@ pub const POETRY_EXPORT: &str = "poetry-plugin-export==1.10.1";
 pub const PDM: &str = "pdm==2.29.4";
 pub const PIPENV: &str = "pipenv==2026.10.3";
 
+/// Where `--ca-cert` puts the CA bundle in the build context.
+pub const CA_CERT_PATH: &str = "docker/ca-cert.pem";
+
 /// The container's non-root user.
 pub const APP_UID: u32 = 10001;
 
@@ -123,6 +126,9 @@ pub struct Plan {
     pub notes: Vec<String>,
     /// Files `djship init` writes.
     pub files: Vec<String>,
+    /// CA bundle in the build context trusted by the build steps that download (`--ca-cert`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<String>,
     /// The settings change `--patch-settings` makes (absent without the flag). Set by the
     /// caller, which detects the facts again on the patched text.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -435,6 +441,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         notes,
         files,
         settings_patch: None,
+        ca_cert: None,
     }
 }
 

@@ -6,6 +6,8 @@ use crate::error::{Error, Result};
 use crate::plan::{self, Overrides, Plan};
 use crate::render;
 use crate::write::{self, secrets, Status};
+
+mod ops;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use std::io::Write as _;
@@ -49,11 +51,92 @@ enum Command {
         /// from the environment (the diff is printed first).
         #[arg(long)]
         patch_settings: bool,
+        /// Trust this CA bundle while installing dependencies in the build (TLS-intercepting
+        /// proxies); it is copied to docker/ca-cert.pem and mounted only into build steps.
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
+    },
+    /// Build the image with BuildKit (live progress, then a summary).
+    Build {
+        #[command(flatten)]
+        target: Target,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build, start the development (or --prod) stack, and wait until it is healthy.
+    Up {
+        #[command(flatten)]
+        target: Target,
+        /// The production stack (compose.prod.yaml).
+        #[arg(long)]
+        prod: bool,
+        /// Use the images already built.
+        #[arg(long)]
+        no_build: bool,
+    },
+    /// Stop the stack.
+    Down {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        prod: bool,
+        /// Also remove the volumes (database data, media).
+        #[arg(short = 'v', long)]
+        volumes: bool,
+    },
+    /// Prove the production stack works: build, start under an isolated name, check, tear down.
+    Verify {
+        #[command(flatten)]
+        target: Target,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Leave the stack running afterwards.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// Run manage.py in the web container: `djship manage -- createsuperuser`.
+    Manage {
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        #[arg(long)]
+        prod: bool,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Show the logs of the stack, or of one service.
+    Logs {
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        #[arg(long)]
+        prod: bool,
+        /// Keep following.
+        #[arg(short, long)]
+        follow: bool,
+        service: Option<String>,
+    },
+    /// A Django shell in the web container.
+    Shell {
+        #[arg(long, default_value = ".")]
+        path: PathBuf,
+        #[arg(long)]
+        prod: bool,
     },
 }
 
 #[derive(Args, Debug)]
-struct Common {
+struct Target {
+    /// The project folder (default: the current folder).
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Which manage.py to use when the project has several.
+    #[arg(long, value_name = "PATH")]
+    manage: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct Common {
     /// The project folder (default: the current folder).
     #[arg(default_value = ".")]
     path: PathBuf,
@@ -74,6 +157,19 @@ struct Common {
     redis_image: Option<String>,
 }
 
+impl Target {
+    fn common(&self) -> Common {
+        Common {
+            path: self.path.clone(),
+            manage: self.manage.clone(),
+            python_image: None,
+            postgres_image: None,
+            nginx_image: None,
+            redis_image: None,
+        }
+    }
+}
+
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -83,7 +179,28 @@ pub fn main() -> i32 {
             force,
             dry_run,
             patch_settings,
-        } => init(&common, force, dry_run, patch_settings),
+            ca_cert,
+        } => init(&common, force, dry_run, patch_settings, ca_cert.as_deref()),
+        Command::Build { target, json } => ops::build(&target.common(), json),
+        Command::Up {
+            target,
+            prod,
+            no_build,
+        } => ops::up(&target.common(), prod, no_build),
+        Command::Down {
+            target,
+            prod,
+            volumes,
+        } => ops::down(&target.common(), prod, volumes),
+        Command::Verify { target, json, keep } => ops::verify(&target.common(), json, keep),
+        Command::Manage { path, prod, args } => ops::manage(&path, prod, &args),
+        Command::Logs {
+            path,
+            prod,
+            follow,
+            service,
+        } => ops::logs(&path, prod, follow, service.as_deref()),
+        Command::Shell { path, prod } => ops::manage(&path, prod, &["shell".to_string()]),
     };
     match result {
         Ok(code) => code,
@@ -94,16 +211,16 @@ pub fn main() -> i32 {
     }
 }
 
-struct Analysis {
-    root: PathBuf,
+pub(crate) struct Analysis {
+    pub(crate) root: PathBuf,
     config: Config,
-    facts: Facts,
-    plan: Plan,
+    pub(crate) facts: Facts,
+    pub(crate) plan: Plan,
     /// The production settings file's text once patched (with --patch-settings).
     patched_text: Option<String>,
 }
 
-fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
+pub(crate) fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
     let root = std::fs::canonicalize(&c.path).map_err(|e| Error::Invalid {
         path: c.path.clone(),
         message: format!("cannot open the project folder: {e}"),
@@ -383,14 +500,48 @@ fn problems_report(f: &Facts) -> String {
     s
 }
 
-fn init(c: &Common, force: bool, dry_run: bool, patch_settings: bool) -> Result<i32> {
-    let a = analyse(c, patch_settings)?;
+fn init(
+    c: &Common,
+    force: bool,
+    dry_run: bool,
+    patch_settings: bool,
+    ca_cert: Option<&Path>,
+) -> Result<i32> {
+    let mut a = analyse(c, patch_settings)?;
+    let ca_pem = match ca_cert
+        .map(Path::to_path_buf)
+        .or_else(|| a.config.ca_cert.as_ref().map(|p| a.root.join(p)))
+    {
+        Some(path) => {
+            let pem = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(Error::Invalid {
+                    path,
+                    message: "not a PEM certificate bundle (no BEGIN CERTIFICATE)".into(),
+                    hint: "pass the CA bundle your proxy's certificates chain to, in PEM form"
+                        .into(),
+                });
+            }
+            a.plan.ca_cert = Some(plan::CA_CERT_PATH.to_string());
+            a.plan.files.push(plan::CA_CERT_PATH.to_string());
+            a.plan.files.sort();
+            Some(pem)
+        }
+        None => None,
+    };
     print_warnings(&a.facts);
     let root = &a.root;
     let existing_env = std::fs::read_to_string(root.join(".env")).ok();
     let env_values = secrets::resolve(&a.plan.env, existing_env.as_deref())?;
     let template_dir = a.config.templates.as_ref().map(|t| root.join(t));
     let mut rendered = render::render(&a.plan, &env_values, template_dir.as_deref())?;
+    if let Some(pem) = ca_pem {
+        rendered.push(render::Rendered {
+            path: plan::CA_CERT_PATH.into(),
+            content: pem,
+            mode: 0o644,
+        });
+    }
 
     // The settings patch is a change to the user's own file, requested by the flag.
     if let (Some(patch), Some(text)) = (&a.plan.settings_patch, &a.patched_text) {
