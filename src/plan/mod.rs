@@ -221,7 +221,13 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         .map(|(m, a)| format!("{m}:{a}"))
         .unwrap_or_else(|| format!("{}.asgi:application", facts.package));
     let server = if facts.asgi.required {
-        if deps.has("daphne") && !deps.has("uvicorn") {
+        // daphne comes as a package, as channels' `daphne` extra, or as an installed app.
+        let daphne = deps.has("daphne")
+            || deps
+                .get("channels")
+                .is_some_and(|p| p.extras.iter().any(|e| e == "daphne"))
+            || facts.installed_apps.iter().any(|a| a == "daphne");
+        if daphne && !deps.has("uvicorn") {
             Server {
                 kind: "daphne".into(),
                 command: args(&[

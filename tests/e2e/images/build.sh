@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds local stand-ins for the official python, postgres, nginx and redis images from
 # Debian packages (no registry is reachable from the test machines). Tags:
-#   djship-e2e/debian:{bookworm,trixie}, djship-e2e/python:{3.11,3.13},
+#   djship-e2e/debian:{bookworm,trixie}, djship-e2e/python:{3.11,3.13}, djship-e2e/python-ca:3.11,
 #   djship-e2e/postgres:15, djship-e2e/nginx:1.22, djship-e2e/redis:7
 # The stand-ins keep the official images' interfaces that the generated setup relies on:
 # /usr/local/bin/python with pip and venv; POSTGRES_USER/PASSWORD/DB and pg_isready; nginx
@@ -42,6 +42,8 @@ build() {
 # python:3.11 on bookworm, python:3.13 on trixie (Django 6 needs 3.12+).
 build djship-e2e/python:3.11 python.Dockerfile --build-arg SUITE=bookworm
 build djship-e2e/python:3.13 python.Dockerfile --build-arg SUITE=trixie
+# The same with the host's CA bundle baked in (for Dockerfiles without --ca-cert).
+build djship-e2e/python-ca:3.11 python-ca.Dockerfile --build-arg BASE=djship-e2e/python:3.11
 build djship-e2e/postgres:15 postgres.Dockerfile
 build djship-e2e/nginx:1.22 nginx.Dockerfile
 build djship-e2e/redis:7 redis.Dockerfile

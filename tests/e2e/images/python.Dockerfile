@@ -8,13 +8,5 @@ RUN apt-get update \
  && ln -s /usr/bin/python3 /usr/local/bin/python \
  && ln -s /usr/bin/pip3 /usr/local/bin/pip \
  && rm -f /usr/lib/python3*/EXTERNALLY-MANAGED
-# The test machines reach PyPI through a TLS-intercepting proxy: trust its CA (the host's
-# bundle, kept apart from Debian's so that ca-certificates updates do not drop it).
-COPY ca.crt /usr/local/share/djship-e2e/ca.crt
-ENV PIP_CERT=/usr/local/share/djship-e2e/ca.crt \
-    SSL_CERT_FILE=/usr/local/share/djship-e2e/ca.crt \
-    REQUESTS_CA_BUNDLE=/usr/local/share/djship-e2e/ca.crt \
-    UV_NATIVE_TLS=1 \
-    UV_SYSTEM_CERTS=1 \
-    LANG=C.UTF-8
+ENV LANG=C.UTF-8
 CMD ["python3"]
