@@ -6,7 +6,8 @@
 #   djship    `djship init` output
 #   floor     bench/floor.Dockerfile: venv + code on the same base, by hand
 # Measures: bytes added over the base image, cold build, rebuild after a code-only
-# change (and whether the dependency layer came from cache); then for djship's production
+# change (and whether the dependency layer came from cache), rebuild after adding one
+# dependency; then for djship's production
 # stack: `up` to healthy, and requests per second through nginx (wrk, loopback, 10 s).
 #   bash bench/seeds.sh          (needs what scripts/setup-test-env installs)
 set -euo pipefail
@@ -42,6 +43,13 @@ PIP
 (cd "$proj" && PIPENV_VENV_IN_PROJECT=1 "$DJSHIP_TOOLS_VENV/bin/pipenv" lock >/dev/null 2>&1 \
   && "$DJSHIP_TOOLS_VENV/bin/pipenv" requirements > requirements.txt 2>/dev/null && rm -rf .venv)
 printf '3.11\n' > "$proj/.python-version"
+# The same project with one more dependency, locked, for the "add a dependency" rebuild.
+plus=$work/plus
+cp -r "$proj" "$plus"
+sed -i 's/^psycopg2-binary = "\*"$/psycopg2-binary = "*"\nrequests = "*"/' "$plus/Pipfile"
+(cd "$plus" && PIPENV_VENV_IN_PROJECT=1 "$DJSHIP_TOOLS_VENV/bin/pipenv" lock >/dev/null 2>&1 \
+  && "$DJSHIP_TOOLS_VENV/bin/pipenv" requirements > requirements.txt 2>/dev/null && rm -rf .venv)
+grep -q requests "$plus/Pipfile.lock"
 
 # seed 001's Dockerfile, extracted from the guide.
 seed001=$(ls "$seeds"/001_*.txt)
@@ -73,13 +81,17 @@ for s in seed001 djship floor; do
   echo "# code change" >> "$work/$s/mysite/urls.py"
   warm=$(secs $D "${args[@]}")
   # The dependency install step must come from cache after a code-only change.
-  reused=$(grep -E '^#[0-9]+ \[.*(pip install|pipenv install|uv pip install|uv sync)' -A1 "$work/last.log" | grep -c CACHED || true)
-  rows+=("| $s | $(( added / 1000000 )) MB | $(printf %.1f "$cold") s | $(printf %.1f "$warm") s | $([ "$reused" -gt 0 ] && echo yes || echo no) |")
+  reused=$(grep -E '^#[0-9]+ \[.*(pip install|pipenv install|uv pip install|uv sync)' -A3 "$work/last.log" | grep -c CACHED || true)
+  cp "$plus/Pipfile" "$plus/Pipfile.lock" "$plus/requirements.txt" "$work/$s/"
+  dep=$(secs $D "${args[@]}")
+  rows+=("| $s | $(( added / 1000000 )) MB | $(printf %.1f "$cold") s | $(printf %.1f "$warm") s | $([ "$reused" -gt 0 ] && echo yes || echo no) | $(printf %.1f "$dep") s |")
 done
 
 # djship's production stack: up to healthy, then load through nginx.
 export HTTP_PORT=18088
+"$DJ" build "$work/djship" >/dev/null
 up=$(secs "$DJ" up --prod --no-build "$work/djship")
+cat "$work/last.log" >&2
 dyn=$(wrk -t2 -c16 -d10s "http://127.0.0.1:$HTTP_PORT/admin/login/" | awk '/Requests\/sec/ {print $2}')
 sta=$(wrk -t2 -c16 -d10s "http://127.0.0.1:$HTTP_PORT/static/admin/css/base.css" | awk '/Requests\/sec/ {print $2}')
 "$DJ" down --prod -v "$work/djship" >/dev/null
@@ -94,8 +106,8 @@ sta=$(wrk -t2 -c16 -d10s "http://127.0.0.1:$HTTP_PORT/static/admin/css/base.css"
   echo "differs in size from the official one; the added bytes do not). \"floor\" is"
   echo "bench/floor.Dockerfile: a virtualenv and the code on the same base, nothing else."
   echo
-  echo "| setup | added over base | cold build | rebuild after a code change | dependency layer reused |"
-  echo "|---|---:|---:|---:|:---:|"
+  echo "| setup | added over base | cold build | rebuild after a code change | dependency layer reused | rebuild after adding a dependency |"
+  echo "|---|---:|---:|---:|:---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
   echo "djship's production stack (nginx, gunicorn with 2 workers, PostgreSQL): \`djship up --prod\` to"

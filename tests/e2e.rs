@@ -653,3 +653,51 @@ fn celery_worker_and_beat_run_tasks_through_redis() {
     let logs = must("beat logs", stack.compose(&["logs", "--no-color", "beat"]));
     assert!(logs.contains("beat: Starting"), "{logs}");
 }
+
+#[test]
+fn operate_the_stack_with_djship_commands() {
+    let Some(_engine) = engine() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject_with(tmp.path(), "e2eops", "Django==5.2.*\n");
+    init(&dir, &[]);
+    let compose = tool("docker-compose").expect("docker-compose is needed for e2e");
+    let port = free_port().to_string();
+    let dj = |args: &[&str]| {
+        let out = djship()
+            .args(args)
+            .env("DJSHIP_DOCKER", docker_bin())
+            .env("DJSHIP_COMPOSE", &compose)
+            .env("HTTP_PORT", &port)
+            .output()
+            .unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "djship {args:?} failed:\n{text}");
+        text
+    };
+    let d = dir.to_str().unwrap();
+    let built = dj(&["build", "--json", d]);
+    let report: serde_json::Value = serde_json::from_str(&built).unwrap();
+    assert_eq!(report["image"], "e2eops:latest");
+    assert!(report["size_bytes"].as_u64().unwrap() > 0);
+    assert!(report["steps"].as_array().unwrap().iter().any(|s| s["name"].as_str().unwrap().contains("collectstatic")));
+    // A second build after no change takes every step from cache.
+    let again: serde_json::Value = serde_json::from_str(&dj(&["build", "--json", d])).unwrap();
+    let steps = again["steps"].as_array().unwrap();
+    assert!(!steps.is_empty() && steps.iter().all(|s| s["cached"] == true), "{again:#}");
+
+    let up = dj(&["up", "--prod", "--no-build", d]);
+    assert!(up.contains(&format!("http://localhost:{port}/")), "{up}");
+    let login = wait_for(port.parse().unwrap(), "/admin/login/", 200, 30);
+    assert!(login.text().contains("csrfmiddlewaretoken"));
+    let migrations = dj(&["manage", "--path", d, "--prod", "showmigrations", "auth"]);
+    assert!(migrations.contains("[X] 0001_initial"), "{migrations}");
+    let logs = dj(&["logs", "--path", d, "--prod", "web"]);
+    assert!(logs.contains("Booting worker"), "{logs}");
+    let down = dj(&["down", "--prod", "-v", d]);
+    assert!(down.contains("volumes removed"), "{down}");
+    assert!(http_get_is_none(port.parse().unwrap()));
+}
+
+fn http_get_is_none(port: u16) -> bool {
+    djship::engine::http_get(port, "/").is_none()
+}
