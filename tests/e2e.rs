@@ -670,7 +670,11 @@ fn operate_the_stack_with_djship_commands() {
             .env("HTTP_PORT", &port)
             .output()
             .unwrap();
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(out.status.success(), "djship {args:?} failed:\n{text}");
         text
     };
@@ -679,11 +683,18 @@ fn operate_the_stack_with_djship_commands() {
     let report: serde_json::Value = serde_json::from_str(&built).unwrap();
     assert_eq!(report["image"], "e2eops:latest");
     assert!(report["size_bytes"].as_u64().unwrap() > 0);
-    assert!(report["steps"].as_array().unwrap().iter().any(|s| s["name"].as_str().unwrap().contains("collectstatic")));
+    assert!(report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["name"].as_str().unwrap().contains("collectstatic")));
     // A second build after no change takes every step from cache.
     let again: serde_json::Value = serde_json::from_str(&dj(&["build", "--json", d])).unwrap();
     let steps = again["steps"].as_array().unwrap();
-    assert!(!steps.is_empty() && steps.iter().all(|s| s["cached"] == true), "{again:#}");
+    assert!(
+        !steps.is_empty() && steps.iter().all(|s| s["cached"] == true),
+        "{again:#}"
+    );
 
     let up = dj(&["up", "--prod", "--no-build", d]);
     assert!(up.contains(&format!("http://localhost:{port}/")), "{up}");

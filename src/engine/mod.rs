@@ -274,7 +274,11 @@ impl Engine {
             seconds: start.elapsed().as_secs_f64(),
             steps: steps
                 .into_iter()
-                .filter(|s| s.1.starts_with('['))
+                .filter(|s| {
+                    s.1.starts_with('[')
+                        && !s.1.starts_with("[internal]")
+                        && !s.1.contains("] FROM ")
+                })
                 .map(|(_, name, cached, seconds)| Step {
                     name,
                     cached,
