@@ -8,7 +8,7 @@
 # Measures: bytes added over the base image, cold build, rebuild after a code-only
 # change (and whether the dependency layer came from cache), rebuild after adding one
 # dependency; then for djship's production
-# stack: `up` to healthy, and requests per second through nginx (wrk, loopback, 10 s).
+# stack and seed 000's compose: `up` to serving, and requests per second (wrk, loopback, 10 s).
 #   bash bench/seeds.sh          (needs what scripts/setup-test-env installs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,6 +96,25 @@ dyn=$(wrk -t2 -c16 -d10s "http://127.0.0.1:$HTTP_PORT/admin/login/" | awk '/Requ
 sta=$(wrk -t2 -c16 -d10s "http://127.0.0.1:$HTTP_PORT/static/admin/css/base.css" | awk '/Requests\/sec/ {print $2}')
 "$DJ" down --prod -v "$work/djship" >/dev/null
 
+# Seed 000's compose (runserver, no healthchecks, no nginx), running seed 001's image:
+# time from `up` to the first 200 on /admin/login/, and the same load.
+python3 - "$(ls "$seeds"/000_*.txt)" "$work/seed001/seed-compose.yml" <<'PY'
+import re, sys
+md = open(sys.argv[1]).read()
+block = next(b for b in re.findall(r"```yaml\n(.*?)```", md, re.S) if "runserver" in b and "postgres" in b)
+block = block.replace("image: postgres:13", "image: djship-e2e/postgres:15").replace("build: .", "image: bench-seed001")
+block = block.replace('"8000:8000"', '"18089:8000"')
+open(sys.argv[2], "w").write(block)
+PY
+C=$DJSHIP_COMPOSE
+t0=$(date +%s.%N)
+(cd "$work/seed001" && $C -p benchseed -f seed-compose.yml up -d >/dev/null 2>&1)
+until curl -sf -o /dev/null http://127.0.0.1:18089/admin/login/; do sleep 0.2; done
+seed_up=$(echo "$(date +%s.%N) - $t0" | bc)
+seed_dyn=$(wrk -t2 -c16 -d10s "http://127.0.0.1:18089/admin/login/" | awk '/Requests\/sec/ {print $2}')
+seed_sta=$(wrk -t2 -c16 -d10s "http://127.0.0.1:18089/static/admin/css/base.css" | awk '/Requests\/sec/ {print $2}')
+(cd "$work/seed001" && $C -p benchseed -f seed-compose.yml down -v >/dev/null 2>&1)
+
 {
   echo
   echo "## Against the seeds"
@@ -110,9 +129,15 @@ sta=$(wrk -t2 -c16 -d10s "http://127.0.0.1:$HTTP_PORT/static/admin/css/base.css"
   echo "|---|---:|---:|---:|:---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "djship's production stack (nginx, gunicorn with 2 workers, PostgreSQL): \`djship up --prod\` to"
-  echo "every service healthy in $(printf %.1f "$up") s; through nginx with \`wrk -t2 -c16 -d10s\`:"
-  echo "$dyn requests/s on /admin/login/ (a dynamic page) and $sta requests/s on an admin CSS file."
+  echo "The running stacks, loaded with \`wrk -t2 -c16 -d10s\` on loopback: djship's production stack"
+  echo "(nginx, gunicorn with 2 workers, PostgreSQL), and seed 000's compose file (runserver with"
+  echo "DEBUG on, PostgreSQL, no healthchecks) running seed 001's image. \"Up\" is \`djship up --prod\`"
+  echo "until every service is healthy, and for the seed until the first 200 (it has no healthcheck)."
+  echo
+  echo "| stack | up | dynamic page (/admin/login/) | static file (admin CSS) |"
+  echo "|---|---:|---:|---:|"
+  echo "| djship (compose.prod.yaml) | $(printf %.1f "$up") s | $dyn req/s | $sta req/s |"
+  echo "| seed 000 compose + seed 001 image | $(printf %.1f "$seed_up") s | $seed_dyn req/s | $seed_sta req/s |"
 } > "$work/section.md"
 python3 - "$work/section.md" <<'PY'
 import sys

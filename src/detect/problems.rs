@@ -30,6 +30,11 @@ pub struct Problem {
     pub patchable: bool,
 }
 
+const SECRET_KEY_FIX: &str =
+    "read it from the environment: SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]; djship's .env holds a fresh one";
+const DB_HOST_FIX: &str =
+    "read HOST (and NAME, USER, PASSWORD, PORT) from the environment; compose sets POSTGRES_HOST=db";
+
 fn is_env(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Env(_)))
 }
@@ -62,10 +67,12 @@ pub fn find(
 
     if prod.get("SECRET_KEY").is_none() {
         push(
-            "DJS001", "hardcoded-secret-key", Severity::Error,
+            "DJS001",
+            "hardcoded-secret-key",
+            Severity::Error,
             "SECRET_KEY is not set by the production settings: Django refuses to start".into(),
             file_ev.clone(),
-            "read it from the environment: SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]; djship's .env holds a fresh one".into(),
+            SECRET_KEY_FIX.into(),
         );
     }
     if let Some(Value::Str(_)) = prod.value("SECRET_KEY") {
@@ -73,7 +80,7 @@ pub fn find(
             "DJS001", "hardcoded-secret-key", Severity::Error,
             "SECRET_KEY is a literal in the settings: it ends up in the image and in version control".into(),
             at("SECRET_KEY"),
-            "read it from the environment: SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]; djship's .env holds a fresh one".into(),
+            SECRET_KEY_FIX.into(),
         );
     }
     if let Some(Value::Bool(true)) = prod.value("DEBUG") {
@@ -129,7 +136,7 @@ pub fn find(
                             db.alias, host.describe()
                         ),
                         db.evidence.clone(),
-                        "read HOST (and NAME, USER, PASSWORD, PORT) from the environment; compose sets POSTGRES_HOST=db".into(),
+                        DB_HOST_FIX.into(),
                     );
                 }
             } else if settings.is_some_and(|s| s.get("HOST").is_none()) {
@@ -137,7 +144,7 @@ pub fn find(
                     "DJS005", "database-local-host", Severity::Error,
                     format!("DATABASES['{}'] has no HOST: Django then connects to a local socket, which a container does not have", db.alias),
                     db.evidence.clone(),
-                    "read HOST (and NAME, USER, PASSWORD, PORT) from the environment; compose sets POSTGRES_HOST=db".into(),
+                    DB_HOST_FIX.into(),
                 );
             }
         }
