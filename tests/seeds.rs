@@ -23,28 +23,6 @@ fn seeds_dir() -> Option<PathBuf> {
     None
 }
 
-/// The fenced ```Dockerfile blocks of a markdown text.
-fn dockerfile_blocks(md: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur: Option<String> = None;
-    for line in md.lines() {
-        let t = line.trim();
-        match &mut cur {
-            None if t.eq_ignore_ascii_case("```dockerfile") => cur = Some(String::new()),
-            Some(block) if t == "```" => {
-                out.push(std::mem::take(block));
-                cur = None;
-            }
-            Some(block) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            None => {}
-        }
-    }
-    out
-}
-
 fn docker(args: &[&str], dir: &Path) -> (bool, String) {
     run(Command::new("/usr/bin/docker")
         .args(args)

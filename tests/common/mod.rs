@@ -123,3 +123,25 @@ pub fn wagtail_start(parent: &Path, name: &str) -> Option<PathBuf> {
 pub fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
+
+/// The fenced ```Dockerfile blocks of a markdown text.
+pub fn dockerfile_blocks(md: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur: Option<String> = None;
+    for line in md.lines() {
+        let t = line.trim();
+        match &mut cur {
+            None if t.eq_ignore_ascii_case("```dockerfile") => cur = Some(String::new()),
+            Some(block) if t == "```" => {
+                out.push(std::mem::take(block));
+                cur = None;
+            }
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            None => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,265 @@
+//! A Dockerfile parser for linting: parser directives (escape), line continuations,
+//! comments inside continuations, heredocs, JSON and shell forms, flags (`--from`,
+//! `--mount`), and multi-stage builds. Positions are kept for every instruction.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Heredoc {
+    pub delimiter: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Instruction {
+    /// Upper-cased: `RUN`, `COPY`, ...
+    pub keyword: String,
+    /// Arguments after the flags, continuations joined with a space.
+    pub args: String,
+    /// `--name=value` flags before the arguments (`--mount`, `--from`, `--chown`).
+    pub flags: Vec<(String, String)>,
+    /// The arguments as a JSON array (exec form), when they are one.
+    pub json: Option<Vec<String>>,
+    pub heredocs: Vec<Heredoc>,
+    /// 1-based first and last line.
+    pub line: u32,
+    pub end_line: u32,
+    /// Index of the build stage the instruction belongs to.
+    pub stage: usize,
+}
+
+impl Instruction {
+    pub fn flag(&self, name: &str) -> Option<&str> {
+        self.flags
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    /// The command words: the JSON array, or the shell form split on whitespace.
+    pub fn words(&self) -> Vec<String> {
+        match &self.json {
+            Some(j) => j.clone(),
+            None => self.args.split_whitespace().map(String::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stage {
+    pub base: String,
+    pub name: Option<String>,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Dockerfile {
+    pub escape: char,
+    pub instructions: Vec<Instruction>,
+    pub stages: Vec<Stage>,
+}
+
+impl Dockerfile {
+    /// Instructions of one stage.
+    pub fn stage(&self, i: usize) -> impl Iterator<Item = &Instruction> {
+        self.instructions
+            .iter()
+            .filter(move |x| x.stage == i && x.keyword != "FROM")
+    }
+    pub fn final_stage(&self) -> usize {
+        self.stages.len().saturating_sub(1)
+    }
+}
+
+/// Parse a Dockerfile. Never fails: what cannot be read is skipped.
+pub fn parse(text: &str) -> Dockerfile {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut escape = '\\';
+    let mut i = 0;
+    // Parser directives: `# key=value` lines at the very top.
+    while i < lines.len() {
+        let l = lines[i].trim();
+        let Some(d) = l.strip_prefix('#') else { break };
+        let Some((k, v)) = d.split_once('=') else {
+            break;
+        };
+        let k = k.trim().to_ascii_lowercase();
+        if !k.chars().all(|c| c.is_ascii_alphanumeric()) || k.is_empty() {
+            break;
+        }
+        if k == "escape" {
+            escape = v.trim().chars().next().unwrap_or('\\');
+        }
+        i += 1;
+    }
+    let mut df = Dockerfile {
+        escape,
+        ..Default::default()
+    };
+    while i < lines.len() {
+        let start = i;
+        let first = lines[i].trim_start();
+        if first.is_empty() || first.starts_with('#') {
+            i += 1;
+            continue;
+        }
+        // Join continuation lines; comment lines inside a continuation are dropped.
+        let mut logical = String::new();
+        loop {
+            let raw = lines.get(i).copied().unwrap_or("");
+            i += 1;
+            let t = raw.trim_end();
+            if let Some(cont) = t.strip_suffix(escape) {
+                logical.push_str(cont);
+                logical.push(' ');
+                while i < lines.len() {
+                    let next = lines[i].trim_start();
+                    if next.starts_with('#') || next.is_empty() {
+                        i += 1;
+                    } else {
+                        break;
+                    }
+                }
+                if i >= lines.len() {
+                    break;
+                }
+            } else {
+                logical.push_str(t);
+                break;
+            }
+        }
+        let end_line = i as u32;
+        let logical = logical.trim().to_string();
+        let (kw, rest) = match logical.split_once(char::is_whitespace) {
+            Some((k, r)) => (k.to_ascii_uppercase(), r.trim().to_string()),
+            None => (logical.to_ascii_uppercase(), String::new()),
+        };
+        // Flags.
+        let mut flags = Vec::new();
+        let mut args = rest.as_str();
+        while let Some(f) = args.strip_prefix("--") {
+            let end = f.find(char::is_whitespace).unwrap_or(f.len());
+            let word = &f[..end];
+            let (k, v) = word.split_once('=').unwrap_or((word, ""));
+            flags.push((k.to_string(), v.to_string()));
+            args = f[end..].trim_start();
+        }
+        let args = args.to_string();
+        // Heredocs: `<<EOF`, `<<-EOF`, `<<"EOF"` open bodies that follow the instruction.
+        let mut heredocs = Vec::new();
+        if matches!(kw.as_str(), "RUN" | "COPY" | "ADD") {
+            for delim in heredoc_delimiters(&args) {
+                let mut body = String::new();
+                while i < lines.len() {
+                    let l = lines[i];
+                    i += 1;
+                    if l.trim() == delim.0 && (delim.1 || l == delim.0) {
+                        break;
+                    }
+                    body.push_str(l);
+                    body.push('\n');
+                }
+                heredocs.push(Heredoc {
+                    delimiter: delim.0,
+                    body,
+                });
+            }
+        }
+        let json = if args.starts_with('[') {
+            serde_json::from_str::<Vec<String>>(&args).ok()
+        } else {
+            None
+        };
+        if kw == "FROM" {
+            let words: Vec<&str> = args.split_whitespace().collect();
+            let name = match words.as_slice() {
+                [_, as_, n, ..] if as_.eq_ignore_ascii_case("as") => Some(n.to_string()),
+                _ => None,
+            };
+            df.stages.push(Stage {
+                base: words.first().unwrap_or(&"").to_string(),
+                name,
+                line: start as u32 + 1,
+            });
+        }
+        let stage = df.stages.len().saturating_sub(1);
+        df.instructions.push(Instruction {
+            keyword: kw,
+            args,
+            flags,
+            json,
+            heredocs,
+            line: start as u32 + 1,
+            end_line: end_line.max(start as u32 + 1),
+            stage,
+        });
+    }
+    df
+}
+
+/// (delimiter, strip-tabs) of each heredoc opened in a line.
+fn heredoc_delimiters(args: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut rest = args;
+    while let Some(pos) = rest.find("<<") {
+        let mut s = &rest[pos + 2..];
+        let dash = s.starts_with('-');
+        if dash {
+            s = &s[1..];
+        }
+        let s2 = s.trim_start_matches(['"', '\'']);
+        let name: String = s2
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+            out.push((name.clone(), dash));
+        }
+        rest = &s2[name.len()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuations_comments_flags_json_and_stages() {
+        let df = parse(
+            "# syntax=docker/dockerfile:1\nFROM python:3.12-slim AS build\nRUN apt-get update \\\n # a comment\n && apt-get install -y gcc\n\
+             COPY --from=build --chown=app /opt/venv /opt/venv\nFROM python:3.12-slim\nCMD [\"gunicorn\", \"app.wsgi\"]\n",
+        );
+        assert_eq!(df.stages.len(), 2);
+        assert_eq!(df.stages[0].name.as_deref(), Some("build"));
+        let run = &df.instructions[1];
+        assert_eq!(
+            (run.keyword.as_str(), run.line, run.end_line),
+            ("RUN", 3, 5)
+        );
+        assert_eq!(run.args, "apt-get update   && apt-get install -y gcc");
+        let copy = &df.instructions[2];
+        assert_eq!(copy.flag("from"), Some("build"));
+        assert_eq!(copy.flag("chown"), Some("app"));
+        assert_eq!(copy.args, "/opt/venv /opt/venv");
+        let cmd = df.instructions.last().unwrap();
+        assert_eq!(cmd.stage, 1);
+        assert_eq!(
+            cmd.json.as_deref(),
+            Some(&["gunicorn".to_string(), "app.wsgi".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn escape_directive_and_heredocs() {
+        let df = parse(
+            "# escape=`\nFROM windows\nRUN dir `\n  c:\\\nRUN <<EOF\nset -e\necho hi\nEOF\nCMD x\n",
+        );
+        assert_eq!(df.escape, '`');
+        assert_eq!(df.instructions[1].args, "dir    c:\\");
+        let here = &df.instructions[2];
+        assert_eq!(here.heredocs[0].delimiter, "EOF");
+        assert_eq!(here.heredocs[0].body, "set -e\necho hi\n");
+        assert_eq!(df.instructions[3].keyword, "CMD");
+        assert_eq!(df.instructions[3].line, 9);
+    }
+}

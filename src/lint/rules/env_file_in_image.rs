@@ -1,0 +1,47 @@
+use crate::lint::{Context, Hit, Rule, Severity};
+
+/// ## What it does
+/// Finds `.env` copied into an image: by name, or by `COPY .` when .dockerignore does not
+/// exclude it.
+/// ## Why is this bad?
+/// The image then carries the secrets (SECRET_KEY, database password) to every registry
+/// and host it is pushed to, in a layer that cannot be removed.
+/// ## Fix
+/// List `.env` in .dockerignore; pass the values at run time (`env_file:` in compose).
+pub const RULE: Rule = Rule {
+    code: "DJL004",
+    name: "env-file-in-image",
+    severity: Severity::Error,
+    summary: ".env is copied into the image",
+    doc: "Exclude .env (and every env file) in .dockerignore and give the values to the container at run time.",
+    check,
+};
+
+fn check(ctx: &Context) -> Vec<Hit> {
+    let mut out = Vec::new();
+    let excluded = ctx.ignored(".env");
+    for (file, df) in &ctx.dockerfiles {
+        for i in df
+            .instructions
+            .iter()
+            .filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && i.flag("from").is_none())
+        {
+            let words = i.words();
+            let sources = &words[..words.len().saturating_sub(1)];
+            if sources.iter().any(|w| w.trim_start_matches("./") == ".env") {
+                out.push(Hit {
+                    file: file.clone(),
+                    line: i.line,
+                    message: "`.env` is copied into the image by name".into(),
+                });
+            } else if sources.iter().any(|w| w == "." || w == "./") && !excluded {
+                out.push(Hit {
+                    file: file.clone(),
+                    line: i.line,
+                    message: "`COPY .` copies `.env`: .dockerignore does not exclude it".into(),
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,41 @@
+use crate::lint::{Context, Hit, Rule, Severity};
+
+/// ## What it does
+/// Finds `manage.py migrate` in a `RUN` step.
+/// ## Why is this bad?
+/// At build time there is no production database: the migration runs against whatever
+/// the build can reach (often SQLite inside the image), and the real database is never migrated.
+/// ## Fix
+/// Run migrations once per deployment, as a one-shot service the web service waits for.
+pub const RULE: Rule = Rule {
+    code: "DJL005",
+    name: "migrate-at-build",
+    severity: Severity::Error,
+    summary: "migrations run while building the image",
+    doc: "Run `manage.py migrate` at deployment, once (a one-shot compose service or a release job), not in RUN.",
+    check,
+};
+
+fn check(ctx: &Context) -> Vec<Hit> {
+    let mut out = Vec::new();
+    for (file, df) in &ctx.dockerfiles {
+        for i in df.instructions.iter().filter(|i| i.keyword == "RUN") {
+            let text = format!(
+                "{} {}",
+                i.args,
+                i.heredocs
+                    .iter()
+                    .map(|h| h.body.as_str())
+                    .collect::<String>()
+            );
+            if text.contains("manage.py migrate") {
+                out.push(Hit {
+                    file: file.clone(),
+                    line: i.line,
+                    message: "`manage.py migrate` runs at build time".into(),
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,40 @@
+use crate::lint::{Context, Hit, Rule, Severity};
+
+/// ## What it does
+/// Finds `COPY .` in a project without a .dockerignore.
+/// ## Why is this bad?
+/// The whole folder goes into the build context and the image: .git, .env, virtualenvs,
+/// local databases, node_modules. Builds are slower and secrets leak.
+/// ## Fix
+/// Add a .dockerignore (`djship init` writes one).
+pub const RULE: Rule = Rule {
+    code: "DJL009",
+    name: "no-dockerignore",
+    severity: Severity::Warning,
+    summary: "no .dockerignore, and the whole context is copied",
+    doc: "Add a .dockerignore that excludes .git, .env files, virtualenvs, caches, SQLite files and media.",
+    check,
+};
+
+fn check(ctx: &Context) -> Vec<Hit> {
+    if ctx.dockerignore.is_some() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (file, df) in &ctx.dockerfiles {
+        if let Some(i) = df.instructions.iter().find(|i| {
+            i.keyword == "COPY"
+                && i.flag("from").is_none()
+                && i.words().first().is_some_and(|w| w == "." || w == "./")
+        }) {
+            out.push(Hit {
+                file: file.clone(),
+                line: i.line,
+                message:
+                    "`COPY .` without a .dockerignore copies everything, .git and .env included"
+                        .into(),
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,77 @@
+use super::copy_before_install::installs;
+use crate::lint::{Context, Hit, Rule, Severity};
+
+/// ## What it does
+/// Finds a multi-stage build whose final stage copies files from a stage that installed
+/// packages, but not the installed packages themselves (seed 000's bug: `COPY --from=build
+/// /app /app` after `pip install` into the build stage's system Python).
+/// ## Why is this bad?
+/// The image builds, then fails at start: `ModuleNotFoundError: No module named 'django'`.
+/// ## Fix
+/// Install into a virtualenv in the build stage and copy it: `COPY --from=build /opt/venv /opt/venv`.
+pub const RULE: Rule = Rule {
+    code: "DJL008",
+    name: "packages-left-behind",
+    severity: Severity::Error,
+    summary: "the final stage leaves the installed packages behind",
+    doc: "Copy the virtualenv (or site-packages) from the stage that installed the dependencies.",
+    check,
+};
+
+const PACKAGE_PATHS: &[&str] = &[
+    "venv",
+    "site-packages",
+    "/usr/local",
+    "/root/.local",
+    "/install",
+    "wheel",
+    "/opt",
+    "/home",
+    "/usr/lib/python",
+];
+
+fn check(ctx: &Context) -> Vec<Hit> {
+    let mut out = Vec::new();
+    for (file, df) in &ctx.dockerfiles {
+        let last = df.final_stage();
+        if last == 0
+            || df
+                .stage(last)
+                .any(|i| i.keyword == "RUN" && installs(&i.args))
+        {
+            continue;
+        }
+        for i in df.stage(last).filter(|i| i.keyword == "COPY") {
+            let Some(from) = i.flag("from") else { continue };
+            let src = df
+                .stages
+                .iter()
+                .position(|s| s.name.as_deref() == Some(from))
+                .or_else(|| from.parse().ok());
+            let Some(src) = src else { continue };
+            let installed = df
+                .stage(src)
+                .any(|x| x.keyword == "RUN" && installs(&x.args));
+            let words = i.words();
+            let sources = &words[..words.len().saturating_sub(1)];
+            let copies_packages = sources
+                .iter()
+                .any(|s| PACKAGE_PATHS.iter().any(|p| s.contains(p)));
+            let copies_all_packages_elsewhere = df.stage(last).any(|x| {
+                x.keyword == "COPY"
+                    && x.flag("from") == Some(from)
+                    && x.words()
+                        .iter()
+                        .any(|s| PACKAGE_PATHS.iter().any(|p| s.contains(p)))
+            });
+            if installed && !copies_packages && !copies_all_packages_elsewhere {
+                out.push(Hit {
+                    file: file.clone(),
+                    line: i.line,
+                    message: format!("copies {} from stage `{from}`, which installed packages, but not the packages", sources.join(" ")),
+                });
+            }
+        }
+    }
+    out
+}
