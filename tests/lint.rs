@@ -262,3 +262,24 @@ fn lint_cli_reports_and_exits_1() {
         .stdout(predicates::str::contains("packages-left-behind"));
     djship().args(["rule", "NOPE"]).assert().code(2);
 }
+
+#[test]
+fn rule_docs_are_generated_from_the_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lint-rules.md");
+    let want = lint::rules_markdown();
+    if std::env::var_os("DJSHIP_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    assert_eq!(
+        read(&path),
+        want,
+        "docs/lint-rules.md is stale: run with DJSHIP_UPDATE_DOCS=1"
+    );
+    for r in lint::rules::ALL {
+        assert!(
+            r.doc.contains("### What it does") && r.doc.contains("### Fix"),
+            "{} lacks its documentation",
+            r.code
+        );
+    }
+}

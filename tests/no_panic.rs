@@ -106,6 +106,50 @@ proptest! {
     }
 }
 
+fn dockerfileish() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "FROM python:3.12 AS b\n",
+        "FROM b\n",
+        "RUN pip install x \\\n",
+        "# c\n",
+        "  && y\n",
+        "COPY --from=b /a /a\n",
+        "COPY . .\n",
+        "RUN <<EOF\n",
+        "EOF\n",
+        "<<-X",
+        "CMD [\"a\", \"b\"]\n",
+        "CMD [\n",
+        "ENV A=1 B\n",
+        "ARG\n",
+        "USER\n",
+        "# escape=`\n",
+        "`\n",
+        "\\",
+        "\n",
+        "--",
+        "--mount=type=cache",
+        "[",
+        "\u{0}",
+        "é",
+    ]);
+    prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn dockerfiles(src in dockerfileish()) {
+        fuzz::dockerfile(src.as_bytes());
+    }
+
+    #[test]
+    fn dockerfile_bytes(data in prop::collection::vec(any::<u8>(), 0..1000)) {
+        fuzz::dockerfile(&data);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 60, ..ProptestConfig::default() })]
 

@@ -56,3 +56,13 @@ pub fn env_file(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let _ = crate::write::secrets::parse_env(&text);
 }
+
+/// A Dockerfile through the lint parser and every rule.
+pub fn dockerfile(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let ctx = crate::lint::Context {
+        dockerfiles: vec![("Dockerfile".into(), crate::lint::dockerfile::parse(&text))],
+        dockerignore: Some(text.lines().map(String::from).collect()),
+    };
+    let _ = crate::lint::run(&ctx);
+}

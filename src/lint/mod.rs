@@ -127,6 +127,37 @@ pub fn run(ctx: &Context) -> Vec<Finding> {
     out
 }
 
+/// The rules' reference page (docs/lint-rules.md is generated from this).
+pub fn rules_markdown() -> String {
+    let mut s = String::from(
+        "# djship lint rules\n\nGenerated from the rules' code (`src/lint/rules/`); `djship rule ID` shows one.\n\n| code | name | severity | finds |\n|---|---|---|---|\n",
+    );
+    for r in rules::ALL {
+        s.push_str(&format!(
+            "| {} | {} | {:?} | {} |\n",
+            r.code, r.name, r.severity, r.summary
+        ));
+    }
+    for r in rules::ALL {
+        s.push_str(&format!(
+            "\n## {} {}\n\nSeverity: {:?}. {}.\n\n{}\n",
+            r.code,
+            r.name,
+            r.severity,
+            capitalise(r.summary),
+            r.doc
+        ));
+    }
+    s
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
 /// Human output: `file:line: CODE severity: message`, then the line with a marker.
 pub fn human(root: &Path, findings: &[Finding]) -> String {
     let mut s = String::new();

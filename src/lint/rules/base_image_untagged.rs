@@ -1,17 +1,11 @@
 use crate::lint::{Context, Hit, Rule, Severity};
 
-/// ## What it does
-/// Finds `FROM` an image without a tag or with `:latest` (hadolint DL3006/DL3007).
-/// ## Why is this bad?
-/// The base changes under you: the same Dockerfile builds a different Python tomorrow.
-/// ## Fix
-/// Pin a tag: `FROM python:3.12-slim-bookworm` (or a digest).
 pub const RULE: Rule = Rule {
     code: "DJL010",
     name: "base-image-untagged",
     severity: Severity::Warning,
     summary: "the base image is untagged or :latest",
-    doc: "Pin the base image to a version tag (or a digest).",
+    doc: "### What it does\nFinds `FROM` an image without a tag or with `:latest` (hadolint DL3006/DL3007).\n### Why is this bad?\nThe base changes under you: the same Dockerfile builds a different Python tomorrow.\n### Fix\nPin a tag: `FROM python:3.12-slim-bookworm` (or a digest).",
     check,
 };
 

@@ -1,18 +1,11 @@
 use crate::lint::{Context, Hit, Rule, Severity};
 
-/// ## What it does
-/// Finds `COPY . .` before the step that installs the dependencies, in the same stage.
-/// ## Why is this bad?
-/// Every code change invalidates the layer cache from the copy on: dependencies are
-/// downloaded and built again on each build.
-/// ## Fix
-/// Copy the dependency files first (`COPY requirements.txt .`), install, then `COPY . .`.
 pub const RULE: Rule = Rule {
     code: "DJL003",
     name: "copy-before-install",
     severity: Severity::Warning,
     summary: "the whole context is copied before installing dependencies",
-    doc: "Copy only the dependency files, install them, then copy the code: code changes then reuse the dependency layer.",
+    doc: "### What it does\nFinds `COPY . .` before the step that installs the dependencies, in the same stage.\n### Why is this bad?\nEvery code change invalidates the layer cache from the copy on: dependencies are\ndownloaded and built again on each build.\n### Fix\nCopy the dependency files first (`COPY requirements.txt .`), install, then `COPY . .`.",
     check,
 };
 

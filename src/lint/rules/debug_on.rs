@@ -1,18 +1,11 @@
 use crate::lint::{Context, Hit, Rule, Severity};
 
-/// ## What it does
-/// Finds `ENV DEBUG=True` (or DJANGO_DEBUG=1/true/on) in a Dockerfile's final stage.
-/// ## Why is this bad?
-/// With DEBUG on, Django shows tracebacks and settings to any visitor and keeps every SQL
-/// query in memory.
-/// ## Fix
-/// Leave DEBUG off in the image; turn it on in the development compose file only.
 pub const RULE: Rule = Rule {
     code: "DJL007",
     name: "debug-on",
     severity: Severity::Error,
     summary: "the image turns Django's DEBUG on",
-    doc: "Keep DEBUG off in images; development turns it on through compose.yaml's environment.",
+    doc: "### What it does\nFinds `ENV DEBUG=True` (or DJANGO_DEBUG=1/true/on) in a Dockerfile's final stage.\n### Why is this bad?\nWith DEBUG on, Django shows tracebacks and settings to any visitor and keeps every SQL\nquery in memory.\n### Fix\nLeave DEBUG off in the image; turn it on in the development compose file only.",
     check,
 };
 

@@ -1,19 +1,11 @@
 use crate::lint::{Context, Hit, Rule, Severity};
 
-/// ## What it does
-/// Finds `.env` copied into an image: by name, or by `COPY .` when .dockerignore does not
-/// exclude it.
-/// ## Why is this bad?
-/// The image then carries the secrets (SECRET_KEY, database password) to every registry
-/// and host it is pushed to, in a layer that cannot be removed.
-/// ## Fix
-/// List `.env` in .dockerignore; pass the values at run time (`env_file:` in compose).
 pub const RULE: Rule = Rule {
     code: "DJL004",
     name: "env-file-in-image",
     severity: Severity::Error,
     summary: ".env is copied into the image",
-    doc: "Exclude .env (and every env file) in .dockerignore and give the values to the container at run time.",
+    doc: "### What it does\nFinds `.env` copied into an image: by name, or by `COPY .` when .dockerignore does not\nexclude it.\n### Why is this bad?\nThe image then carries the secrets (SECRET_KEY, database password) to every registry\nand host it is pushed to, in a layer that cannot be removed.\n### Fix\nList `.env` in .dockerignore; pass the values at run time (`env_file:` in compose).",
     check,
 };
 

@@ -1,18 +1,11 @@
 use crate::lint::{Context, Hit, Rule, Severity};
 
-/// ## What it does
-/// Finds `manage.py migrate` in a `RUN` step.
-/// ## Why is this bad?
-/// At build time there is no production database: the migration runs against whatever
-/// the build can reach (often SQLite inside the image), and the real database is never migrated.
-/// ## Fix
-/// Run migrations once per deployment, as a one-shot service the web service waits for.
 pub const RULE: Rule = Rule {
     code: "DJL005",
     name: "migrate-at-build",
     severity: Severity::Error,
     summary: "migrations run while building the image",
-    doc: "Run `manage.py migrate` at deployment, once (a one-shot compose service or a release job), not in RUN.",
+    doc: "### What it does\nFinds `manage.py migrate` in a `RUN` step.\n### Why is this bad?\nAt build time there is no production database: the migration runs against whatever\nthe build can reach (often SQLite inside the image), and the real database is never migrated.\n### Fix\nRun migrations once per deployment, as a one-shot service the web service waits for.",
     check,
 };
 

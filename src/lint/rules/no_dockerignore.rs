@@ -1,18 +1,11 @@
 use crate::lint::{Context, Hit, Rule, Severity};
 
-/// ## What it does
-/// Finds `COPY .` in a project without a .dockerignore.
-/// ## Why is this bad?
-/// The whole folder goes into the build context and the image: .git, .env, virtualenvs,
-/// local databases, node_modules. Builds are slower and secrets leak.
-/// ## Fix
-/// Add a .dockerignore (`djship init` writes one).
 pub const RULE: Rule = Rule {
     code: "DJL009",
     name: "no-dockerignore",
     severity: Severity::Warning,
     summary: "no .dockerignore, and the whole context is copied",
-    doc: "Add a .dockerignore that excludes .git, .env files, virtualenvs, caches, SQLite files and media.",
+    doc: "### What it does\nFinds `COPY .` in a project without a .dockerignore.\n### Why is this bad?\nThe whole folder goes into the build context and the image: .git, .env, virtualenvs,\nlocal databases, node_modules. Builds are slower and secrets leak.\n### Fix\nAdd a .dockerignore (`djship init` writes one).",
     check,
 };
 

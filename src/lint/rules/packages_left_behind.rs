@@ -1,20 +1,12 @@
 use super::copy_before_install::installs;
 use crate::lint::{Context, Hit, Rule, Severity};
 
-/// ## What it does
-/// Finds a multi-stage build whose final stage copies files from a stage that installed
-/// packages, but not the installed packages themselves (seed 000's bug: `COPY --from=build
-/// /app /app` after `pip install` into the build stage's system Python).
-/// ## Why is this bad?
-/// The image builds, then fails at start: `ModuleNotFoundError: No module named 'django'`.
-/// ## Fix
-/// Install into a virtualenv in the build stage and copy it: `COPY --from=build /opt/venv /opt/venv`.
 pub const RULE: Rule = Rule {
     code: "DJL008",
     name: "packages-left-behind",
     severity: Severity::Error,
     summary: "the final stage leaves the installed packages behind",
-    doc: "Copy the virtualenv (or site-packages) from the stage that installed the dependencies.",
+    doc: "### What it does\nFinds a multi-stage build whose final stage copies files from a stage that installed\npackages, but not the installed packages themselves (seed 000's bug: `COPY --from=build\n/app /app` after `pip install` into the build stage's system Python).\n### Why is this bad?\nThe image builds, then fails at start: `ModuleNotFoundError: No module named 'django'`.\n### Fix\nInstall into a virtualenv in the build stage and copy it: `COPY --from=build /opt/venv /opt/venv`.",
     check,
 };
 

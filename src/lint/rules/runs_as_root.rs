@@ -1,18 +1,11 @@
 use crate::lint::{Context, Hit, Rule, Severity};
 
-/// ## What it does
-/// Finds a final stage without `USER`, or whose last `USER` is root.
-/// ## Why is this bad?
-/// A compromised app process is root in the container: it can change the code it serves
-/// and has a shorter way out of the container.
-/// ## Fix
-/// Create a user with a numeric UID and end with `USER 10001:10001`.
 pub const RULE: Rule = Rule {
     code: "DJL002",
     name: "runs-as-root",
     severity: Severity::Warning,
     summary: "the container runs as root",
-    doc: "Add a non-root user with a numeric UID and switch to it with USER before CMD.",
+    doc: "### What it does\nFinds a final stage without `USER`, or whose last `USER` is root.\n### Why is this bad?\nA compromised app process is root in the container: it can change the code it serves\nand has a shorter way out of the container.\n### Fix\nCreate a user with a numeric UID and end with `USER 10001:10001`.",
     check,
 };
 

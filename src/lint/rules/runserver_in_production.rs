@@ -1,20 +1,11 @@
 use crate::lint::{Context, Hit, Rule, Severity};
 
-/// ## What it does
-/// Finds `manage.py runserver` as the command of a Dockerfile's final stage.
-/// ## Why is this bad?
-/// Django's development server is single-threaded per request path, unreviewed for security,
-/// and documented as not for production.
-/// ## Example
-/// `CMD ["python", "manage.py", "runserver", "0.0.0.0:8000"]`
-/// ## Fix
-/// `CMD ["gunicorn", "mysite.wsgi:application", "--bind", "0.0.0.0:8000"]` (uvicorn or daphne for ASGI).
 pub const RULE: Rule = Rule {
     code: "DJL001",
     name: "runserver-in-production",
     severity: Severity::Error,
     summary: "the image runs Django's development server",
-    doc: "Django's development server is not for production: serve with gunicorn (WSGI) or uvicorn/daphne (ASGI).",
+    doc: "### What it does\nFinds `manage.py runserver` as the command of a Dockerfile's final stage.\n### Why is this bad?\nDjango's development server is single-threaded per request path, unreviewed for security,\nand documented as not for production.\n### Example\n`CMD [\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]`\n### Fix\n`CMD [\"gunicorn\", \"mysite.wsgi:application\", \"--bind\", \"0.0.0.0:8000\"]` (uvicorn or daphne for ASGI).",
     check,
 };
 

@@ -1,24 +1,15 @@
 use crate::detect::is_secret_name;
 use crate::lint::{Context, Hit, Rule, Severity};
 
-/// ## What it does
-/// Finds `ENV` or `ARG` giving a literal value to a secret (SECRET_KEY, *_PASSWORD, tokens).
-/// ## Why is this bad?
-/// ENV and ARG values are stored in the image config and history, readable by anyone who
-/// can pull the image.
-/// ## Fix
-/// Pass secrets at run time (compose `env_file:`, orchestrator secrets); for build-time
-/// needs use `RUN --mount=type=secret`.
 pub const RULE: Rule = Rule {
     code: "DJL006",
     name: "secret-in-env",
     severity: Severity::Error,
     summary: "a secret is baked into the image with ENV or ARG",
-    doc: "Give secrets to the container at run time; never as ENV or ARG values.",
+    doc: "### What it does\nFinds `ENV` or `ARG` giving a literal value to a secret (SECRET_KEY, *_PASSWORD, tokens).\n### Why is this bad?\nENV and ARG values are stored in the image config and history, readable by anyone who\ncan pull the image.\n### Fix\nPass secrets at run time (compose `env_file:`, orchestrator secrets); for build-time\nneeds use `RUN --mount=type=secret`.\n`KEY=value` pairs of an ENV/ARG line (also the old `ENV KEY value` form).",
     check,
 };
 
-/// `KEY=value` pairs of an ENV/ARG line (also the old `ENV KEY value` form).
 fn pairs(args: &str) -> Vec<(String, String)> {
     if !args.contains('=') {
         let mut it = args.splitn(2, char::is_whitespace);
