@@ -564,7 +564,7 @@ impl<'l> Interp<'l> {
             }
         }
         let kw = |name: &str| kwargs.iter().find(|(k, _, _)| k == name);
-        let default_text = |pos: Option<usize>, this: &Self| -> Option<String> {
+        let default_text = |pos: Option<usize>| -> Option<String> {
             if let Some((_, v, ex)) = kw("default") {
                 return Some(if is_literal(v) {
                     literal_text(v)
@@ -572,13 +572,11 @@ impl<'l> Interp<'l> {
                     f.text(*ex).to_string()
                 });
             }
-            pos.and_then(|i| c.arguments.args.get(i)).map(|ex| {
-                let _ = this;
-                match args.get(pos.unwrap_or(0)) {
+            pos.and_then(|i| c.arguments.args.get(i))
+                .map(|ex| match args.get(pos.unwrap_or(0)) {
                     Some(v) if is_literal(v) => literal_text(v),
                     _ => f.text(ex).to_string(),
-                }
-            })
+                })
         };
         let name_arg = || args.first().and_then(|v| v.as_str().map(str::to_string));
 
@@ -609,14 +607,14 @@ impl<'l> Interp<'l> {
         match func.as_str() {
             "os.environ.get" | "os.getenv" | "os.environ.setdefault" => match name_arg() {
                 Some(n) => {
-                    let d = default_text(Some(1), self);
+                    let d = default_text(Some(1));
                     self.env_read(f, e, n, d, "os.environ.get", None)
                 }
                 None => Value::Unknown(f.text(e).into()),
             },
             "decouple.config" | "decouple.AutoConfig()" => match name_arg() {
                 Some(n) => {
-                    let d = default_text(None, self);
+                    let d = default_text(None);
                     self.env_read(f, e, n, d, "python-decouple", None)
                 }
                 None => Value::Unknown(f.text(e).into()),
@@ -635,7 +633,7 @@ impl<'l> Interp<'l> {
                 let var = kw("env")
                     .and_then(|(_, v, _)| v.as_str().map(str::to_string))
                     .unwrap_or_else(|| "DATABASE_URL".into());
-                let d = default_text(None, self);
+                let d = default_text(None);
                 self.env_read(f, e, var, d, "dj-database-url", Some("database"))
             }
             "dj_database_url.parse" => match args.into_iter().next() {
@@ -694,7 +692,7 @@ impl<'l> Interp<'l> {
                 let var = name_arg().or_else(|| default_var.map(str::to_string));
                 match var {
                     Some(n) => {
-                        let d = default_text(if url_of.is_some() { None } else { Some(1) }, self);
+                        let d = default_text(if url_of.is_some() { None } else { Some(1) });
                         self.env_read(f, e, n, d, "django-environ", url_of)
                     }
                     None => Value::Unknown(f.text(e).into()),
