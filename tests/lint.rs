@@ -9,6 +9,7 @@ fn codes(df: &str, ignore: Option<&str>) -> Vec<(String, u32)> {
     let ctx = Context {
         dockerfiles: vec![("Dockerfile".into(), dockerfile::parse(df))],
         dockerignore: ignore.map(|t| t.lines().map(String::from).collect()),
+        compose: Vec::new(),
     };
     lint::run(&ctx)
         .into_iter()
@@ -55,10 +56,9 @@ fn djl002_runs_as_root() {
 
 #[test]
 fn djl003_copy_before_install() {
-    assert_eq!(
-        codes("FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\nUSER 1\nCMD [\"g\"]\n", Some(".env")),
-        [("DJL003".to_string(), 2)]
-    );
+    let found = codes("FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\nUSER 1\nCMD [\"g\"]\n", Some(".env"));
+    let djl003: Vec<_> = found.into_iter().filter(|(c, _)| c == "DJL003").collect();
+    assert_eq!(djl003, [("DJL003".to_string(), 2)]);
     assert!(!has("FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nUSER 1\nCMD [\"g\"]\n", Some(".env"), "DJL003"));
 }
 
@@ -282,4 +282,37 @@ fn rule_docs_are_generated_from_the_code() {
             r.code
         );
     }
+}
+
+#[test]
+fn djl011_dockerignore_incomplete_and_djl020_obsolete_version() {
+    let df = format!("FROM python:3.12-slim\nCOPY . .\n{GOOD_TAIL}");
+    let found = codes(&df, Some("__pycache__\n*.pyc\n.env"));
+    assert!(found.contains(&("DJL011".to_string(), 1)), "{found:?}");
+    assert!(!has(
+        &df,
+        Some(".git\n.env\n.venv\nvenv\n*.sqlite3\nnode_modules"),
+        "DJL011"
+    ));
+    let ctx = Context {
+        dockerfiles: Vec::new(),
+        dockerignore: None,
+        compose: vec![
+            (
+                "docker-compose.yml".into(),
+                "version: '3.8'\nservices:\n  web:\n    image: x\n".into(),
+            ),
+            (
+                "compose.yaml".into(),
+                "name: x\nservices:\n  version:\n    image: y\n".into(),
+            ),
+        ],
+    };
+    let f = lint::run(&ctx);
+    assert_eq!(
+        f.iter()
+            .map(|f| (f.code, f.file.as_str(), f.line))
+            .collect::<Vec<_>>(),
+        [("DJL020", "docker-compose.yml", 1)]
+    );
 }

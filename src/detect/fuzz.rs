@@ -63,6 +63,7 @@ pub fn dockerfile(data: &[u8]) {
     let ctx = crate::lint::Context {
         dockerfiles: vec![("Dockerfile".into(), crate::lint::dockerfile::parse(&text))],
         dockerignore: Some(text.lines().map(String::from).collect()),
+        compose: vec![("compose.yaml".into(), text.to_string())],
     };
     let _ = crate::lint::run(&ctx);
 }

@@ -46,11 +46,14 @@ pub struct Finding {
     pub message: String,
 }
 
-/// Everything the rules read: parsed Dockerfiles and the .dockerignore.
+/// Everything the rules read: parsed Dockerfiles, the .dockerignore and compose files.
+#[derive(Default)]
 pub struct Context {
     pub dockerfiles: Vec<(String, Dockerfile)>,
     /// .dockerignore patterns, when the file exists.
     pub dockerignore: Option<Vec<String>>,
+    /// Compose files (compose*.yaml, docker-compose*.yml) as text.
+    pub compose: Vec<(String, String)>,
 }
 
 impl Context {
@@ -78,9 +81,20 @@ impl Context {
                     .map(String::from)
                     .collect()
             });
+        let mut compose: Vec<(String, String)> = std::fs::read_dir(root)?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                (n.starts_with("compose") || n.starts_with("docker-compose"))
+                    && (n.ends_with(".yaml") || n.ends_with(".yml"))
+            })
+            .filter_map(|n| std::fs::read_to_string(root.join(&n)).ok().map(|t| (n, t)))
+            .collect();
+        compose.sort();
         Ok(Context {
             dockerfiles,
             dockerignore,
+            compose,
         })
     }
 

@@ -5,9 +5,11 @@ use super::Rule;
 mod base_image_untagged;
 mod copy_before_install;
 mod debug_on;
+mod dockerignore_incomplete;
 mod env_file_in_image;
 mod migrate_at_build;
 mod no_dockerignore;
+mod obsolete_compose_version;
 mod packages_left_behind;
 mod runs_as_root;
 mod runserver_in_production;
@@ -24,6 +26,8 @@ pub const ALL: &[&Rule] = &[
     &packages_left_behind::RULE,
     &no_dockerignore::RULE,
     &base_image_untagged::RULE,
+    &dockerignore_incomplete::RULE,
+    &obsolete_compose_version::RULE,
 ];
 
 /// Look a rule up by code or name.
