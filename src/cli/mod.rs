@@ -176,9 +176,16 @@ pub(crate) struct Common {
 
 impl Target {
     fn common(&self) -> Common {
+        Common::at(&self.path, self.manage.clone())
+    }
+}
+
+impl Common {
+    /// A project folder with no image overrides.
+    pub(crate) fn at(path: &Path, manage: Option<PathBuf>) -> Common {
         Common {
-            path: self.path.clone(),
-            manage: self.manage.clone(),
+            path: path.to_path_buf(),
+            manage,
             python_image: None,
             postgres_image: None,
             nginx_image: None,

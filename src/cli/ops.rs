@@ -169,15 +169,7 @@ pub fn verify(c: &Common, json: bool, keep: bool) -> Result<i32> {
 }
 
 fn at(path: &Path) -> Result<Analysis> {
-    let c = Common {
-        path: path.to_path_buf(),
-        manage: None,
-        python_image: None,
-        postgres_image: None,
-        nginx_image: None,
-        redis_image: None,
-    };
-    analyse(&c, false)
+    analyse(&Common::at(path, None), false)
 }
 
 pub fn manage(path: &Path, prod: bool, args: &[String]) -> Result<i32> {

@@ -129,7 +129,8 @@ impl Engine {
         Ok(String::from_utf8_lossy(&o.stdout).into_owned())
     }
 
-    pub fn compose(&self, p: &Project, args: &[&str]) -> Result<Output> {
+    /// The compose command for a project: `docker compose -p NAME -f FILE ARGS...`.
+    fn compose_cmd(&self, p: &Project, args: &[&str]) -> Command {
         let (bin, pre) = self
             .compose
             .split_first()
@@ -138,39 +139,30 @@ impl Engine {
         cmd.args(pre)
             .current_dir(&p.dir)
             .args(["-p", &p.name, "-f", &p.file])
-            .args(args);
-        for (k, v) in &p.env {
-            cmd.env(k, v);
-        }
-        cmd.output().map_err(|e| {
-            engine_error(
-                format!("cannot run {}: {e}", self.compose.join(" ")),
-                "",
-                "install compose v2 (docker compose)",
-            )
-        })
+            .args(args)
+            .envs(p.env.iter().map(|(k, v)| (k, v)));
+        cmd
+    }
+
+    fn compose_spawn_error(&self, e: std::io::Error) -> Error {
+        engine_error(
+            format!("cannot run {}: {e}", self.compose.join(" ")),
+            "",
+            "install compose v2 (docker compose)",
+        )
+    }
+
+    pub fn compose(&self, p: &Project, args: &[&str]) -> Result<Output> {
+        self.compose_cmd(p, args)
+            .output()
+            .map_err(|e| self.compose_spawn_error(e))
     }
 
     /// Run compose with the terminal attached (logs, manage.py, shell).
     pub fn compose_status(&self, p: &Project, args: &[&str]) -> Result<std::process::ExitStatus> {
-        let (bin, pre) = self
-            .compose
-            .split_first()
-            .expect("compose command is not empty");
-        Command::new(bin)
-            .args(pre)
-            .current_dir(&p.dir)
-            .args(["-p", &p.name, "-f", &p.file])
-            .args(args)
-            .envs(p.env.iter().map(|(k, v)| (k, v)))
+        self.compose_cmd(p, args)
             .status()
-            .map_err(|e| {
-                engine_error(
-                    format!("cannot run {}: {e}", self.compose.join(" ")),
-                    "",
-                    "install compose v2 (docker compose)",
-                )
-            })
+            .map_err(|e| self.compose_spawn_error(e))
     }
 
     pub fn compose_ok(&self, p: &Project, args: &[&str]) -> Result<String> {

@@ -35,6 +35,20 @@ impl Instruction {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
+    /// A `COPY`/`ADD` of the whole build context (`COPY . .`) from the context, not a stage.
+    pub fn copies_context(&self) -> bool {
+        matches!(self.keyword.as_str(), "COPY" | "ADD")
+            && self.flag("from").is_none()
+            && self.sources().iter().any(|w| w == "." || w == "./")
+    }
+
+    /// Source operands of `COPY`/`ADD`: every word but the destination.
+    pub fn sources(&self) -> Vec<String> {
+        let mut w = self.words();
+        w.pop();
+        w
+    }
+
     /// The command words: the JSON array, or the shell form split on whitespace.
     pub fn words(&self) -> Vec<String> {
         match &self.json {

@@ -30,10 +30,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
         for s in 0..df.stages.len() {
             let mut copied_all: Option<u32> = None;
             for i in df.stage(s) {
-                if i.keyword == "COPY"
-                    && i.flag("from").is_none()
-                    && i.words().first().is_some_and(|w| w == "." || w == "./")
-                {
+                if i.keyword == "COPY" && i.copies_context() {
                     copied_all.get_or_insert(i.line);
                 }
                 if i.keyword == "RUN" && installs(&i.args) && !i.args.contains("-e .") {

@@ -18,15 +18,16 @@ fn check(ctx: &Context) -> Vec<Hit> {
             .iter()
             .filter(|i| (i.keyword == "COPY" || i.keyword == "ADD") && i.flag("from").is_none())
         {
-            let words = i.words();
-            let sources = &words[..words.len().saturating_sub(1)];
-            if sources.iter().any(|w| w.trim_start_matches("./") == ".env") {
+            if i.sources()
+                .iter()
+                .any(|w| w.trim_start_matches("./") == ".env")
+            {
                 out.push(Hit {
                     file: file.clone(),
                     line: i.line,
                     message: "`.env` is copied into the image by name".into(),
                 });
-            } else if sources.iter().any(|w| w == "." || w == "./") && !excluded {
+            } else if i.copies_context() && !excluded {
                 out.push(Hit {
                     file: file.clone(),
                     line: i.line,

@@ -15,11 +15,11 @@ fn check(ctx: &Context) -> Vec<Hit> {
     }
     let mut out = Vec::new();
     for (file, df) in &ctx.dockerfiles {
-        if let Some(i) = df.instructions.iter().find(|i| {
-            i.keyword == "COPY"
-                && i.flag("from").is_none()
-                && i.words().first().is_some_and(|w| w == "." || w == "./")
-        }) {
+        if let Some(i) = df
+            .instructions
+            .iter()
+            .find(|i| i.keyword == "COPY" && i.copies_context())
+        {
             out.push(Hit {
                 file: file.clone(),
                 line: i.line,

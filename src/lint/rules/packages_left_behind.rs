@@ -44,8 +44,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
             let installed = df
                 .stage(src)
                 .any(|x| x.keyword == "RUN" && installs(&x.args));
-            let words = i.words();
-            let sources = &words[..words.len().saturating_sub(1)];
+            let sources = i.sources();
             let copies_packages = sources
                 .iter()
                 .any(|s| PACKAGE_PATHS.iter().any(|p| s.contains(p)));
