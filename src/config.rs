@@ -10,6 +10,9 @@
 //! templates = "deploy/djship-templates"   # overrides embedded templates by file name
 //! ca-cert = "certs/corporate-ca.pem"       # trusted during the build (TLS-intercepting proxy)
 //!
+//! [tool.djship.lint]
+//! ignore = ["DJS007"]
+//!
 //! [tool.djship.native.my-package]
 //! build = ["libfoo-dev"]
 //! run = ["libfoo1"]
@@ -35,6 +38,24 @@ pub struct Config {
     pub ca_cert: Option<String>,
     #[serde(default)]
     pub native: BTreeMap<String, ExtraRule>,
+    /// `[tool.djship.lint]`: which lint rules run and what fails the run.
+    #[serde(default)]
+    pub lint: LintConfig,
+}
+
+/// ```toml
+/// [tool.djship.lint]
+/// select = ["DJL", "DL3025"]   # codes, code prefixes or rule names (default: all)
+/// ignore = ["DJS007", "runs-as-root"]
+/// fail-on = "error"            # the lowest severity that makes `djship lint` exit 1
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct LintConfig {
+    pub select: Option<Vec<String>>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    pub fail_on: Option<crate::severity::Severity>,
 }
 
 impl Config {

@@ -14,4 +14,5 @@ pub mod error;
 pub mod lint;
 pub mod plan;
 pub mod render;
+pub mod severity;
 pub mod write;

@@ -1,221 +1,571 @@
-//! `djship lint`: each rule fires on a file that has the mistake and stays quiet on a near
-//! miss; the seeds' Dockerfiles give the expected findings; djship's own output is clean.
+//! `djship lint`: every rule fires on a file with the mistake and stays quiet on a near
+//! miss (one table, which must name every rule); suppressions, selection, configuration,
+//! output formats and fixes; the seeds' examples give the exact expected findings; djship's
+//! own output lints clean.
 
 mod common;
 use common::*;
-use djship::lint::{self, dockerfile, Context};
+use djship::lint::{self, Context, Finding};
+use std::path::Path;
 
-fn codes(df: &str, ignore: Option<&str>) -> Vec<(String, u32)> {
-    let ctx = Context {
-        dockerfiles: vec![("Dockerfile".into(), dockerfile::parse(df))],
-        dockerignore: ignore.map(|t| t.lines().map(String::from).collect()),
-        compose: Vec::new(),
+/// A clean project: a Dockerfile and .dockerignore with none of the mistakes.
+const DF: &str = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n\
+RUN python manage.py collectstatic --noinput && mkdir -p /app/media && chown 10001 /app/media\nUSER 10001\nEXPOSE 8000\n\
+CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi\"]\n";
+const DI: &str = ".git\n.env\n.venv\nvenv\n*.sqlite3\nnode_modules\n";
+/// A clean production compose file.
+const PROD: &str = "services:\n  db:\n    image: postgres:16\n    restart: unless-stopped\n    volumes: [\"pgdata:/var/lib/postgresql/data\"]\n    healthcheck: {test: [\"CMD\", \"pg_isready\"]}\n  \
+web:\n    build: .\n    restart: unless-stopped\n    env_file: .env\n    depends_on:\n      db: {condition: service_healthy}\n    healthcheck: {test: [\"CMD\", \"true\"]}\n    ports: [\"8000:8000\"]\nvolumes:\n  pgdata: {}\n";
+/// Clean production settings.
+const SETTINGS: &str = "import os\nfrom pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n\
+DEBUG = os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"\nALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")\n\
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get(\"DJANGO_CSRF_TRUSTED_ORIGINS\", \"\").split(\",\") if o]\n\
+SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")\nINSTALLED_APPS = [\"django.contrib.staticfiles\"]\nROOT_URLCONF = \"mysite.urls\"\n\
+WSGI_APPLICATION = \"mysite.wsgi.application\"\n\
+DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\", \"NAME\": os.environ.get(\"POSTGRES_DB\"), \"HOST\": os.environ.get(\"POSTGRES_HOST\", \"db\")}}\n\
+STATIC_URL = \"static/\"\nSTATIC_ROOT = BASE_DIR / \"staticfiles\"\nMEDIA_URL = \"media/\"\nMEDIA_ROOT = BASE_DIR / \"media\"\n";
+const MANAGE: &str = "import os, sys\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n";
+const REMOVE: &str = "\u{0}remove";
+
+/// The clean project with some files replaced (REMOVE deletes one), linted from disk.
+fn lint_project(changes: &[(&str, &str)]) -> (tempfile::TempDir, Vec<Finding>) {
+    let t = tempfile::tempdir().unwrap();
+    let mut files: Vec<(String, String)> = vec![
+        ("Dockerfile".into(), DF.into()),
+        (".dockerignore".into(), DI.into()),
+        (".gitignore".into(), ".env\n".into()),
+    ];
+    for (name, text) in changes {
+        files.retain(|(n, _)| n != name);
+        if *text != REMOVE {
+            files.push((name.to_string(), text.to_string()));
+        }
+    }
+    // Settings rules need a Django project.
+    if files.iter().any(|(n, _)| n == "mysite/settings.py") {
+        files.push(("manage.py".into(), MANAGE.into()));
+        files.push(("mysite/__init__.py".into(), String::new()));
+    }
+    for (name, text) in &files {
+        let p = t.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let ctx = Context::load(t.path()).unwrap();
+    let f = lint::run(&ctx);
+    (t, f)
+}
+
+fn with_settings<'a>(s: &'a str, more: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut v = vec![("mysite/settings.py", s)];
+    v.extend_from_slice(more);
+    v
+}
+
+struct Case {
+    code: &'static str,
+    bad: Vec<(&'static str, String)>,
+    near: Vec<(&'static str, String)>,
+}
+
+fn df(from: &str, to: &str) -> String {
+    assert!(DF.contains(from), "{from}");
+    DF.replacen(from, to, 1)
+}
+fn prod(from: &str, to: &str) -> String {
+    assert!(PROD.contains(from), "{from}");
+    PROD.replacen(from, to, 1)
+}
+fn settings(from: &str, to: &str) -> String {
+    assert!(SETTINGS.contains(from), "{from}");
+    SETTINGS.replacen(from, to, 1)
+}
+
+fn cases() -> Vec<Case> {
+    let c = |code, bad: Vec<(&'static str, String)>, near: Vec<(&'static str, String)>| Case {
+        code,
+        bad,
+        near,
     };
-    lint::run(&ctx)
-        .into_iter()
-        .map(|f| (f.code.to_string(), f.line))
-        .collect()
+    let run = "CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi\"]";
+    let s = |t: &str| t.to_string();
+    vec![
+        c("DJL000", vec![("compose.yaml", s("services:\n  web: [\n"))], vec![("compose.prod.yaml", s(PROD))]),
+        c("DJL001", vec![("Dockerfile", df(run, "CMD [\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]"))],
+            vec![("compose.dev.yaml", s("services:\n  web:\n    build: .\n    command: python manage.py runserver 0.0.0.0:8000\n"))]),
+        c("DJL001", vec![("compose.prod.yaml", prod("    build: .\n", "    build: .\n    command: python manage.py runserver 0.0.0.0:8000\n"))],
+            vec![("Dockerfile", df("RUN python manage.py collectstatic", "RUN python manage.py check && python manage.py collectstatic"))]),
+        c("DJL002", vec![("Dockerfile", df("USER 10001\n", ""))], vec![("Dockerfile", df("FROM python:3.12-slim\n", "FROM python:3.12-slim AS b\nUSER root\nFROM python:3.12-slim\n"))]),
+        c("DJL002", vec![("Dockerfile", df("USER 10001\n", "USER 10001\nUSER root\n"))], vec![]),
+        c("DJL003", vec![("Dockerfile", df("COPY requirements.txt .\n", "COPY . .\n"))], vec![("Dockerfile", s(DF))]),
+        c("DJL004", vec![(".dockerignore", s(".git\n"))], vec![(".dockerignore", s(".git\n.env*\n"))]),
+        c("DJL004", vec![("Dockerfile", df("COPY . .\n", "COPY .env /app/.env\nCOPY . .\n"))], vec![]),
+        c("DJL005", vec![("Dockerfile", df("RUN python manage.py collectstatic", "RUN <<EOF\npython manage.py migrate\nEOF\nRUN python manage.py collectstatic"))],
+            vec![("Dockerfile", s(DF))]),
+        c("DJL006", vec![("Dockerfile", df("USER", "ENV DJANGO_SECRET_KEY=abc123 DEBUG=0\nUSER"))],
+            vec![("Dockerfile", df("USER", "ARG DB_PASSWORD\nENV SECRET_KEY=${SECRET_KEY} PORT=8000\nUSER"))]),
+        c("DJL006", vec![("compose.prod.yaml", prod("    env_file: .env\n", "    env_file: .env\n    environment:\n      - POSTGRES_PASSWORD=hunter2\n"))],
+            vec![("compose.prod.yaml", prod("    env_file: .env\n", "    env_file: .env\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?}\n")),
+                 ("compose.dev.yaml", s("services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: dev\n    volumes: [\"d:/var/lib/postgresql/data\"]\n"))]),
+        c("DJL006", vec![("Dockerfile", df("USER", "LABEL api_token=\"t0k3n\"\nUSER"))], vec![]),
+        c("DJL007", vec![("Dockerfile", df("USER", "ENV DEBUG=True\nUSER"))], vec![("Dockerfile", df("USER", "ENV DEBUG=False\nUSER"))]),
+        c("DJL007", vec![("compose.prod.yaml", prod("    env_file: .env\n", "    env_file: .env\n    environment:\n      DJANGO_DEBUG: \"1\"\n"))],
+            vec![("compose.dev.yaml", s("services:\n  web:\n    build: .\n    environment:\n      DJANGO_DEBUG: \"1\"\n"))]),
+        c("DJL008", vec![("Dockerfile", s("FROM python:3.12-slim AS build\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nFROM python:3.12-slim\nCOPY --from=build /app /app\nUSER 1\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"x.wsgi\"]\n"))],
+            vec![("Dockerfile", s("FROM python:3.12-slim AS build\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nFROM python:3.12-slim\nCOPY --from=build /usr/local /usr/local\nCOPY --from=build /app /app\nUSER 1\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"x.wsgi\"]\n"))]),
+        c("DJL009", vec![(".dockerignore", s(REMOVE))], vec![(".dockerignore", s(".env\n"))]),
+        c("DJL011", vec![(".dockerignore", s("__pycache__\n*.pyc\n.env\n"))], vec![(".dockerignore", s("**/.git\n.env*\n.venv/\nvenv*\n**/*.sqlite3\nnode_modules\n"))]),
+        c("DJL012", vec![("Dockerfile", df("FROM python:3.12-slim\n", "FROM python:3.12\n"))],
+            vec![("Dockerfile", df("FROM python:3.12-slim\n", "FROM python:3.12 AS build\nRUN true\nFROM python:3.12-slim-bookworm\n"))]),
+        c("DJL013", vec![("Dockerfile", df("WORKDIR", "RUN apt-get update\nRUN apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\nWORKDIR"))],
+            vec![("Dockerfile", df("WORKDIR", "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\nWORKDIR"))]),
+        c("DJL014", vec![("Dockerfile", df("EXPOSE 8000", "EXPOSE 8000 22/tcp"))], vec![("Dockerfile", df("EXPOSE 8000", "EXPOSE 8000/tcp"))]),
+        c("DJL015", vec![("Dockerfile", df("USER", "ENV DJANGO_ALLOWED_HOSTS=*\nUSER"))], vec![("Dockerfile", df("USER", "ENV DJANGO_ALLOWED_HOSTS=example.com\nUSER"))]),
+        c("DJL016", vec![("compose.prod.yaml", prod("    build: .\n", "    build: .\n    command: sh -c \"python manage.py migrate && gunicorn mysite.wsgi -b 0.0.0.0:8000\"\n    deploy:\n      replicas: 3\n"))],
+            vec![("compose.prod.yaml", prod("    build: .\n", "    build: .\n    deploy:\n      replicas: 3\n"))]),
+        c("DJL016", vec![("Dockerfile", df(run, "CMD [\"/app/docker/start.sh\"]")), ("docker/start.sh", s("#!/bin/sh\npython manage.py migrate\nexec gunicorn mysite.wsgi\n")),
+                ("compose.prod.yaml", prod("    build: .\n", "    build: .\n    deploy:\n      mode: global\n"))], vec![]),
+        c("DJL017", with_settings_owned(&settings("STATIC_ROOT = BASE_DIR / \"staticfiles\"\n", ""), &[]),
+            with_settings_owned(SETTINGS, &[])),
+        c("DJL018", with_settings_owned(SETTINGS, &[("Dockerfile", df("RUN python manage.py collectstatic --noinput && ", "RUN "))]),
+            with_settings_owned(&settings("INSTALLED_APPS", "MIDDLEWARE = [\"whitenoise.middleware.WhiteNoiseMiddleware\"]\nINSTALLED_APPS"), &[("Dockerfile", df("RUN python manage.py collectstatic --noinput && ", "RUN "))])),
+        c("DJL019", with_settings_owned(SETTINGS, &[("Dockerfile", df(" && mkdir -p /app/media && chown 10001 /app/media", ""))]),
+            with_settings_owned(SETTINGS, &[("Dockerfile", df(" && mkdir -p /app/media && chown 10001 /app/media", " && install -d -o 10001 /app/media"))])),
+        c("DJL020", vec![("docker-compose.yml", s("version: '3.8'\nservices:\n  web:\n    build: .\n"))], vec![("compose.yaml", s("name: x\nservices:\n  version:\n    build: .\n"))]),
+        c("DJL021", vec![("Dockerfile", df("0.0.0.0:8000", "0.0.0.0:8080"))], vec![("Dockerfile", df("0.0.0.0:8000", "0.0.0.0:${PORT}").replace("WORKDIR", "ENV PORT=8000\nWORKDIR"))]),
+        c("DJL021", vec![("Dockerfile", df(run, "CMD [\"gunicorn\", \"mysite.wsgi\"]"))], vec![]),
+        c("DJL021", vec![("compose.prod.yaml", prod("[\"8000:8000\"]", "[\"8000:80\"]"))], vec![("compose.prod.yaml", prod("[\"8000:8000\"]", "[\"127.0.0.1:9000:8000\"]"))]),
+        c("DJL022", vec![("compose.prod.yaml", prod("  web:\n", "  worker:\n    build: .\n    command: celery -A proj worker\n    restart: always\n    healthcheck: {disable: true}\n  web:\n"))],
+            vec![("compose.prod.yaml", prod("  web:\n", "  worker:\n    build: .\n    command: [\"celery\", \"--app=mysite\", \"worker\"]\n    restart: always\n    healthcheck: {disable: true}\n  web:\n")), ("mysite/celery.py", s("app = None\n"))]),
+        c("DJL023", vec![("compose.prod.yaml", prod("    restart: unless-stopped\n", "    restart: unless-stopped\n    ports: [\"5432:5432\"]\n"))],
+            vec![("compose.prod.yaml", prod("    restart: unless-stopped\n", "    restart: unless-stopped\n    ports: [\"127.0.0.1:5432:5432\"]\n"))]),
+        c("DJL024", vec![("compose.prod.yaml", prod("    volumes: [\"pgdata:/var/lib/postgresql/data\"]\n", ""))],
+            vec![("compose.prod.yaml", prod("    volumes: [\"pgdata:/var/lib/postgresql/data\"]\n", "    environment: {PGDATA: /pg/data}\n    volumes: [{type: volume, source: pgdata, target: /pg}]\n"))]),
+        c("DJL025", vec![("compose.prod.yaml", prod("    depends_on:\n      db: {condition: service_healthy}\n", "    depends_on: [db]\n"))],
+            vec![("compose.prod.yaml", prod("    depends_on:\n      db: {condition: service_healthy}\n", "    depends_on:\n      db:\n        condition: service_healthy\n        restart: true\n"))]),
+        c("DJL026", vec![("compose.prod.yaml", prod("    healthcheck: {test: [\"CMD\", \"true\"]}\n", ""))],
+            vec![("compose.prod.yaml", prod("  web:\n", "  migrate:\n    build: .\n    command: python manage.py migrate\n    restart: \"no\"\n  web:\n"))]),
+        c("DJL027", vec![("compose.prod.yaml", prod("    restart: unless-stopped\n    env_file", "    env_file"))],
+            vec![("compose.prod.yaml", prod("    restart: unless-stopped\n    env_file", "    deploy: {restart_policy: {condition: any}}\n    env_file"))]),
+        c("DJL028", vec![("compose.prod.yaml", prod("    env_file: .env\n", "    env_file: .env\n    volumes: [\".:/app\"]\n"))],
+            vec![("compose.prod.yaml", prod("    env_file: .env\n", "    env_file: .env\n    volumes: [\"media:/app/media\", \"./conf/gunicorn.py:/etc/gunicorn.py:ro\"]\n"))]),
+        c("DJL029", vec![("compose.prod.yaml", prod("env_file: .env\n", "env_file: [.env.prod]\n"))],
+            vec![("compose.prod.yaml", prod("env_file: .env\n", "env_file: [.env, .env.example]\n"))]),
+        c("DL3006", vec![("Dockerfile", df("python:3.12-slim", "python"))], vec![("Dockerfile", df("FROM python:3.12-slim\n", "FROM python:3.12-slim AS base\nFROM base\n"))]),
+        c("DL3006", vec![("compose.prod.yaml", prod("postgres:16", "postgres"))], vec![]),
+        c("DL3007", vec![("Dockerfile", df("python:3.12-slim", "python:latest"))], vec![("compose.prod.yaml", prod("    build: .\n", "    build: .\n    image: mysite:latest\n"))]),
+        c("DL3009", vec![("Dockerfile", df("WORKDIR", "RUN apt-get update && apt-get install -y --no-install-recommends libpq5\nWORKDIR"))],
+            vec![("Dockerfile", df("WORKDIR", "RUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y --no-install-recommends libpq5\nWORKDIR"))]),
+        c("DL3015", vec![("Dockerfile", df("WORKDIR", "RUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*\nWORKDIR"))],
+            vec![("Dockerfile", df("WORKDIR", "RUN apt-get update && apt-get install -y -o APT::Install-Recommends=false libpq5 && rm -rf /var/lib/apt/lists/*\nWORKDIR"))]),
+        c("DL3020", vec![("Dockerfile", df("COPY . .", "ADD . ."))], vec![("Dockerfile", df("WORKDIR", "ADD https://example.com/a.tar.gz /tmp/\nADD vendor.tar.gz /opt/\nWORKDIR"))]),
+        c("DL3025", vec![("Dockerfile", df(run, "CMD gunicorn --bind 0.0.0.0:8000 mysite.wsgi"))], vec![("Dockerfile", df(run, "ENTRYPOINT [\"tini\", \"--\"]\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi\"]"))]),
+        c("DL3042", vec![("Dockerfile", df("pip install --no-cache-dir", "python -m pip install"))],
+            vec![("Dockerfile", df("RUN pip install --no-cache-dir", "RUN --mount=type=cache,target=/root/.cache/pip pip install")), ]),
+        c("DL3042", vec![], vec![("Dockerfile", df("RUN pip install --no-cache-dir", "ENV PIP_NO_CACHE_DIR=1\nRUN pip install"))]),
+        c("DJS001", with_settings_owned(&settings("os.environ[\"DJANGO_SECRET_KEY\"]", "\"django-insecure-x\""), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS002", with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "True"), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS003", with_settings_owned(&settings("os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "[\"example.com\"]"), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS004", with_settings_owned(&settings("\"django.db.backends.postgresql\", \"NAME\": os.environ.get(\"POSTGRES_DB\")", "\"django.db.backends.sqlite3\", \"NAME\": BASE_DIR / \"db.sqlite3\""), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS005", with_settings_owned(&settings("os.environ.get(\"POSTGRES_HOST\", \"db\")", "\"localhost\""), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS006", with_settings_owned(&settings("STATIC_ROOT = BASE_DIR / \"staticfiles\"\n", ""), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS007", with_settings_owned(&settings("CSRF_TRUSTED_ORIGINS", "_CSRF"), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS008", with_settings_owned(&settings("SECURE_PROXY_SSL_HEADER", "_PROXY"), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS009", with_settings_owned(&settings("MEDIA_ROOT = BASE_DIR / \"media\"\n", ""), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS010", with_settings_owned(&settings("os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "[\"*\"]"), &[]), with_settings_owned(SETTINGS, &[])),
+    ]
 }
 
-fn has(df: &str, ignore: Option<&str>, code: &str) -> bool {
-    codes(df, ignore).iter().any(|(c, _)| c == code)
+fn with_settings_owned(s: &str, more: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+    let mut v = vec![("mysite/settings.py", s.to_string())];
+    v.extend(more.iter().cloned());
+    v
 }
 
-const GOOD_TAIL: &str = "USER 10001\nCMD [\"gunicorn\", \"app.wsgi\"]\n";
+fn lint_owned(changes: &[(&'static str, String)]) -> Vec<Finding> {
+    let refs: Vec<(&str, &str)> = changes.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    lint_project(&refs).1
+}
 
 #[test]
-fn djl001_runserver_in_production() {
-    assert!(has("FROM python:3.12-slim\nUSER 1\nCMD [\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]\n", Some(".env"), "DJL001"));
-    // Near miss: runserver in a build stage's RUN, gunicorn as the command.
-    assert!(!has(
-        &format!("FROM python:3.12-slim\nRUN python manage.py check\n{GOOD_TAIL}"),
-        Some(".env"),
-        "DJL001"
-    ));
+fn the_clean_project_is_clean() {
+    let (_t, f) = lint_project(&with_settings(SETTINGS, &[("compose.prod.yaml", PROD)]));
+    assert!(f.is_empty(), "{f:#?}");
 }
 
 #[test]
-fn djl002_runs_as_root() {
-    assert!(has(
-        "FROM python:3.12-slim\nCMD [\"gunicorn\"]\n",
-        None,
-        "DJL002"
-    ));
-    assert!(has(
-        "FROM python:3.12-slim\nUSER app\nUSER root\nCMD [\"gunicorn\"]\n",
-        None,
-        "DJL002"
-    ));
-    // Near miss: root in the build stage only.
-    assert!(!has(
-        &format!("FROM python:3.12-slim AS b\nUSER root\nFROM python:3.12-slim\n{GOOD_TAIL}"),
-        None,
-        "DJL002"
-    ));
+fn every_rule_fires_on_its_mistake_and_not_on_a_near_miss() {
+    let cases = cases();
+    for r in lint::rules::ALL {
+        assert!(
+            cases.iter().any(|c| c.code == r.code && !c.bad.is_empty())
+                && cases.iter().any(|c| c.code == r.code && !c.near.is_empty()),
+            "{} has no case in the table",
+            r.code
+        );
+    }
+    let mut failures = Vec::new();
+    for c in &cases {
+        if !c.bad.is_empty() {
+            let f = lint_owned(&c.bad);
+            if !f.iter().any(|f| f.code == c.code) {
+                failures.push(format!("{} did not fire on {:?}: {:?}", c.code, c.bad, f));
+            }
+        }
+        if !c.near.is_empty() {
+            let f = lint_owned(&c.near);
+            if let Some(x) = f.iter().find(|f| f.code == c.code) {
+                failures.push(format!(
+                    "{} fired on the near miss {:?}: {x:?}",
+                    c.code, c.near
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn codes(f: &[Finding]) -> Vec<&str> {
+    f.iter().map(|f| f.code).collect()
 }
 
 #[test]
-fn djl003_copy_before_install() {
-    let found = codes("FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\nUSER 1\nCMD [\"g\"]\n", Some(".env"));
-    let djl003: Vec<_> = found.into_iter().filter(|(c, _)| c == "DJL003").collect();
-    assert_eq!(djl003, [("DJL003".to_string(), 2)]);
-    assert!(!has("FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nUSER 1\nCMD [\"g\"]\n", Some(".env"), "DJL003"));
-}
-
-#[test]
-fn djl004_env_file_in_image() {
-    assert!(has(
-        &format!("FROM python:3.12-slim\nCOPY . .\n{GOOD_TAIL}"),
-        Some(".git"),
-        "DJL004"
-    ));
-    assert!(has(
-        &format!("FROM python:3.12-slim\nCOPY .env /app/.env\n{GOOD_TAIL}"),
-        Some(".env"),
-        "DJL004"
-    ));
-    assert!(!has(
-        &format!("FROM python:3.12-slim\nCOPY . .\n{GOOD_TAIL}"),
-        Some(".git\n.env\n.env.*"),
-        "DJL004"
-    ));
-    assert!(!has(
-        &format!("FROM python:3.12-slim\nCOPY . .\n{GOOD_TAIL}"),
-        Some(".env*"),
-        "DJL004"
-    ));
-}
-
-#[test]
-fn djl005_migrate_at_build() {
-    assert!(has(
-        &format!("FROM python:3.12-slim\nRUN python manage.py migrate --noinput\n{GOOD_TAIL}"),
-        None,
-        "DJL005"
-    ));
-    assert!(has(
-        &format!("FROM python:3.12-slim\nRUN <<EOF\npython manage.py migrate\nEOF\n{GOOD_TAIL}"),
-        None,
-        "DJL005"
-    ));
-    assert!(!has(
-        &format!(
-            "FROM python:3.12-slim\nRUN python manage.py collectstatic --noinput\n{GOOD_TAIL}"
+fn findings_have_line_and_column_of_the_offending_text() {
+    let (_t, f) = lint_project(&[(
+        "compose.prod.yaml",
+        &prod(
+            "    restart: unless-stopped\n",
+            "    restart: unless-stopped\n    ports:\n      - \"5432:5432\"\n",
         ),
-        None,
-        "DJL005"
-    ));
+    )]);
+    let x = f.iter().find(|f| f.code == "DJL023").unwrap();
+    assert_eq!((x.line, x.column, x.end_column), (6, 9, 20), "{x:?}");
+    let (_t, f) = lint_project(&[("Dockerfile", &df("EXPOSE 8000", "EXPOSE 8000 22"))]);
+    let x = f.iter().find(|f| f.code == "DJL014").unwrap();
+    assert_eq!((x.line, x.column, x.end_column), (8, 13, 15), "{x:?}");
 }
 
 #[test]
-fn djl006_secret_in_env() {
-    assert!(has(
-        &format!("FROM python:3.12-slim\nENV DJANGO_SECRET_KEY=abc123 DEBUG=0\n{GOOD_TAIL}"),
-        None,
-        "DJL006"
-    ));
-    assert!(has(
-        &format!("FROM python:3.12-slim\nARG DB_PASSWORD=hunter2\n{GOOD_TAIL}"),
-        None,
-        "DJL006"
-    ));
-    assert!(has(
-        &format!("FROM python:3.12-slim\nENV SECRET_KEY changeme\n{GOOD_TAIL}"),
-        None,
-        "DJL006"
-    ));
-    // Near misses: no value, a reference, a non-secret.
-    assert!(!has(&format!("FROM python:3.12-slim\nARG DB_PASSWORD\nENV SECRET_KEY=${{SECRET_KEY}} PORT=8000\n{GOOD_TAIL}"), None, "DJL006"));
-}
-
-#[test]
-fn djl007_debug_on() {
-    assert!(has(
-        &format!("FROM python:3.12-slim\nENV DEBUG=True\n{GOOD_TAIL}"),
-        None,
-        "DJL007"
-    ));
-    assert!(!has(
-        &format!("FROM python:3.12-slim\nENV DEBUG=False\n{GOOD_TAIL}"),
-        None,
-        "DJL007"
-    ));
-}
-
-#[test]
-fn djl008_packages_left_behind() {
-    let bad = "FROM python:3.12-slim as build\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\n\
-               FROM python:3.12-slim\nWORKDIR /app\nCOPY --from=build /app /app\nUSER 1\nCMD [\"gunicorn\"]\n";
-    assert_eq!(
-        codes(bad, Some(".env"))
-            .iter()
-            .filter(|(c, _)| c == "DJL008")
-            .count(),
-        1
-    );
-    let good = bad.replace(
-        "COPY --from=build /app /app",
-        "COPY --from=build /usr/local /usr/local\nCOPY --from=build /app /app",
-    );
-    assert!(!has(&good, Some(".env"), "DJL008"));
-}
-
-#[test]
-fn djl009_no_dockerignore_and_djl010_untagged() {
-    assert!(has(
-        &format!("FROM python:3.12-slim\nCOPY . .\n{GOOD_TAIL}"),
-        None,
-        "DJL009"
-    ));
-    assert!(!has(
-        &format!("FROM python:3.12-slim\nCOPY . .\n{GOOD_TAIL}"),
-        Some(".env"),
-        "DJL009"
-    ));
-    assert!(has(&format!("FROM python\n{GOOD_TAIL}"), None, "DJL010"));
-    assert!(has(
-        &format!("FROM python:latest\n{GOOD_TAIL}"),
-        None,
-        "DJL010"
-    ));
-    assert!(!has(
-        &format!("FROM python:3.12 AS b\nFROM b\n{GOOD_TAIL}"),
-        None,
-        "DJL010"
-    ));
-}
-
-#[test]
-fn seeds_dockerfiles_give_the_expected_findings() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
-    if !dir.is_dir() {
-        assert!(!tools_required(), "the seeds are needed: {}", dir.display());
-        return;
-    }
-    let read_seed = |prefix: &str| {
-        let f = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .find(|e| e.file_name().to_string_lossy().starts_with(prefix))
-            .unwrap();
-        read(&f.path())
-    };
-    let seed0 = dockerfile_blocks(&read_seed("000_"));
-    let multi = seed0.iter().find(|b| b.contains(" as build")).unwrap();
-    let found = codes(multi, None);
-    let c: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
-    // Seed 000's multi-stage build: runserver as root, packages left behind, no .dockerignore.
-    for want in ["DJL001", "DJL002", "DJL008", "DJL009"] {
-        assert!(c.contains(&want), "{want} missing from {found:?}");
-    }
-    let seed1 = dockerfile_blocks(&read_seed("001_"));
-    let found = codes(&seed1[0], Some(".git\n.env\n*.pyc"));
-    let c: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
-    // Seed 001: root user; its own .dockerignore excludes .env, so no DJL004.
+fn inline_suppressions_djship_hadolint_and_buildkit() {
+    let bad = df(
+        "CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi\"]",
+        "CMD gunicorn --bind 0.0.0.0:8000 mysite.wsgi",
+    )
+    .replace("COPY . .", "ADD . .");
+    let (_t, f) = lint_project(&[("Dockerfile", &bad)]);
+    assert!(codes(&f).contains(&"DL3025") && codes(&f).contains(&"DL3020"));
+    // djship's own, above the instruction.
+    let s = bad.replace("CMD gunicorn", "# djship: ignore[json-args]\nCMD gunicorn");
+    let (_t, f) = lint_project(&[("Dockerfile", &s)]);
     assert!(
-        c.contains(&"DJL002") && !c.contains(&"DJL004") && !c.contains(&"DJL001"),
-        "{found:?}"
+        !codes(&f).contains(&"DL3025") && codes(&f).contains(&"DL3020"),
+        "{f:?}"
     );
+    // hadolint's, for a rule with a hadolint code.
+    let s = bad.replace("ADD . .", "# hadolint ignore=DL3020,DL3008\nADD . .");
+    let (_t, f) = lint_project(&[("Dockerfile", &s)]);
+    assert!(
+        !codes(&f).contains(&"DL3020") && codes(&f).contains(&"DL3025"),
+        "{f:?}"
+    );
+    // hadolint's does not reach djship's own rules.
+    let s = df("USER 10001\n", "# hadolint ignore=DJL002\n");
+    let (_t, f) = lint_project(&[("Dockerfile", &s)]);
+    assert!(codes(&f).contains(&"DJL002"));
+    // BuildKit's parser directive, by check name.
+    let s = format!("# check=skip=JSONArgsRecommended\n{bad}");
+    let (_t, f) = lint_project(&[("Dockerfile", &s)]);
+    assert!(
+        !codes(&f).contains(&"DL3025") && codes(&f).contains(&"DL3020"),
+        "{f:?}"
+    );
+    // A directive after the first instruction is a comment, not a directive.
+    let s = bad.replace("WORKDIR /app\n", "WORKDIR /app\n# check=skip=all\n");
+    let (_t, f) = lint_project(&[("Dockerfile", &s)]);
+    assert!(codes(&f).contains(&"DL3025"));
+    // Trailing comments in compose files, and whole-file ignores.
+    let c = PROD.replace(
+        "    restart: unless-stopped\n    volumes",
+        "    restart: unless-stopped\n    ports: [\"5432:5432\"]  # djship: ignore[DJL023]\n    volumes",
+    );
+    let (_t, f) = lint_project(&[("compose.prod.yaml", &c)]);
+    assert!(!codes(&f).contains(&"DJL023"), "{f:?}");
+    let (_t, f) = lint_project(&[(
+        "Dockerfile",
+        &format!("# djship: ignore-file[DJL002]\n{}", df("USER 10001\n", "")),
+    )]);
+    assert!(!codes(&f).contains(&"DJL002"));
+}
+
+#[test]
+fn select_ignore_and_configuration() {
+    let bad = df("USER 10001\n", "").replace("COPY . .", "ADD . .");
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("Dockerfile"), &bad).unwrap();
+    std::fs::write(t.path().join(".dockerignore"), DI).unwrap();
+    let out = |args: &[&str]| {
+        let o = djship()
+            .arg("lint")
+            .args(args)
+            .arg(t.path())
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let mut c: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .collect();
+        c.sort();
+        (o.status.code(), c)
+    };
+    assert_eq!(
+        out(&[]),
+        (Some(1), vec!["DJL002".to_string(), "DL3020".into()])
+    );
+    assert_eq!(
+        out(&["--select", "DL"]),
+        (Some(1), vec!["DL3020".to_string()])
+    );
+    assert_eq!(out(&["--ignore", "runs-as-root,DL3020"]), (Some(0), vec![]));
+    // The threshold: DJL002 is a warning, DL3020 an error.
+    assert_eq!(
+        out(&["--select", "DJL002", "--fail-on", "error"]).0,
+        Some(0)
+    );
+    // Configuration in pyproject.toml; the command line adds to `ignore`.
+    std::fs::write(
+        t.path().join("pyproject.toml"),
+        "[tool.djship.lint]\nignore = [\"DL3020\"]\nfail-on = \"error\"\n",
+    )
+    .unwrap();
+    assert_eq!(out(&[]), (Some(0), vec!["DJL002".to_string()]));
+    std::fs::write(
+        t.path().join("djship.toml"),
+        "[lint]\nselect = [\"DL3020\"]\n",
+    )
+    .unwrap();
+    assert_eq!(out(&[]), (Some(1), vec!["DL3020".to_string()]));
+    // Usage errors exit 2 and say what to do.
+    djship()
+        .args(["lint", "--select", "NOPE"])
+        .arg(t.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("djship rule"));
+    djship()
+        .args(["lint", "/nonexistent/x"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("/nonexistent/x"));
+}
+
+#[test]
+fn output_formats() {
+    let bad = df("USER 10001\n", "").replace("COPY . .", "ADD . .");
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("Dockerfile"), &bad).unwrap();
+    std::fs::write(t.path().join(".dockerignore"), DI).unwrap();
+    let run = |fmt: &str| {
+        let o = djship()
+            .current_dir(t.path())
+            .args(["lint", "--format", fmt])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let human = run("human");
+    assert!(
+        human.contains("error[DL3020]: `ADD` of local files: use `COPY` [add-instead-of-copy]"),
+        "{human}"
+    );
+    assert!(human.contains(" --> Dockerfile:5:1\n"), "{human}");
+    assert!(human.contains("5 | ADD . .\n  | ^^^"), "{human}");
+    assert!(
+        human.contains("help: fixable with --fix: replace ADD with COPY"),
+        "{human}"
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run0 = &sarif["runs"][0];
+    let results = run0["results"].as_array().unwrap();
+    let r = results.iter().find(|r| r["ruleId"] == "DL3020").unwrap();
+    assert_eq!(r["level"], "error");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "Dockerfile"
+    );
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        5
+    );
+    let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(run0["tool"]["driver"]["rules"][idx]["id"], "DL3020");
+    let gh = run("github");
+    assert!(gh.contains("::error title=DL3020 add-instead-of-copy,file=Dockerfile,line=5,col=1,endLine=5,endColumn=4::`ADD` of local files: use `COPY`\n"), "{gh}");
+    assert!(
+        gh.contains("::warning title=DJL002 runs-as-root,file=Dockerfile,line=1,"),
+        "{gh}"
+    );
+    let cs = run("checkstyle");
+    assert!(
+        cs.starts_with("<?xml") && cs.contains("<file name=\"Dockerfile\">"),
+        "{cs}"
+    );
+    assert!(cs.contains("<error line=\"5\" column=\"1\" severity=\"error\" message=\"`ADD` of local files: use `COPY`\" source=\"djship.DL3020\"/>"), "{cs}");
+}
+
+#[test]
+fn fix_is_safe_idempotent_and_diff_changes_nothing() {
+    let bad = "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y libpq5\nCOPY requirements.txt /app/\nRUN pip install -r /app/requirements.txt\nADD . /app\nUSER 10001\nCMD gunicorn --bind 0.0.0.0:8000 mysite.wsgi\nENTRYPOINT exec \"$@\"\n";
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("Dockerfile"), bad).unwrap();
+    std::fs::write(
+        t.path().join("compose.yaml"),
+        "version: \"3.8\"\nservices:\n  web:\n    build: .\n",
+    )
+    .unwrap();
+    let o = djship()
+        .args(["lint", "--diff"])
+        .arg(t.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let diff = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        diff.contains("+++ b/Dockerfile")
+            && diff.contains("+++ b/.dockerignore")
+            && diff.contains("-version: \"3.8\""),
+        "{diff}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("Dockerfile")).unwrap(),
+        bad,
+        "--diff wrote"
+    );
+    assert!(!t.path().join(".dockerignore").exists());
+    djship()
+        .args(["lint", "--fix"])
+        .arg(t.path())
+        .assert()
+        .code(1);
+    let fixed = std::fs::read_to_string(t.path().join("Dockerfile")).unwrap();
+    assert_eq!(
+        fixed,
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install --no-install-recommends -y libpq5 && rm -rf /var/lib/apt/lists/*\nCOPY requirements.txt /app/\nRUN pip install --no-cache-dir -r /app/requirements.txt\nCOPY . /app\nUSER 10001\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi\"]\nENTRYPOINT exec \"$@\"\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("compose.yaml")).unwrap(),
+        "services:\n  web:\n    build: .\n"
+    );
+    assert!(std::fs::read_to_string(t.path().join(".dockerignore"))
+        .unwrap()
+        .contains(".env\n"));
+    // A second --fix changes nothing; what is left has no fix (shell features in ENTRYPOINT).
+    djship()
+        .args(["lint", "--diff"])
+        .arg(t.path())
+        .assert()
+        .code(0)
+        .stdout("");
+    let o = djship()
+        .args(["lint", "--format", "json"])
+        .arg(t.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let left: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, ["DL3025"], "{v}");
+}
+
+#[test]
+fn files_named_on_the_command_line_are_linted_in_their_project() {
+    let (t, _) = lint_project(&[
+        ("Dockerfile", &df("USER 10001\n", "")),
+        ("compose.prod.yaml", &prod("postgres:16", "postgres")),
+    ]);
+    let o = djship()
+        .current_dir(t.path())
+        .args(["lint", "--format", "json", "Dockerfile"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let files: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["Dockerfile"]);
+    // From outside, paths are shown as given.
+    let o = djship()
+        .arg("lint")
+        .arg(t.path().join("compose.prod.yaml"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v.as_array().unwrap()[0];
+    assert_eq!(f["code"], "DL3006");
+    assert_eq!(
+        f["file"].as_str().unwrap(),
+        format!("{}/compose.prod.yaml", t.path().display())
+    );
+}
+
+#[test]
+fn rule_command_and_generated_docs() {
+    djship()
+        .args(["rule", "DJL008"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("packages-left-behind"));
+    djship()
+        .args(["rule", "JSONArgsRecommended"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("DL3025 json-args"));
+    djship()
+        .arg("rule")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("DJS010"));
+    djship().args(["rule", "NOPE"]).assert().code(2);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lint-rules.md");
+    let want = lint::rules_markdown();
+    if std::env::var_os("DJSHIP_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    assert_eq!(
+        read(&path),
+        want,
+        "docs/lint-rules.md is stale: run with DJSHIP_UPDATE_DOCS=1"
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for r in lint::rules::ALL {
+        for part in [
+            "### What it does",
+            "### Why is this bad?",
+            "### Example",
+            "### Fix",
+        ] {
+            assert!(r.doc.contains(part), "{} lacks `{part}`", r.code);
+        }
+        assert!(
+            seen.insert(r.code) && seen.insert(r.name),
+            "{} or {} is not unique",
+            r.code,
+            r.name
+        );
+    }
 }
 
 #[test]
@@ -227,92 +577,11 @@ fn djship_output_lints_clean() {
             .arg(&dir)
             .assert()
             .success();
-        djship()
-            .arg("lint")
-            .arg(&dir)
-            .assert()
-            .success()
-            .stdout(predicates::str::contains("0 finding(s)"));
-    }
-}
-
-#[test]
-fn lint_cli_reports_and_exits_1() {
-    let (_t, dir) = fixture("pdm-ldap");
-    std::fs::write(dir.join("Dockerfile"), "FROM python\nCOPY . .\nRUN pip install -r requirements.txt\nCMD python manage.py runserver\n").unwrap();
-    let out = djship().arg("lint").arg(&dir).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Dockerfile:4: DJL001 error"), "{text}");
-    assert!(
-        text.contains("   4 | CMD python manage.py runserver"),
-        "{text}"
-    );
-    let json = djship()
-        .args(["lint", "--format", "json"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert!(v.as_array().unwrap().iter().any(|f| f["code"] == "DJL003"));
-    djship()
-        .args(["rule", "DJL008"])
-        .assert()
-        .success()
-        .stdout(predicates::str::contains("packages-left-behind"));
-    djship().args(["rule", "NOPE"]).assert().code(2);
-}
-
-#[test]
-fn rule_docs_are_generated_from_the_code() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/lint-rules.md");
-    let want = lint::rules_markdown();
-    if std::env::var_os("DJSHIP_UPDATE_DOCS").is_some() {
-        std::fs::write(&path, &want).unwrap();
-    }
-    assert_eq!(
-        read(&path),
-        want,
-        "docs/lint-rules.md is stale: run with DJSHIP_UPDATE_DOCS=1"
-    );
-    for r in lint::rules::ALL {
+        let o = djship().arg("lint").arg(&dir).output().unwrap();
+        let text = String::from_utf8_lossy(&o.stdout);
         assert!(
-            r.doc.contains("### What it does") && r.doc.contains("### Fix"),
-            "{} lacks its documentation",
-            r.code
+            o.status.success() && text.contains("0 finding(s)"),
+            "{name}: {text}"
         );
     }
-}
-
-#[test]
-fn djl011_dockerignore_incomplete_and_djl020_obsolete_version() {
-    let df = format!("FROM python:3.12-slim\nCOPY . .\n{GOOD_TAIL}");
-    let found = codes(&df, Some("__pycache__\n*.pyc\n.env"));
-    assert!(found.contains(&("DJL011".to_string(), 1)), "{found:?}");
-    assert!(!has(
-        &df,
-        Some(".git\n.env\n.venv\nvenv\n*.sqlite3\nnode_modules"),
-        "DJL011"
-    ));
-    let ctx = Context {
-        dockerfiles: Vec::new(),
-        dockerignore: None,
-        compose: vec![
-            (
-                "docker-compose.yml".into(),
-                "version: '3.8'\nservices:\n  web:\n    image: x\n".into(),
-            ),
-            (
-                "compose.yaml".into(),
-                "name: x\nservices:\n  version:\n    image: y\n".into(),
-            ),
-        ],
-    };
-    let f = lint::run(&ctx);
-    assert_eq!(
-        f.iter()
-            .map(|f| (f.code, f.file.as_str(), f.line))
-            .collect::<Vec<_>>(),
-        [("DJL020", "docker-compose.yml", 1)]
-    );
 }

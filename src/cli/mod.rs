@@ -7,6 +7,7 @@ use crate::plan::{self, Overrides, Plan};
 use crate::render;
 use crate::write::{self, secrets, Status};
 
+mod lint;
 mod ops;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
@@ -116,17 +117,12 @@ enum Command {
         follow: bool,
         service: Option<String>,
     },
-    /// Check a project's Dockerfiles and .dockerignore for the mistakes the tutorials make.
-    Lint {
-        /// The project folder (default: the current folder).
-        #[arg(default_value = ".")]
-        path: PathBuf,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "human")]
-        format: LintFormat,
-    },
-    /// Show a lint rule's documentation: `djship rule DJL001`.
-    Rule { id: String },
+    /// Check Dockerfiles, compose files, .dockerignore and Django settings for the
+    /// mistakes the tutorials make. Exit 1 when a finding reaches --fail-on, 2 on errors.
+    Lint(lint::LintArgs),
+    /// Show a lint rule's documentation: `djship rule DJL001` (or its name); without an
+    /// ID, list the rules.
+    Rule { id: Option<String> },
     /// A Django shell in the web container.
     Shell {
         #[arg(long, default_value = ".")]
@@ -134,12 +130,6 @@ enum Command {
         #[arg(long)]
         prod: bool,
     },
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
-enum LintFormat {
-    Human,
-    Json,
 }
 
 #[derive(Args, Debug)]
@@ -224,8 +214,8 @@ pub fn main() -> i32 {
             follow,
             service,
         } => ops::logs(&path, prod, follow, service.as_deref()),
-        Command::Lint { path, format } => lint(&path, format),
-        Command::Rule { id } => rule(&id),
+        Command::Lint(args) => Ok(lint::run(&args)),
+        Command::Rule { id } => lint::rule(id.as_deref()),
         Command::Shell { path, prod } => ops::manage(&path, prod, &["shell".to_string()]),
     };
     match result {
@@ -511,10 +501,7 @@ fn problems_report(f: &Facts) -> String {
     }
     let mut s = format!("\n{} settings problem(s):\n", f.problems.len());
     for p in &f.problems {
-        let sev = match p.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let sev = p.severity.as_str();
         s.push_str(&format!(
             "  {sev}[{}] {}: {}\n      fix: {}\n",
             p.code, p.evidence, p.message, p.fix
@@ -635,59 +622,6 @@ fn init(
         a.plan.port
     );
     Ok(0)
-}
-
-fn lint(path: &Path, format: LintFormat) -> Result<i32> {
-    let ctx = crate::lint::Context::load(path).map_err(|e| Error::io(path, e))?;
-    let findings = crate::lint::run(&ctx);
-    match format {
-        LintFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&findings).unwrap_or_default()
-        ),
-        LintFormat::Human => {
-            print!("{}", crate::lint::human(path, &findings));
-            println!(
-                "{} finding(s) in {} Dockerfile(s)",
-                findings.len(),
-                ctx.dockerfiles.len()
-            );
-        }
-    }
-    Ok(
-        if findings
-            .iter()
-            .any(|f| f.severity >= crate::lint::Severity::Warning)
-        {
-            1
-        } else {
-            0
-        },
-    )
-}
-
-fn rule(id: &str) -> Result<i32> {
-    match crate::lint::rules::find(id) {
-        Some(r) => {
-            println!(
-                "{} {} ({:?})\n\n{}\n\n{}",
-                r.code, r.name, r.severity, r.summary, r.doc
-            );
-            Ok(0)
-        }
-        None => Err(Error::Invalid {
-            path: id.into(),
-            message: "no such lint rule".into(),
-            hint: format!(
-                "known rules: {}",
-                crate::lint::rules::ALL
-                    .iter()
-                    .map(|r| r.code)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        }),
-    }
 }
 
 fn file_mode(path: &Path) -> u32 {

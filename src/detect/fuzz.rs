@@ -60,10 +60,33 @@ pub fn env_file(data: &[u8]) {
 /// A Dockerfile through the lint parser and every rule.
 pub fn dockerfile(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let ctx = crate::lint::Context {
-        dockerfiles: vec![("Dockerfile".into(), crate::lint::dockerfile::parse(&text))],
-        dockerignore: Some(text.lines().map(String::from).collect()),
-        compose: vec![("compose.yaml".into(), text.to_string())],
-    };
-    let _ = crate::lint::run(&ctx);
+    lint_all(&text, &text);
+}
+
+/// A compose file through the YAML parser and every rule.
+pub fn compose(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    lint_all(
+        "FROM python:3.12-slim\nCOPY . /app\nCMD gunicorn x\n",
+        &text,
+    );
+}
+
+/// Every rule over a Dockerfile, a .dockerignore and a compose file (in a folder that does
+/// not exist, so nothing is read from disk), and the fixes applied to the result.
+fn lint_all(dockerfile: &str, compose: &str) {
+    let mut ctx = crate::lint::Context::empty(std::path::Path::new("/nonexistent/djship-fuzz"));
+    ctx.add("Dockerfile", dockerfile, 1);
+    ctx.add(".dockerignore", dockerfile, 4);
+    ctx.add("compose.prod.yaml", compose, 2);
+    ctx.add("docker/entrypoint.sh", compose, 3);
+    let findings = crate::lint::run(&ctx);
+    let originals = ctx
+        .sources
+        .iter()
+        .map(|(k, v)| (k.clone(), v.text.clone()))
+        .collect();
+    let _ = crate::lint::fix::apply(&originals, &findings);
+    let _ = crate::lint::output::sarif(&findings);
+    let _ = crate::lint::output::human(&ctx, &findings, false);
 }

@@ -9,14 +9,7 @@ use super::settings::{Evaluated, SettingsModules};
 use super::{Database, DbKind, MediaFiles, StaticFiles};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// The generated setup will not work, or is unsafe, until this is changed.
-    Error,
-    /// Works, but not as it should behind a proxy or in production.
-    Warning,
-}
+pub use crate::severity::Severity;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Problem {
@@ -98,6 +91,12 @@ pub fn find(
                 "ALLOWED_HOSTS is fixed to {}: the host the container is served under cannot be added without editing code",
                 v.describe()
             ),
+            at("ALLOWED_HOSTS"),
+            "ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")".into(),
+        ),
+        Some(v) if !is_env(Some(v)) => push(
+            "DJS010", "allowed-hosts-wildcard", Severity::Warning,
+            format!("ALLOWED_HOSTS is {}: Django trusts any Host header", v.describe()),
             at("ALLOWED_HOSTS"),
             "ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")".into(),
         ),

@@ -82,6 +82,161 @@ impl Dockerfile {
     pub fn final_stage(&self) -> usize {
         self.stages.len().saturating_sub(1)
     }
+
+    /// Expand `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME-default}` in `text` as the
+    /// builder would at instruction `at` (an index into `instructions`): global ARG
+    /// defaults (before the first FROM) for FROM lines, else the stage's ARG and ENV values
+    /// so far. Unknown names expand to their default or stay as they are.
+    pub fn expand(&self, at: usize, text: &str) -> String {
+        let mut vars: Vec<(String, String)> = Vec::new();
+        let here = self.instructions.get(at);
+        let stage = here.map(|i| i.stage);
+        let from_line = here.is_some_and(|i| i.keyword == "FROM");
+        let mut seen_from = false;
+        for (n, i) in self.instructions.iter().enumerate().take(at) {
+            if i.keyword == "FROM" {
+                seen_from = true;
+                continue;
+            }
+            let applies = if from_line {
+                !seen_from
+            } else {
+                seen_from && Some(i.stage) == stage || !seen_from && i.keyword == "ARG"
+            };
+            if !applies || !matches!(i.keyword.as_str(), "ARG" | "ENV") {
+                continue;
+            }
+            // Inside a stage a global ARG must be re-declared; keep the simple rule that a
+            // bare `ARG NAME` takes the global default.
+            let _ = n;
+            for (k, v) in assignments(&i.args) {
+                match v {
+                    Some(v) => vars.push((k, v)),
+                    None if i.keyword == "ARG" => {
+                        if let Some(g) = self.global_arg(&k) {
+                            vars.push((k, g));
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
+        substitute(text, |name| {
+            vars.iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        })
+    }
+
+    fn global_arg(&self, name: &str) -> Option<String> {
+        self.instructions
+            .iter()
+            .take_while(|i| i.keyword != "FROM")
+            .filter(|i| i.keyword == "ARG")
+            .flat_map(|i| assignments(&i.args))
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v)
+    }
+}
+
+/// `KEY=value` pairs of an ARG/ENV line (quotes removed), also the old `ENV KEY value`
+/// form; a bare `ARG NAME` gives `(NAME, None)`.
+pub fn assignments(args: &str) -> Vec<(String, Option<String>)> {
+    let words = shell_words(args);
+    if words.len() >= 2 && !words[0].contains('=') {
+        return vec![(words[0].clone(), Some(words[1..].join(" ")))];
+    }
+    words
+        .into_iter()
+        .map(|w| match w.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+            None => (w, None),
+        })
+        .collect()
+}
+
+/// Split like a shell: whitespace separates words, quotes group and are removed,
+/// backslash escapes the next character.
+pub fn shell_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut has = false;
+    let mut quote: Option<char> = None;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') | (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                has = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if has || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                has = false;
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if has || !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Replace `$NAME` / `${NAME}` / `${NAME:-default}` / `${NAME-default}` with `lookup`.
+pub fn substitute(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'$' {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            out.push(c);
+            i += c.len_utf8();
+            continue;
+        }
+        if b.get(i + 1) == Some(&b'{') {
+            if let Some(close) = text[i + 2..].find('}') {
+                let inner = &text[i + 2..i + 2 + close];
+                let (name, default) = match inner.find([':', '-']) {
+                    Some(p) => {
+                        let rest = &inner[p..];
+                        let d = rest.strip_prefix(":-").or_else(|| rest.strip_prefix('-'));
+                        (&inner[..p], d)
+                    }
+                    None => (inner, None),
+                };
+                match lookup(name).or_else(|| default.map(String::from)) {
+                    Some(v) => out.push_str(&v),
+                    None => out.push_str(&text[i..i + 3 + close]),
+                }
+                i += 3 + close;
+                continue;
+            }
+        }
+        let name: String = text[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        match (!name.is_empty()).then(|| lookup(&name)).flatten() {
+            Some(v) => out.push_str(&v),
+            None => {
+                out.push('$');
+                out.push_str(&name);
+            }
+        }
+        i += 1 + name.len();
+    }
+    out
 }
 
 /// Parse a Dockerfile. Never fails: what cannot be read is skipped.
@@ -275,5 +430,23 @@ mod tests {
         assert_eq!(here.heredocs[0].body, "set -e\necho hi\n");
         assert_eq!(df.instructions[3].keyword, "CMD");
         assert_eq!(df.instructions[3].line, 9);
+    }
+
+    #[test]
+    fn arg_and_env_expansion() {
+        let df = parse(
+            "ARG PY=3.12\nARG VARIANT\nFROM python:${PY}-${VARIANT:-slim}\nARG PY\nENV PORT=8000 NAME=\"a b\"\nEXPOSE $PORT\nCMD gunicorn -b 0.0.0.0:${PORT} $NAME $UNKNOWN\n",
+        );
+        assert_eq!(df.expand(2, &df.instructions[2].args), "python:3.12-slim");
+        assert_eq!(df.expand(5, "$PORT"), "8000");
+        assert_eq!(
+            df.expand(6, &df.instructions[6].args),
+            "gunicorn -b 0.0.0.0:8000 a b $UNKNOWN"
+        );
+        assert_eq!(df.expand(4, "${PY}"), "3.12");
+        assert_eq!(
+            shell_words("a 'b c' \"d\\\"e\" f\\ g"),
+            ["a", "b c", "d\"e", "f g"]
+        );
     }
 }

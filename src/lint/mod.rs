@@ -1,39 +1,108 @@
-//! `djship lint`: rules over a project's Dockerfiles and .dockerignore (more file kinds to
-//! come: compose files and settings). One rule a file in `rules/`, each documented in code:
-//! what it finds, why it is bad, and the fix.
+//! `djship lint`: rules over a project's Dockerfiles, compose files, .dockerignore and
+//! Django settings, with findings that cross files.
+//!
+//! One rule a file in `rules/`, each documented in code (what it finds, why it is bad,
+//! an example and the fix); docs/lint-rules.md is generated from them. The flow:
+//! [`Context::load`] reads and parses every file once → each rule's pure `check` →
+//! [`run`] drops what is not selected or is suppressed inline → [`output`] formats and
+//! [`fix`] applies the safe mechanical fixes.
 
+pub mod compose;
 pub mod dockerfile;
+pub mod fix;
+pub mod output;
 pub mod rules;
+pub mod source;
+mod suppress;
 
+use crate::config::{Config, LintConfig};
+use crate::detect::evidence::Warning;
+use crate::detect::Facts;
+pub use crate::severity::Severity;
+use compose::ComposeFile;
 use dockerfile::Dockerfile;
 use serde::Serialize;
-use std::path::Path;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
+use source::Source;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 /// A rule: stable code and name, severity, one-line summary, documentation, and a pure check.
 pub struct Rule {
+    /// `DJLnnn` for djship's own rules, `DJSnnn` for settings checks, hadolint's `DLnnnn`
+    /// where the rule is hadolint's (so `# hadolint ignore=` applies to it).
     pub code: &'static str,
     pub name: &'static str,
+    /// BuildKit's check name when the rule is the same (`# check=skip=` applies to it).
+    pub buildkit: Option<&'static str>,
     pub severity: Severity,
     pub summary: &'static str,
     /// What it does, why it is bad, an example and the fix (markdown).
     pub doc: &'static str,
+    /// Whether `--fix` can fix its findings.
+    pub fixable: bool,
     pub check: fn(&Context) -> Vec<Hit>,
 }
 
-/// Where a rule fired: a file of the context and a 1-based line.
+impl Rule {
+    /// Is `id` this rule's code (or a prefix of it), its name or its BuildKit name?
+    pub fn matches(&self, id: &str) -> bool {
+        let id = id.trim();
+        !id.is_empty()
+            && (self.code.len() >= id.len() && self.code[..id.len()].eq_ignore_ascii_case(id)
+                || self.name.eq_ignore_ascii_case(id)
+                || self.buildkit.is_some_and(|b| b.eq_ignore_ascii_case(id))
+                || id.eq_ignore_ascii_case("all"))
+    }
+}
+
+/// One text replacement in one file (byte range; an empty range inserts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub file: String,
+    pub range: Range<usize>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, shown to the user.
+    pub title: String,
+    pub edits: Vec<Edit>,
+}
+
+/// Where a rule fired: a file of the context and a byte range in it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
     pub file: String,
-    pub line: u32,
+    pub range: Range<usize>,
     pub message: String,
+    /// How to fix it by hand, when the message does not say.
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+}
+
+impl Hit {
+    pub fn new(file: &str, range: Range<usize>, message: impl Into<String>) -> Hit {
+        Hit {
+            file: file.to_string(),
+            range,
+            message: message.into(),
+            help: None,
+            fix: None,
+        }
+    }
+    pub fn with_help(mut self, help: impl Into<String>) -> Hit {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn with_fix(mut self, title: impl Into<String>, edits: Vec<Edit>) -> Hit {
+        self.fix = Some(Fix {
+            title: title.into(),
+            edits,
+        });
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,121 +112,412 @@ pub struct Finding {
     pub severity: Severity,
     pub file: String,
     pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
     pub message: String,
+    /// How to fix it by hand.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// What `--fix` would do, when the finding has a safe fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    #[serde(skip)]
+    pub range: Range<usize>,
+    #[serde(skip)]
+    pub edits: Vec<Edit>,
 }
 
-/// Everything the rules read: parsed Dockerfiles, the .dockerignore and compose files.
-#[derive(Default)]
+/// Everything the rules read, parsed once.
 pub struct Context {
+    pub root: PathBuf,
+    /// Every file read, by path relative to the root.
+    pub sources: BTreeMap<String, Source>,
     pub dockerfiles: Vec<(String, Dockerfile)>,
-    /// .dockerignore patterns, when the file exists.
-    pub dockerignore: Option<Vec<String>>,
-    /// Compose files (compose*.yaml, docker-compose*.yml) as text.
-    pub compose: Vec<(String, String)>,
+    /// .dockerignore patterns with their 1-based lines, when the file exists.
+    pub dockerignore: Option<Vec<(String, u32)>>,
+    pub compose: Vec<(String, ComposeFile)>,
+    /// Shell scripts (`*.sh`) near the root: entrypoints the Dockerfiles may run.
+    pub scripts: Vec<String>,
+    /// The Django project's facts (settings, packages), when there is a manage.py.
+    pub facts: Option<Facts>,
+    /// The project's .gitignore (None when the project is not under git).
+    pub gitignore: Option<ignore::gitignore::Gitignore>,
+    pub config: LintConfig,
+    /// Problems met while reading (invalid configuration, unreadable settings).
+    pub warnings: Vec<Warning>,
+}
+
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    ".venv",
+    "venv",
+    "env",
+    "__pycache__",
+    "site-packages",
+    ".tox",
+    ".mypy_cache",
+    "staticfiles",
+    "media",
+    "target",
+];
+
+pub fn is_dockerfile(name: &str) -> bool {
+    name == "Dockerfile"
+        || name.starts_with("Dockerfile.") && !name.ends_with(".dockerignore")
+        || name.ends_with(".Dockerfile")
+        || name.ends_with(".dockerfile")
+}
+
+pub fn is_compose(name: &str) -> bool {
+    (name.starts_with("compose") || name.starts_with("docker-compose"))
+        && (name.ends_with(".yaml") || name.ends_with(".yml"))
 }
 
 impl Context {
-    /// Read a project folder: Dockerfile, Dockerfile.*, *.Dockerfile, and .dockerignore.
-    pub fn load(root: &Path) -> std::io::Result<Context> {
-        let mut dockerfiles = Vec::new();
-        let mut names: Vec<String> = std::fs::read_dir(root)?
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| {
-                n == "Dockerfile" || n.starts_with("Dockerfile.") || n.ends_with(".Dockerfile")
-            })
-            .collect();
-        names.sort();
-        for n in names {
-            let text = String::from_utf8_lossy(&std::fs::read(root.join(&n))?).into_owned();
-            dockerfiles.push((n, dockerfile::parse(&text)));
+    /// An empty context for a root (tests add sources with [`Context::add`]).
+    pub fn empty(root: &Path) -> Context {
+        Context {
+            root: root.to_path_buf(),
+            sources: BTreeMap::new(),
+            dockerfiles: Vec::new(),
+            dockerignore: None,
+            compose: Vec::new(),
+            scripts: Vec::new(),
+            facts: None,
+            gitignore: None,
+            config: LintConfig::default(),
+            warnings: Vec::new(),
         }
-        let dockerignore = std::fs::read_to_string(root.join(".dockerignore"))
-            .ok()
-            .map(|t| {
-                t.lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                    .map(String::from)
-                    .collect()
-            });
-        let mut compose: Vec<(String, String)> = std::fs::read_dir(root)?
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| {
-                (n.starts_with("compose") || n.starts_with("docker-compose"))
-                    && (n.ends_with(".yaml") || n.ends_with(".yml"))
-            })
-            .filter_map(|n| std::fs::read_to_string(root.join(&n)).ok().map(|t| (n, t)))
-            .collect();
-        compose.sort();
-        Ok(Context {
-            dockerfiles,
-            dockerignore,
-            compose,
-        })
     }
 
-    /// Does .dockerignore exclude this path (simple patterns: exact, `*` suffix or prefix)?
+    /// Read a project folder: its Dockerfiles, compose files and scripts (three levels
+    /// deep, skipping virtualenvs, node_modules and what .gitignore ignores), the root's
+    /// .dockerignore and .gitignore, the lint configuration, and the Django settings.
+    pub fn load(root: &Path) -> std::io::Result<Context> {
+        let meta = std::fs::metadata(root)?;
+        if !meta.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a folder",
+            ));
+        }
+        let mut ctx = Context::empty(root);
+        let mut warnings = Vec::new();
+        let config = Config::load(root, &mut warnings);
+        ctx.config = config.lint.clone();
+        let walker = ignore::WalkBuilder::new(root)
+            .max_depth(Some(4))
+            .hidden(false)
+            .require_git(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .filter_entry(|e| {
+                !(e.file_type().is_some_and(|t| t.is_dir())
+                    && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+            })
+            .build();
+        let mut files: Vec<String> = Vec::new();
+        for entry in walker.flatten() {
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(root) else {
+                continue;
+            };
+            files.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+        for rel in files {
+            let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
+            let kind = if is_dockerfile(&name) {
+                1
+            } else if is_compose(&name) {
+                2
+            } else if name.ends_with(".sh") && rel.matches('/').count() <= 2 {
+                3
+            } else if rel == ".dockerignore" {
+                4
+            } else {
+                continue;
+            };
+            let bytes = std::fs::read(root.join(&rel))?;
+            ctx.add(&rel, &String::from_utf8_lossy(&bytes), kind);
+        }
+        if root.join(".git").exists() || root.join(".gitignore").exists() {
+            let mut b = ignore::gitignore::GitignoreBuilder::new(root);
+            b.add(root.join(".gitignore"));
+            ctx.gitignore = b.build().ok();
+        }
+        let opts = crate::detect::Options::default();
+        if crate::detect::layout::find_manage_py(root, None).is_ok() {
+            match crate::detect::detect(root, &config, &opts) {
+                Ok(facts) => {
+                    for f in &facts.settings_files {
+                        if let Ok(text) = std::fs::read_to_string(root.join(f)) {
+                            ctx.sources.insert(f.clone(), Source::new(f.clone(), text));
+                        }
+                    }
+                    warnings.extend(facts.warnings.iter().cloned());
+                    ctx.facts = Some(facts);
+                }
+                Err(e) => warnings.push(Warning {
+                    evidence: crate::detect::evidence::Evidence::file("manage.py"),
+                    message: format!("the Django project could not be read: {e}"),
+                    fallback: "the settings rules were skipped".into(),
+                }),
+            }
+        }
+        ctx.warnings = warnings;
+        Ok(ctx)
+    }
+
+    /// Add a file by kind: 1 Dockerfile, 2 compose file, 3 script, 4 .dockerignore; any
+    /// other kind only keeps the text.
+    pub fn add(&mut self, rel: &str, text: &str, kind: u8) {
+        let src = Source::new(rel, text);
+        match kind {
+            1 => self.dockerfiles.push((rel.into(), dockerfile::parse(text))),
+            2 => self.compose.push((rel.into(), ComposeFile::parse(&src))),
+            3 => self.scripts.push(rel.into()),
+            4 => {
+                self.dockerignore = Some(
+                    text.lines()
+                        .enumerate()
+                        .map(|(i, l)| (l.trim(), i as u32 + 1))
+                        .filter(|(l, _)| !l.is_empty() && !l.starts_with('#'))
+                        .map(|(l, n)| (l.to_string(), n))
+                        .collect(),
+                )
+            }
+            _ => {}
+        }
+        self.sources.insert(rel.into(), src);
+    }
+
+    /// Replace a file's text (after a fix) and parse it again.
+    pub fn update(&mut self, rel: &str, text: &str) {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        self.dockerfiles.retain(|(p, _)| p != rel);
+        self.compose.retain(|(p, _)| p != rel);
+        self.scripts.retain(|p| p != rel);
+        let kind = if is_dockerfile(name) {
+            1
+        } else if is_compose(name) {
+            2
+        } else if name.ends_with(".sh") {
+            3
+        } else if rel == ".dockerignore" {
+            4
+        } else {
+            0
+        };
+        self.add(rel, text, kind);
+        self.dockerfiles.sort_by(|a, b| a.0.cmp(&b.0));
+        self.compose.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+
+    /// The text of a file the context read (empty for one it did not).
+    pub fn src(&self, path: &str) -> &Source {
+        static EMPTY: std::sync::OnceLock<Source> = std::sync::OnceLock::new();
+        self.sources
+            .get(path)
+            .unwrap_or_else(|| EMPTY.get_or_init(|| Source::new("", "")))
+    }
+
+    /// Does .dockerignore exclude this path? Patterns as Docker reads them: `*`, `?`,
+    /// `**`, a leading `/` and `!` exceptions, the last match winning.
     pub fn ignored(&self, path: &str) -> bool {
         let Some(pats) = &self.dockerignore else {
             return false;
         };
         let mut ignored = false;
-        for p in pats {
+        for (p, _) in pats {
             let (neg, p) = match p.strip_prefix('!') {
-                Some(rest) => (true, rest),
+                Some(rest) => (true, rest.trim()),
                 None => (false, p.as_str()),
             };
-            let p = p.trim_start_matches("/").trim_end_matches('/');
-            let m = p == path
-                || p.strip_suffix('*').is_some_and(|pre| path.starts_with(pre))
-                || p.strip_prefix('*').is_some_and(|suf| path.ends_with(suf))
-                || p.strip_prefix("**/").is_some_and(|suf| path == suf);
-            if m {
+            let p = p.trim_start_matches('/').trim_end_matches('/');
+            let p = p.strip_prefix("./").unwrap_or(p);
+            // A pattern also excludes what is under a matched folder.
+            let mut prefix = String::new();
+            let mut hit = false;
+            for part in path.split('/') {
+                if !prefix.is_empty() {
+                    prefix.push('/');
+                }
+                prefix.push_str(part);
+                if glob_match(p, &prefix) {
+                    hit = true;
+                    break;
+                }
+            }
+            if hit {
                 ignored = !neg;
             }
         }
         ignored
     }
+
+    /// Is a path (relative to the root) ignored by git?
+    pub fn git_ignored(&self, path: &str) -> Option<bool> {
+        let g = self.gitignore.as_ref()?;
+        Some(
+            g.matched_path_or_any_parents(self.root.join(path), false)
+                .is_ignore(),
+        )
+    }
+
+    /// Text of everything that can run commands: Dockerfile RUN/CMD/ENTRYPOINT, compose
+    /// commands and entrypoints, scripts.
+    pub fn mentions(&self, needle: &str) -> bool {
+        self.dockerfiles.iter().any(|(_, df)| {
+            df.instructions.iter().any(|i| {
+                i.args.contains(needle) || i.heredocs.iter().any(|h| h.body.contains(needle))
+            })
+        }) || self.compose.iter().any(|(_, c)| {
+            c.services().any(|(_, _, s)| {
+                ["command", "entrypoint"]
+                    .iter()
+                    .any(|k| s.get(k).is_some_and(|n| n.joined().contains(needle)))
+            })
+        }) || self
+            .scripts
+            .iter()
+            .any(|p| self.src(p).text.contains(needle))
+    }
 }
 
-/// Run every rule; findings sorted by file and line.
-pub fn run(ctx: &Context) -> Vec<Finding> {
-    let mut out: Vec<Finding> = rules::ALL
-        .iter()
-        .flat_map(|r| {
-            (r.check)(ctx).into_iter().map(move |h| Finding {
+/// Docker's (Go filepath.Match) patterns with `**`, on `/`-separated paths.
+pub fn glob_match(pat: &str, path: &str) -> bool {
+    fn rec(p: &[u8], s: &[u8]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some(b'*') if p.get(1) == Some(&b'*') => {
+                let rest = if p.get(2) == Some(&b'/') {
+                    &p[3..]
+                } else {
+                    &p[2..]
+                };
+                (0..=s.len()).any(|i| (i == 0 || s[i - 1] == b'/') && rec(rest, &s[i..]))
+                    || rec(rest, s)
+            }
+            Some(b'*') => (0..=s.len())
+                .take_while(|&i| i == 0 || s[i - 1] != b'/')
+                .any(|i| rec(&p[1..], &s[i..])),
+            Some(b'?') => !s.is_empty() && s[0] != b'/' && rec(&p[1..], &s[1..]),
+            Some(c) => s.first() == Some(c) && rec(&p[1..], &s[1..]),
+        }
+    }
+    pat.len() <= 256 && rec(pat.as_bytes(), path.as_bytes())
+}
+
+/// Which rules run: `select` (all when empty) minus `ignore`.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    pub fn enabled(&self, r: &Rule) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|s| r.matches(s)))
+            && !self.ignore.iter().any(|s| r.matches(s))
+    }
+    /// Codes or names that match no rule.
+    pub fn unknown(&self) -> Vec<String> {
+        self.select
+            .iter()
+            .chain(&self.ignore)
+            .filter(|s| !rules::ALL.iter().any(|r| r.matches(s)))
+            .cloned()
+            .collect()
+    }
+}
+
+/// Run the selected rules; drop inline-suppressed findings; sort by file and position.
+pub fn run_selected(ctx: &Context, sel: &Selection) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    for r in rules::ALL.iter().filter(|r| sel.enabled(r)) {
+        for h in (r.check)(ctx) {
+            let src = ctx.src(&h.file);
+            let start = src.position(h.range.start);
+            if suppress::suppressed(
+                src,
+                r,
+                start.line,
+                ctx.dockerfiles.iter().any(|(p, _)| *p == h.file),
+            ) {
+                continue;
+            }
+            let end = src.position(h.range.end.max(h.range.start));
+            out.push(Finding {
                 code: r.code,
                 name: r.name,
                 severity: r.severity,
                 file: h.file,
-                line: h.line,
+                line: start.line,
+                column: start.column,
+                end_line: end.line,
+                end_column: end.column,
                 message: h.message,
-            })
-        })
-        .collect();
-    out.sort_by(|a, b| (&a.file, a.line, a.code).cmp(&(&b.file, b.line, b.code)));
+                help: h.help,
+                fix: h.fix.as_ref().map(|f| f.title.clone()),
+                range: h.range,
+                edits: h.fix.map(|f| f.edits).unwrap_or_default(),
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code))
+    });
+    out.dedup_by(|a, b| {
+        a.file == b.file && a.line == b.line && a.code == b.code && a.message == b.message
+    });
     out
+}
+
+/// Every rule, with the project's configuration.
+pub fn run(ctx: &Context) -> Vec<Finding> {
+    let sel = Selection {
+        select: ctx.config.select.clone().unwrap_or_default(),
+        ignore: ctx.config.ignore.clone(),
+    };
+    run_selected(ctx, &sel)
 }
 
 /// The rules' reference page (docs/lint-rules.md is generated from this).
 pub fn rules_markdown() -> String {
     let mut s = String::from(
-        "# djship lint rules\n\nGenerated from the rules' code (`src/lint/rules/`); `djship rule ID` shows one.\n\n| code | name | severity | finds |\n|---|---|---|---|\n",
+        "# djship lint rules\n\nGenerated from the rules' code (`src/lint/rules/`); `djship rule ID` shows one.\n\
+         Codes `DL…` are hadolint's, for the rules that are the same (`# hadolint ignore=` applies to them);\n\
+         a BuildKit name means `# check=skip=` applies. `fix` marks rules that `djship lint --fix` fixes.\n\n\
+         | code | name | severity | fix | finds |\n|---|---|---|---|---|\n",
     );
     for r in rules::ALL {
         s.push_str(&format!(
-            "| {} | {} | {:?} | {} |\n",
-            r.code, r.name, r.severity, r.summary
+            "| {} | {}{} | {} | {} | {} |\n",
+            r.code,
+            r.name,
+            r.buildkit.map(|b| format!(" ({b})")).unwrap_or_default(),
+            r.severity,
+            if r.fixable { "yes" } else { "" },
+            r.summary
         ));
     }
     for r in rules::ALL {
         s.push_str(&format!(
-            "\n## {} {}\n\nSeverity: {:?}. {}.\n\n{}\n",
+            "\n## {} {}\n\nSeverity: {}.{}{} {}.\n\n{}\n",
             r.code,
             r.name,
             r.severity,
+            r.buildkit
+                .map(|b| format!(" BuildKit check: `{b}`."))
+                .unwrap_or_default(),
+            if r.fixable {
+                " Fixable with `--fix`."
+            } else {
+                ""
+            },
             capitalise(r.summary),
             r.doc
         ));
@@ -172,31 +532,24 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Human output: `file:line: CODE severity: message`, then the line with a marker.
-pub fn human(root: &Path, findings: &[Finding]) -> String {
-    let mut s = String::new();
-    for f in findings {
-        let sev = match f.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        };
-        s.push_str(&format!(
-            "{}:{}: {} {sev}: {} [{}]\n",
-            f.file, f.line, f.code, f.message, f.name
-        ));
-        if let Some(text) = std::fs::read_to_string(root.join(&f.file))
-            .ok()
-            .and_then(|t| t.lines().nth(f.line as usize - 1).map(String::from))
-        {
-            let width = text.trim_end().len().max(1);
-            s.push_str(&format!(
-                "  {:>4} | {}\n       | {}\n",
-                f.line,
-                text.trim_end(),
-                "^".repeat(width)
-            ));
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerignore_patterns() {
+        let mut ctx = Context::empty(Path::new("."));
+        ctx.add(
+            ".dockerignore",
+            "**/__pycache__\n*.sqlite3\n.git/\nvenv*\nnode_modules\n!keep.sqlite3\n",
+            4,
+        );
+        assert!(ctx.ignored("app/__pycache__/x.pyc"));
+        assert!(ctx.ignored("db.sqlite3"));
+        assert!(!ctx.ignored("keep.sqlite3"));
+        assert!(ctx.ignored(".git/HEAD"));
+        assert!(ctx.ignored("venv3"));
+        assert!(!ctx.ignored("app/db.sqlite3"));
+        assert!(ctx.ignored("node_modules"));
     }
-    s
 }

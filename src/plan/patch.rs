@@ -66,7 +66,7 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
         b.push_str("# The key written in this file is used only with DEBUG on; production must set DJANGO_SECRET_KEY.\n");
         b.push_str("SECRET_KEY = _djship_os.environ.get(\"DJANGO_SECRET_KEY\") or (globals().get(\"SECRET_KEY\", \"\") if DEBUG else \"\")\n");
     }
-    if has("DJS003") {
+    if has("DJS003") || has("DJS010") {
         b.push_str("ALLOWED_HOSTS = [h.strip() for h in _djship_os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \",\".join(globals().get(\"ALLOWED_HOSTS\", []))).split(\",\") if h.strip()]\n");
     }
     if has("DJS007") {
@@ -111,6 +111,25 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
         {
             b.push_str("    INSTALLED_APPS = [*INSTALLED_APPS, \"django.contrib.postgres\"]\n");
         }
+    }
+    if (has("DJS004") || has("DJS005")) && mysql {
+        // compose.prod.yaml's MariaDB service is `mariadb`; .env holds MARIADB_*.
+        b.push_str("if _djship_os.environ.get(\"MARIADB_DATABASE\"):\n");
+        b.push_str("    DATABASES = {\n");
+        b.push_str("        **globals().get(\"DATABASES\", {}),\n");
+        b.push_str("        \"default\": {\n");
+        b.push_str("            \"ENGINE\": \"django.db.backends.mysql\",\n");
+        b.push_str("            \"NAME\": _djship_os.environ[\"MARIADB_DATABASE\"],\n");
+        b.push_str("            \"USER\": _djship_os.environ[\"MARIADB_USER\"],\n");
+        b.push_str("            \"PASSWORD\": _djship_os.environ[\"MARIADB_PASSWORD\"],\n");
+        b.push_str(
+            "            \"HOST\": _djship_os.environ.get(\"MARIADB_HOST\", \"mariadb\"),\n",
+        );
+        b.push_str("            \"PORT\": _djship_os.environ.get(\"MARIADB_PORT\", \"3306\"),\n");
+        b.push_str("            \"CONN_MAX_AGE\": int(_djship_os.environ.get(\"DJANGO_CONN_MAX_AGE\", \"60\")),\n");
+        b.push_str("            \"CONN_HEALTH_CHECKS\": True,\n");
+        b.push_str("        },\n");
+        b.push_str("    }\n");
     }
     b.push_str("# --- end djship ---\n");
     Some(SettingsPatch {

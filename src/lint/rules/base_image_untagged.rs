@@ -1,45 +1,59 @@
 use crate::lint::{Context, Hit, Rule, Severity};
 
 pub const RULE: Rule = Rule {
-    code: "DJL010",
+    code: "DL3006",
     name: "base-image-untagged",
+    buildkit: None,
     severity: Severity::Warning,
-    summary: "the base image is untagged or :latest",
-    doc: "### What it does\nFinds `FROM` an image without a tag or with `:latest` (hadolint DL3006/DL3007).\n### Why is this bad?\nThe base changes under you: the same Dockerfile builds a different Python tomorrow.\n### Fix\nPin a tag: `FROM python:3.12-slim-bookworm` (or a digest).",
+    summary: "a base or service image has no tag",
+    doc: "### What it does\nFinds `FROM image` with neither a tag nor a digest (build stages and `scratch` are exempt),\nand the same in a compose service's `image:`. On Dockerfiles, hadolint's DL3006.\n### Why is this bad?\nNo tag means `:latest`: the base changes under you between two builds of the same\ncommit, a new major Python or Debian release arrives unannounced, and builds are not\nreproducible.\n### Example\n```dockerfile\nFROM python\n```\n### Fix\nPin a version and variant: `FROM python:3.12-slim-bookworm` (or a digest).",
+    fixable: false,
     check,
 };
 
 fn check(ctx: &Context) -> Vec<Hit> {
     let mut out = Vec::new();
     for (file, df) in &ctx.dockerfiles {
-        let names: Vec<&str> = df.stages.iter().filter_map(|s| s.name.as_deref()).collect();
+        let mut names: Vec<&str> = Vec::new();
         for s in &df.stages {
             let base = s.base.as_str();
-            if base == "scratch"
+            let skip = base == "scratch"
                 || base.contains('$')
                 || base.contains('@')
-                || names.contains(&base)
-            {
+                || names.contains(&base);
+            if let Some(n) = &s.name {
+                names.push(n);
+            }
+            if skip || base.is_empty() {
                 continue;
             }
-            let tag = base
-                .rsplit_once('/')
-                .map(|(_, n)| n)
-                .unwrap_or(base)
-                .split_once(':')
-                .map(|(_, t)| t);
-            match tag {
-                None => out.push(Hit {
-                    file: file.clone(),
-                    line: s.line,
-                    message: format!("`{base}` has no tag"),
-                }),
-                Some("latest") => out.push(Hit {
-                    file: file.clone(),
-                    line: s.line,
-                    message: format!("`{base}` uses :latest"),
-                }),
-                _ => {}
+            let last = base.rsplit('/').next().unwrap_or(base);
+            if !last.contains(':') {
+                out.push(Hit::new(
+                    file,
+                    ctx.src(file).find(s.line, s.line, base),
+                    format!("`{base}` has no tag"),
+                ));
+            }
+        }
+    }
+    // Compose: a service's `image:` (not the tag a `build:` gives its result).
+    for (file, c) in &ctx.compose {
+        for (svc_name, _, svc) in c.services() {
+            let Some(node) = svc.get("image") else {
+                continue;
+            };
+            let Some(img) = node.as_str() else { continue };
+            if super::is_built(svc) || img.contains('$') || img.contains('@') {
+                continue;
+            }
+            let last = img.rsplit('/').next().unwrap_or(img);
+            if !last.contains(':') {
+                out.push(Hit::new(
+                    file,
+                    node.span.clone(),
+                    format!("service `{svc_name}` uses `{img}`, which has no tag"),
+                ));
             }
         }
     }

@@ -1,21 +1,53 @@
-//! The rules, one a file. Add a rule: write its file and list it in `ALL`.
+//! The rules, one a file. Add a rule: write its file (a `RULE` constant with code, name,
+//! severity, docs and a pure `check`) and list it in `ALL`.
+//!
+//! Codes: `DJL0nn` djship's own rules, `DJSnnn` the Django settings checks (the same ones
+//! `djship inspect` reports), `DLnnnn` hadolint's code where the rule is hadolint's.
 
-use super::Rule;
+use super::compose::{ComposeFile, Node, Role};
+use super::dockerfile::Instruction;
+use super::{Context, Rule};
 
+mod add_instead_of_copy;
+mod allowed_hosts_wildcard;
+mod app_files_not_writable;
+mod apt_lists_left;
+mod apt_recommends;
+mod apt_update_alone;
+mod base_image_latest;
 mod base_image_untagged;
+mod celery_app_missing;
+mod collectstatic_without_static_root;
 mod copy_before_install;
+mod db_data_without_volume;
+mod db_port_published;
 mod debug_on;
+mod depends_on_without_health;
 mod dockerignore_incomplete;
 mod env_file_in_image;
+mod env_file_not_gitignored;
+mod full_base_image;
+mod json_args;
 mod migrate_at_build;
+mod migrate_in_every_replica;
 mod no_dockerignore;
+mod no_healthcheck;
+mod no_restart_policy;
 mod obsolete_compose_version;
 mod packages_left_behind;
+mod parse_error;
+mod pip_cache;
+mod port_mismatch;
 mod runs_as_root;
 mod runserver_in_production;
 mod secret_in_env;
+mod settings;
+mod source_bind_mounted;
+mod static_never_collected;
+mod unneeded_port_exposed;
 
 pub const ALL: &[&Rule] = &[
+    &parse_error::RULE,
     &runserver_in_production::RULE,
     &runs_as_root::RULE,
     &copy_before_install::RULE,
@@ -25,14 +57,197 @@ pub const ALL: &[&Rule] = &[
     &debug_on::RULE,
     &packages_left_behind::RULE,
     &no_dockerignore::RULE,
-    &base_image_untagged::RULE,
     &dockerignore_incomplete::RULE,
+    &full_base_image::RULE,
+    &apt_update_alone::RULE,
+    &unneeded_port_exposed::RULE,
+    &allowed_hosts_wildcard::RULE,
+    &migrate_in_every_replica::RULE,
+    &collectstatic_without_static_root::RULE,
+    &static_never_collected::RULE,
+    &app_files_not_writable::RULE,
     &obsolete_compose_version::RULE,
+    &port_mismatch::RULE,
+    &celery_app_missing::RULE,
+    &db_port_published::RULE,
+    &db_data_without_volume::RULE,
+    &depends_on_without_health::RULE,
+    &no_healthcheck::RULE,
+    &no_restart_policy::RULE,
+    &source_bind_mounted::RULE,
+    &env_file_not_gitignored::RULE,
+    &base_image_untagged::RULE,
+    &base_image_latest::RULE,
+    &apt_lists_left::RULE,
+    &apt_recommends::RULE,
+    &add_instead_of_copy::RULE,
+    &json_args::RULE,
+    &pip_cache::RULE,
+    &settings::SECRET_KEY,
+    &settings::DEBUG,
+    &settings::ALLOWED_HOSTS,
+    &settings::SQLITE,
+    &settings::DB_HOST,
+    &settings::STATIC_ROOT,
+    &settings::CSRF,
+    &settings::PROXY_SSL,
+    &settings::MEDIA_ROOT,
+    &settings::ALLOWED_HOSTS_WILDCARD,
 ];
 
-/// Look a rule up by code or name.
+/// Look a rule up by code, name or BuildKit name.
 pub fn find(id: &str) -> Option<&'static Rule> {
-    ALL.iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(id) || r.name == id)
+    ALL.iter().copied().find(|r| {
+        r.code.eq_ignore_ascii_case(id)
+            || r.name.eq_ignore_ascii_case(id)
+            || r.buildkit.is_some_and(|b| b.eq_ignore_ascii_case(id))
+    })
+}
+
+/// What a RUN executes: its arguments and its heredoc bodies.
+pub fn run_text(i: &Instruction) -> String {
+    let mut s = i.args.clone();
+    for h in &i.heredocs {
+        s.push('\n');
+        s.push_str(&h.body);
+    }
+    s
+}
+
+/// Does a RUN install the project's Python dependencies?
+pub fn installs(run: &str) -> bool {
+    [
+        "pip install",
+        "pip3 install",
+        "pipenv install",
+        "pipenv sync",
+        "poetry install",
+        "uv sync",
+        "uv pip install",
+        "uv pip sync",
+        "pdm install",
+        "pdm sync",
+    ]
+    .iter()
+    .any(|p| run.contains(p))
+        && !run.contains("pip install --upgrade pip")
+}
+
+/// The shell commands of a RUN split at `&&`, `||`, `;` and newlines, each as words.
+pub fn commands(text: &str) -> Vec<Vec<String>> {
+    text.split(['\n', ';'])
+        .flat_map(|s| s.split("&&"))
+        .flat_map(|s| s.split("||"))
+        .map(super::dockerfile::shell_words)
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Compose files for production (by name: `*prod*`, `*deploy*`, `*stack*`).
+pub fn production(ctx: &Context) -> impl Iterator<Item = (&str, &ComposeFile)> {
+    ctx.compose
+        .iter()
+        .filter(|(_, c)| c.role == Role::Production)
+        .map(|(p, c)| (p.as_str(), c))
+}
+
+/// Compose files that are not for development only (production and the default file).
+pub fn not_dev(ctx: &Context) -> impl Iterator<Item = (&str, &ComposeFile)> {
+    ctx.compose
+        .iter()
+        .filter(|(_, c)| c.role != Role::Development)
+        .map(|(p, c)| (p.as_str(), c))
+}
+
+/// A service's image, when it names one.
+pub fn image(svc: &Node) -> Option<&str> {
+    svc.get("image").and_then(Node::as_str)
+}
+
+/// Is this a database or cache service (by its image)?
+pub fn is_database(svc: &Node) -> bool {
+    image(svc).is_some_and(|i| super::compose::database_image(i).is_some())
+}
+
+/// Is a service built from the project (has `build:`)?
+pub fn is_built(svc: &Node) -> bool {
+    svc.get("build").is_some()
+}
+
+/// A one-shot service (`restart: "no"`, or a Swarm restart condition of none): it is
+/// meant to exit, so it needs no healthcheck or restart policy.
+pub fn one_shot(svc: &Node) -> bool {
+    svc.get("restart").and_then(Node::as_str) == Some("no")
+        || svc
+            .get("deploy")
+            .and_then(|d| d.get("restart_policy"))
+            .and_then(|r| r.get("condition"))
+            .and_then(Node::as_str)
+            == Some("none")
+}
+
+/// Replicas a service runs with: `deploy.replicas`, `scale`, or many for `mode: global`.
+pub fn replicas(svc: &Node) -> Option<(u32, &Node)> {
+    let deploy = svc.get("deploy");
+    if let Some(n) = deploy.and_then(|d| d.get("replicas")) {
+        return n.as_str().and_then(|s| s.parse().ok()).map(|r| (r, n));
+    }
+    if let Some(n) = deploy.and_then(|d| d.get("mode")) {
+        if n.as_str() == Some("global") {
+            return Some((u32::MAX, n));
+        }
+    }
+    svc.get("scale")
+        .and_then(|n| n.as_str().and_then(|s| s.parse().ok()).map(|r| (r, n)))
+}
+
+/// The Dockerfile a built service uses (`build: .`, `build: {context, dockerfile}`),
+/// among the context's Dockerfiles.
+pub fn dockerfile_of<'a>(
+    ctx: &'a Context,
+    svc: &Node,
+) -> Option<&'a (String, super::dockerfile::Dockerfile)> {
+    let build = svc.get("build")?;
+    let (context, file) = match build.as_str() {
+        Some(c) => (c.to_string(), "Dockerfile".to_string()),
+        None => (
+            build
+                .get("context")
+                .and_then(Node::as_str)
+                .unwrap_or(".")
+                .to_string(),
+            build
+                .get("dockerfile")
+                .and_then(Node::as_str)
+                .unwrap_or("Dockerfile")
+                .to_string(),
+        ),
+    };
+    let context = context.trim_start_matches("./").trim_end_matches('/');
+    let path = if context.is_empty() || context == "." {
+        file
+    } else {
+        format!("{context}/{file}")
+    };
+    let path = path.trim_start_matches("./").to_string();
+    ctx.dockerfiles.iter().find(|(p, _)| *p == path)
+}
+
+/// The command words of the final stage's ENTRYPOINT and CMD, ARG/ENV expanded.
+pub fn final_command(df: &super::dockerfile::Dockerfile) -> (Vec<String>, Option<&Instruction>) {
+    let last = df.final_stage();
+    let mut words = Vec::new();
+    let mut at = None;
+    for kw in ["ENTRYPOINT", "CMD"] {
+        if let Some((n, i)) = df
+            .instructions
+            .iter()
+            .enumerate()
+            .rfind(|(_, i)| i.stage == last && i.keyword == kw)
+        {
+            words.extend(i.words().iter().map(|w| df.expand(n, w)));
+            at = Some(i);
+        }
+    }
+    (words, at)
 }

@@ -1,44 +1,56 @@
+use super::not_dev;
 use crate::detect::is_secret_name;
+use crate::lint::dockerfile::assignments;
 use crate::lint::{Context, Hit, Rule, Severity};
 
 pub const RULE: Rule = Rule {
     code: "DJL006",
     name: "secret-in-env",
+    buildkit: Some("SecretsUsedInArgOrEnv"),
     severity: Severity::Error,
-    summary: "a secret is baked into the image with ENV or ARG",
-    doc: "### What it does\nFinds `ENV` or `ARG` giving a literal value to a secret (SECRET_KEY, *_PASSWORD, tokens).\n### Why is this bad?\nENV and ARG values are stored in the image config and history, readable by anyone who\ncan pull the image.\n### Fix\nPass secrets at run time (compose `env_file:`, orchestrator secrets); for build-time\nneeds use `RUN --mount=type=secret`.\n`KEY=value` pairs of an ENV/ARG line (also the old `ENV KEY value` form).",
+    summary: "a secret is written as a literal in ENV, ARG, LABEL or a compose file",
+    doc: "### What it does\nFinds `ENV`, `ARG` or `LABEL` giving a literal value to a secret (SECRET_KEY,\n*_PASSWORD, tokens, API keys), and the same in the `environment:` of a compose file\nthat is not for development only.\n### Why is this bad?\nENV, ARG and LABEL values are stored in the image config and history, readable by\nanyone who can pull the image; a compose file is committed to version control.\n### Example\n```dockerfile\nENV SECRET_KEY=django-insecure-abc123\n```\n```yaml\nenvironment:\n  POSTGRES_PASSWORD: hunter2\n```\n### Fix\nPass secrets at run time: compose `env_file: .env` (gitignored), `${VAR}`\ninterpolation, or orchestrator secrets; for build-time needs use\n`RUN --mount=type=secret`.",
+    fixable: false,
     check,
 };
 
-fn pairs(args: &str) -> Vec<(String, String)> {
-    if !args.contains('=') {
-        let mut it = args.splitn(2, char::is_whitespace);
-        return vec![(
-            it.next().unwrap_or("").to_string(),
-            it.next().unwrap_or("").trim().to_string(),
-        )];
-    }
-    args.split_whitespace()
-        .filter_map(|w| w.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.trim_matches(['"', '\'']).to_string()))
-        .collect()
+fn literal(v: &str) -> bool {
+    let v = v.trim();
+    !v.is_empty() && !v.starts_with('$') && !v.contains("${") && !v.starts_with("/run/secrets")
 }
 
 fn check(ctx: &Context) -> Vec<Hit> {
     let mut out = Vec::new();
     for (file, df) in &ctx.dockerfiles {
+        let src = ctx.src(file);
         for i in df
             .instructions
             .iter()
-            .filter(|i| i.keyword == "ENV" || i.keyword == "ARG")
+            .filter(|i| matches!(i.keyword.as_str(), "ENV" | "ARG" | "LABEL"))
         {
-            for (k, v) in pairs(&i.args) {
-                if is_secret_name(&k) && !v.is_empty() && !v.starts_with('$') {
-                    out.push(Hit {
-                        file: file.clone(),
-                        line: i.line,
-                        message: format!("{} sets {k} to a literal value", i.keyword),
-                    });
+            for (k, v) in assignments(&i.args) {
+                if is_secret_name(&k) && v.as_deref().is_some_and(literal) {
+                    out.push(Hit::new(
+                        file,
+                        src.find(i.line, i.end_line, &k),
+                        format!("{} sets {k} to a literal value", i.keyword),
+                    ));
+                }
+            }
+        }
+    }
+    for (file, c) in not_dev(ctx) {
+        for (name, _, svc) in c.services() {
+            let Some(env) = svc.get("environment") else {
+                continue;
+            };
+            for (k, v, range) in env.env_pairs() {
+                if is_secret_name(&k) && v.as_deref().is_some_and(literal) {
+                    out.push(Hit::new(
+                        file,
+                        range,
+                        format!("service `{name}` sets {k} to a literal value"),
+                    ));
                 }
             }
         }

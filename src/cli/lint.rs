@@ -1,0 +1,341 @@
+//! `djship lint` and `djship rule`: options, paths, fixes and output.
+
+use crate::lint::{self, fix, output, rules, Context, Finding, Selection, Severity};
+use clap::Args;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+    Checkstyle,
+}
+
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    /// Project folders, or single files (their project is read for context; only their
+    /// findings are shown). Default: the current folder.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Run only these rules: codes, code prefixes (`DJL`, `DL30`) or names, comma separated.
+    /// Replaces `select` of [tool.djship.lint].
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules (added to `ignore` of [tool.djship.lint]).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// The lowest severity that makes the exit code 1 (default: warning, or `fail-on` of
+    /// [tool.djship.lint]).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<SeverityArg>,
+    /// Apply the safe fixes, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Show the fixes as a diff and change nothing (exit 1 when there is something to fix).
+    #[arg(long)]
+    pub diff: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum SeverityArg {
+    Info,
+    Warning,
+    Error,
+}
+
+impl From<SeverityArg> for Severity {
+    fn from(s: SeverityArg) -> Severity {
+        match s {
+            SeverityArg::Info => Severity::Info,
+            SeverityArg::Warning => Severity::Warning,
+            SeverityArg::Error => Severity::Error,
+        }
+    }
+}
+
+/// The folder whose project a file belongs to: the nearest ancestor with manage.py,
+/// pyproject.toml or .git, else the file's own folder.
+fn project_of(file: &Path) -> PathBuf {
+    let dir = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let mut d = Some(dir.as_path());
+    while let Some(p) = d {
+        if ["manage.py", "pyproject.toml", ".git"]
+            .iter()
+            .any(|m| p.join(m).exists())
+        {
+            return p.to_path_buf();
+        }
+        d = p.parent().filter(|p| !p.as_os_str().is_empty());
+    }
+    dir
+}
+
+fn usage_error(msg: String) -> i32 {
+    eprintln!("error: {msg}");
+    2
+}
+
+struct Project {
+    root: PathBuf,
+    /// Only these files' findings (relative paths), when files were named.
+    only: Option<BTreeSet<String>>,
+    ctx: Context,
+    findings: Vec<Finding>,
+}
+
+pub fn run(args: &LintArgs) -> i32 {
+    // Group the paths by project.
+    let mut projects: BTreeMap<PathBuf, Option<BTreeSet<String>>> = BTreeMap::new();
+    for p in &args.paths {
+        let meta = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) => {
+                return usage_error(format!(
+                    "{}: {e}; pass a project folder or a Dockerfile, compose file or .dockerignore",
+                    p.display()
+                ))
+            }
+        };
+        if meta.is_dir() {
+            projects.insert(p.clone(), None);
+        } else {
+            let root = project_of(p);
+            let rel = p
+                .strip_prefix(&root)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let rel = rel.trim_start_matches("./").to_string();
+            // A folder already named is linted whole anyway.
+            if let Some(set) = projects
+                .entry(root)
+                .or_insert_with(|| Some(BTreeSet::new()))
+            {
+                set.insert(rel);
+            }
+        }
+    }
+    let unknown = Selection {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    }
+    .unknown();
+    if !unknown.is_empty() {
+        return usage_error(format!(
+            "no lint rule matches {}; `djship rule` lists the codes and names",
+            unknown.join(", ")
+        ));
+    }
+
+    let mut done: Vec<Project> = Vec::new();
+    let mut fail_on = args.fail_on.map(Severity::from);
+    let mut diff_text = String::new();
+    for (root, only) in projects {
+        let mut ctx = match Context::load(&root) {
+            Ok(c) => c,
+            Err(e) => {
+                return usage_error(format!("{}: cannot read the folder: {e}", root.display()))
+            }
+        };
+        for w in &ctx.warnings {
+            eprintln!("{}: {w}", root.display());
+        }
+        let cfg_unknown = Selection {
+            select: ctx.config.select.clone().unwrap_or_default(),
+            ignore: ctx.config.ignore.clone(),
+        }
+        .unknown();
+        for u in cfg_unknown {
+            eprintln!(
+                "warning: {}: [tool.djship.lint] names `{u}`, which matches no rule (skipped)",
+                root.display()
+            );
+        }
+        let sel = Selection {
+            select: if args.select.is_empty() {
+                ctx.config.select.clone().unwrap_or_default()
+            } else {
+                args.select.clone()
+            },
+            ignore: ctx
+                .config
+                .ignore
+                .iter()
+                .chain(&args.ignore)
+                .cloned()
+                .collect(),
+        };
+        if fail_on.is_none() {
+            fail_on = ctx.config.fail_on;
+        }
+        let keep = |f: &Finding| only.as_ref().is_none_or(|o| o.contains(&f.file));
+        let mut findings: Vec<Finding> = lint::run_selected(&ctx, &sel)
+            .into_iter()
+            .filter(keep)
+            .collect();
+        if args.fix || args.diff {
+            let originals: BTreeMap<String, String> = ctx
+                .sources
+                .iter()
+                .map(|(k, v)| (k.clone(), v.text.clone()))
+                .collect();
+            let mut current = originals.clone();
+            // Fix, re-lint the new text, repeat until nothing changes.
+            for _ in 0..5 {
+                let changed = fix::apply(&current, &findings);
+                if changed.is_empty() {
+                    break;
+                }
+                for (file, text) in changed {
+                    ctx.update(&file, &text);
+                    current.insert(file, text);
+                }
+                findings = lint::run_selected(&ctx, &sel)
+                    .into_iter()
+                    .filter(keep)
+                    .collect();
+            }
+            let changed: BTreeMap<String, String> = current
+                .into_iter()
+                .filter(|(k, v)| originals.get(k) != Some(v))
+                .collect();
+            if args.diff {
+                diff_text.push_str(&fix::diff(&originals, &changed));
+            } else {
+                for (file, text) in &changed {
+                    let path = root.join(file);
+                    let mode = super::file_mode(&path);
+                    if let Err(e) = crate::write::write_atomic(&path, text.as_bytes(), mode) {
+                        return usage_error(e.to_string());
+                    }
+                    eprintln!("fixed {}", path.display());
+                }
+            }
+        }
+        done.push(Project {
+            root,
+            only,
+            ctx,
+            findings,
+        });
+    }
+    if args.diff {
+        print!("{diff_text}");
+        return i32::from(!diff_text.is_empty());
+    }
+    let fail_on = fail_on.unwrap_or(Severity::Warning);
+
+    // Paths as the user named them: prefixed with the project folder unless it is ".".
+    let shown = |root: &Path, file: &str| -> String {
+        if root == Path::new(".") || root.as_os_str().is_empty() {
+            file.to_string()
+        } else {
+            format!(
+                "{}/{file}",
+                root.display().to_string().trim_end_matches('/')
+            )
+        }
+    };
+    let mut all: Vec<Finding> = Vec::new();
+    let mut files = 0;
+    let mut human = String::new();
+    let styled = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for p in &done {
+        files += match &p.only {
+            Some(o) => o.len(),
+            None => p.ctx.sources.len(),
+        };
+        if args.format == Format::Human {
+            let mut fs = p.findings.clone();
+            for f in &mut fs {
+                f.file = shown(&p.root, &f.file);
+            }
+            // The frames read the text by the relative path.
+            let rel: Vec<Finding> = p.findings.clone();
+            let text = output::human(&p.ctx, &rel, styled);
+            human.push_str(&prefix_origins(&text, &p.findings, &fs));
+        }
+        all.extend(p.findings.iter().cloned().map(|mut f| {
+            f.file = shown(&p.root, &f.file);
+            f
+        }));
+    }
+    let text = match args.format {
+        Format::Human => {
+            human.push_str(&output::summary(&all, files));
+            human.push('\n');
+            human
+        }
+        Format::Json => output::json(&all) + "\n",
+        Format::Sarif => output::sarif(&all) + "\n",
+        Format::Github => output::github(&all),
+        Format::Checkstyle => output::checkstyle(&all),
+    };
+    print!("{text}");
+    i32::from(all.iter().any(|f| f.severity >= fail_on))
+}
+
+/// Rewrite `--> file:` origins of code frames to the shown paths.
+fn prefix_origins(text: &str, rel: &[Finding], shown: &[Finding]) -> String {
+    let mut t = text.to_string();
+    let pairs: BTreeSet<(&str, &str)> = rel
+        .iter()
+        .zip(shown)
+        .filter(|(a, b)| a.file != b.file)
+        .map(|(a, b)| (a.file.as_str(), b.file.as_str()))
+        .collect();
+    for (a, b) in pairs {
+        t = t.replace(&format!("--> {a}:"), &format!("--> {b}:"));
+        t = t.replace(&format!("--> {a}\n"), &format!("--> {b}\n"));
+    }
+    t
+}
+
+pub fn rule(id: Option<&str>) -> crate::error::Result<i32> {
+    let Some(id) = id else {
+        for r in rules::ALL {
+            println!(
+                "{:<7} {:<8} {:<36} {}",
+                r.code,
+                r.severity.as_str(),
+                r.name,
+                r.summary
+            );
+        }
+        return Ok(0);
+    };
+    match rules::find(id) {
+        Some(r) => {
+            println!(
+                "{} {} ({}{}{})\n\n{}\n\n{}",
+                r.code,
+                r.name,
+                r.severity,
+                r.buildkit
+                    .map(|b| format!(", BuildKit {b}"))
+                    .unwrap_or_default(),
+                if r.fixable { ", fixable" } else { "" },
+                r.summary,
+                r.doc
+            );
+            Ok(0)
+        }
+        None => Err(crate::error::Error::Invalid {
+            path: id.into(),
+            message: "no such lint rule".into(),
+            hint: "`djship rule` lists the rules".into(),
+        }),
+    }
+}

@@ -1,0 +1,315 @@
+//! Compose files parsed with positions: a YAML tree (from saphyr) whose every node and
+//! key keeps its byte range, with merge keys (`<<: *base`) resolved, and the compose
+//! notions the rules ask about (services, their commands, ports, volumes, roles of files).
+
+use super::source::Source;
+use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
+use std::ops::Range;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    /// Every scalar as its text (`true`, `8000`, `"x"` all become strings).
+    Scalar(String),
+    Seq(Vec<Node>),
+    /// Entries in file order; the key keeps its own range.
+    Map(Vec<(String, Range<usize>, Node)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    /// Byte range in the file.
+    pub span: Range<usize>,
+}
+
+impl Node {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, n)| n)
+    }
+    /// The key's range and the value.
+    pub fn entry(&self, key: &str) -> Option<(Range<usize>, &Node)> {
+        match &self.value {
+            Value::Map(m) => m
+                .iter()
+                .find(|(k, _, _)| k == key)
+                .map(|(_, r, n)| (r.clone(), n)),
+            _ => None,
+        }
+    }
+    pub fn entries(&self) -> &[(String, Range<usize>, Node)] {
+        match &self.value {
+            Value::Map(m) => m,
+            _ => &[],
+        }
+    }
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(s) => s,
+            _ => &[],
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// A command or list of strings: a sequence joined by spaces, or the scalar.
+    pub fn joined(&self) -> String {
+        match &self.value {
+            Value::Scalar(s) => s.clone(),
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(Node::as_str)
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => String::new(),
+        }
+    }
+    /// `environment:` as (name, value, range of the entry): both the map and the
+    /// `- NAME=value` list forms.
+    pub fn env_pairs(&self) -> Vec<(String, Option<String>, Range<usize>)> {
+        match &self.value {
+            Value::Map(m) => m
+                .iter()
+                .map(|(k, r, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map(String::from),
+                        r.start..v.span.end.max(r.end),
+                    )
+                })
+                .collect(),
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(|n| {
+                    let s = n.as_str()?;
+                    let (k, v) = match s.split_once('=') {
+                        Some((k, v)) => (k, Some(v.to_string())),
+                        None => (s, None),
+                    };
+                    Some((k.trim().to_string(), v, n.span.clone()))
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What a compose file is for, from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `*prod*`, `*production*`, `*deploy*`, `*stack*`, `*swarm*`.
+    Production,
+    /// `*dev*`, `*override*`, `*local*`, `*test*`, `*ci*`.
+    Development,
+    /// `compose.yaml`, `docker-compose.yml`: what `docker compose up` runs.
+    Default,
+}
+
+pub fn role(path: &str) -> Role {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let stem = name
+        .trim_end_matches(".yaml")
+        .trim_end_matches(".yml")
+        .trim_start_matches("docker-")
+        .trim_start_matches("compose");
+    let parts: Vec<&str> = stem
+        .split(['.', '-', '_'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let has = |words: &[&str]| parts.iter().any(|p| words.iter().any(|w| p.starts_with(w)));
+    if has(&["prod", "deploy", "stack", "swarm", "live"]) {
+        Role::Production
+    } else if has(&["dev", "override", "local", "test", "ci"]) {
+        Role::Development
+    } else {
+        Role::Default
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ComposeFile {
+    pub role: Role,
+    /// The first document, when the file parses.
+    pub root: Option<Node>,
+    /// Where and why parsing failed.
+    pub error: Option<(Range<usize>, String)>,
+}
+
+impl ComposeFile {
+    pub fn parse(src: &Source) -> ComposeFile {
+        let role = role(&src.path);
+        match parse(src) {
+            Ok(root) => ComposeFile {
+                role,
+                root,
+                error: None,
+            },
+            Err(e) => ComposeFile {
+                role,
+                root: None,
+                error: Some(e),
+            },
+        }
+    }
+
+    /// (name, key range, definition) of each service.
+    pub fn services(&self) -> impl Iterator<Item = (&str, Range<usize>, &Node)> {
+        self.root
+            .as_ref()
+            .and_then(|r| r.get("services"))
+            .map(|s| s.entries())
+            .unwrap_or(&[])
+            .iter()
+            .map(|(k, r, n)| (k.as_str(), r.clone(), n))
+    }
+}
+
+/// Database and cache images whose data or port matter.
+pub fn database_image(image: &str) -> Option<&'static str> {
+    let name = image.rsplit('/').next().unwrap_or(image);
+    let name = name.split([':', '@']).next().unwrap_or(name);
+    [
+        ("postgres", "/var/lib/postgresql/data"),
+        ("postgis", "/var/lib/postgresql/data"),
+        ("mysql", "/var/lib/mysql"),
+        ("mariadb", "/var/lib/mysql"),
+        ("mongo", "/data/db"),
+        ("redis", "/data"),
+        ("valkey", "/data"),
+    ]
+    .iter()
+    .find(|(n, _)| name == *n)
+    .map(|(_, data)| *data)
+}
+
+/// Aliases are expanded by the YAML loader; refuse alias bombs before that.
+const MAX_ALIASES: usize = 256;
+const MAX_BYTES: usize = 4 << 20;
+
+/// Parse the first YAML document. `Ok(None)` for an empty file.
+pub fn parse(src: &Source) -> Result<Option<Node>, (Range<usize>, String)> {
+    let text = &src.text;
+    if text.len() > MAX_BYTES {
+        return Err((0..0, "the file is larger than 4 MiB".into()));
+    }
+    let aliases = text
+        .as_bytes()
+        .windows(2)
+        .filter(|w| w[0] == b'*' && (w[1].is_ascii_alphanumeric() || w[1] == b'_'))
+        .count();
+    if aliases > MAX_ALIASES {
+        return Err((0..0, format!("more than {MAX_ALIASES} YAML aliases")));
+    }
+    let docs = std::panic::catch_unwind(|| MarkedYamlOwned::load_from_str(text))
+        .map_err(|_| (0..0, "the YAML parser failed on this file".to_string()))?
+        .map_err(|e| {
+            let at = src.byte_of_char(e.marker().index());
+            (at..at, e.info().to_string())
+        })?;
+    Ok(docs.into_iter().next().map(|d| convert(src, &d, 0)))
+}
+
+fn scalar_text(s: &ScalarOwned) -> String {
+    match s {
+        ScalarOwned::Null => String::new(),
+        ScalarOwned::Boolean(b) => b.to_string(),
+        ScalarOwned::Integer(i) => i.to_string(),
+        ScalarOwned::FloatingPoint(f) => f.to_string(),
+        ScalarOwned::String(s) => s.clone(),
+    }
+}
+
+fn convert(src: &Source, y: &MarkedYamlOwned, depth: usize) -> Node {
+    let start = src.byte_of_char(y.span.start.index());
+    let end = src.byte_of_char(y.span.end.index()).max(start);
+    let span = start..end;
+    if depth > 64 {
+        return Node {
+            value: Value::Null,
+            span,
+        };
+    }
+    let value = match &y.data {
+        YamlDataOwned::Value(ScalarOwned::Null) => Value::Null,
+        YamlDataOwned::Value(s) => Value::Scalar(scalar_text(s)),
+        YamlDataOwned::Representation(s, _, _) => Value::Scalar(s.clone()),
+        YamlDataOwned::Sequence(items) => {
+            Value::Seq(items.iter().map(|i| convert(src, i, depth + 1)).collect())
+        }
+        YamlDataOwned::Mapping(m) => {
+            let mut entries: Vec<(String, Range<usize>, Node)> = Vec::new();
+            let mut merged: Vec<(String, Range<usize>, Node)> = Vec::new();
+            for (k, v) in m.iter() {
+                let key = convert(src, k, depth + 1);
+                let value = convert(src, v, depth + 1);
+                let name = key.as_str().unwrap_or_default().to_string();
+                if name == "<<" {
+                    // Merge keys: one mapping or a list of them; explicit keys win.
+                    let maps: Vec<&Node> = match &value.value {
+                        Value::Map(_) => vec![&value],
+                        Value::Seq(s) => s.iter().collect(),
+                        _ => Vec::new(),
+                    };
+                    for m in maps {
+                        for e in m.entries() {
+                            if !merged.iter().any(|x| x.0 == e.0) {
+                                merged.push(e.clone());
+                            }
+                        }
+                    }
+                } else {
+                    entries.push((name, key.span, value));
+                }
+            }
+            for e in merged {
+                if !entries.iter().any(|x| x.0 == e.0) {
+                    entries.push(e);
+                }
+            }
+            Value::Map(entries)
+        }
+        YamlDataOwned::Tagged(_, inner) => return convert(src, inner, depth + 1),
+        YamlDataOwned::Alias(_) | YamlDataOwned::BadValue => Value::Null,
+    };
+    Node { value, span }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_merge_keys_and_roles() {
+        let src = Source::new(
+            "compose.prod.yaml",
+            "x-base: &base\n  restart: always\nservices:\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n  web:\n    <<: *base\n    command: [\"gunicorn\", \"app.wsgi\"]\n",
+        );
+        let f = ComposeFile::parse(&src);
+        assert_eq!(f.role, Role::Production);
+        let services: Vec<_> = f.services().collect();
+        assert_eq!(services.len(), 2);
+        let db = services[0].2;
+        let ports = db.get("ports").unwrap();
+        let p = src.position(ports.items()[0].span.start);
+        assert_eq!((p.line, p.column), (6, 13));
+        let web = services[1].2;
+        assert_eq!(web.get("restart").and_then(Node::as_str), Some("always"));
+        assert_eq!(web.get("command").unwrap().joined(), "gunicorn app.wsgi");
+        assert_eq!(role("docker-compose.yml"), Role::Default);
+        assert_eq!(role("docker-compose.override.yml"), Role::Development);
+        assert_eq!(role("compose.dev.yaml"), Role::Development);
+    }
+
+    #[test]
+    fn errors_have_positions() {
+        let src = Source::new("compose.yaml", "services:\n  web: [\n");
+        let f = ComposeFile::parse(&src);
+        assert!(f.root.is_none());
+        let (at, msg) = f.error.unwrap();
+        assert!(!msg.is_empty());
+        assert!(src.position(at.start).line >= 2);
+    }
+}

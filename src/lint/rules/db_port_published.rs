@@ -1,0 +1,51 @@
+use super::{image, is_database, not_dev};
+use crate::lint::{Context, Hit, Rule, Severity};
+
+pub const RULE: Rule = Rule {
+    code: "DJL023",
+    name: "db-port-published",
+    buildkit: None,
+    severity: Severity::Error,
+    summary: "a database or cache port is published on the host",
+    doc: "### What it does\nFinds `ports:` on a PostgreSQL, MySQL/MariaDB, MongoDB or Redis service in a compose file\nthat is not for development only. A port bound to 127.0.0.1 is allowed.\n### Why is this bad?\nPublished ports bypass most host firewalls (Docker writes its own iptables rules): the\ndatabase is reachable from the internet, protected by one password. The app reaches it\nover the compose network and needs no published port (seed 003 does this).\n### Example\n```yaml\ndb:\n  image: postgres:16\n  ports:\n    - \"5432:5432\"\n```\n### Fix\nRemove `ports:` (put the database on an internal network); for local access use a\ndevelopment override file, or bind to loopback: `\"127.0.0.1:5432:5432\"`.",
+    fixable: false,
+    check,
+};
+
+fn check(ctx: &Context) -> Vec<Hit> {
+    let mut out = Vec::new();
+    for (file, c) in not_dev(ctx) {
+        for (name, _, svc) in c.services() {
+            if !is_database(svc) {
+                continue;
+            }
+            for entry in svc.get("ports").map(|p| p.items()).unwrap_or(&[]) {
+                let s = entry
+                    .as_str()
+                    .map(String::from)
+                    .or_else(|| {
+                        entry
+                            .get("host_ip")
+                            .and_then(|h| h.as_str())
+                            .map(|h| format!("{h}:"))
+                    })
+                    .unwrap_or_default();
+                if s.starts_with("127.0.0.1:")
+                    || s.starts_with("localhost:")
+                    || s.starts_with("[::1]:")
+                {
+                    continue;
+                }
+                out.push(Hit::new(
+                    file,
+                    entry.span.clone(),
+                    format!(
+                        "service `{name}` ({}) publishes its port on every host interface",
+                        image(svc).unwrap_or("")
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,155 @@
+use super::{dockerfile_of, final_command, is_built};
+use crate::lint::{Context, Hit, Rule, Severity};
+
+pub const RULE: Rule = Rule {
+    code: "DJL021",
+    name: "port-mismatch",
+    buildkit: None,
+    severity: Severity::Error,
+    summary: "the server's bind address, EXPOSE and compose ports disagree",
+    doc: "### What it does\nReads the port the app server listens on (gunicorn `--bind`/`-b`, uvicorn `--port`,\ndaphne `-p`, runserver's address) from the final CMD/ENTRYPOINT or the compose command,\nand compares it with the image's `EXPOSE` and the container side of the service's compose\n`ports:`. Also finds a server bound to 127.0.0.1 (gunicorn's default when no bind is given).\n### Why is this bad?\nRequests go to a port nothing listens on: `connection refused` or nginx's 502. A\nserver bound to 127.0.0.1 in a container is unreachable from every other container and\nfrom the host.\n### Example\n```dockerfile\nEXPOSE 8000\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8080\", \"mysite.wsgi\"]\n```\n### Fix\nUse one port everywhere, bound on 0.0.0.0: `--bind 0.0.0.0:8000`, `EXPOSE 8000`, and\n`ports: [\"8000:8000\"]`.",
+    fixable: false,
+    check,
+};
+
+/// (host, port) the server in a command listens on, when the command runs one.
+pub fn bind(words: &[String]) -> Option<(String, u32)> {
+    let server = words.iter().position(|w| {
+        let base = w.rsplit('/').next().unwrap_or(w);
+        matches!(base, "gunicorn" | "uvicorn" | "daphne" | "runserver")
+    })?;
+    let kind = words[server].rsplit('/').next().unwrap_or("").to_string();
+    let rest = &words[server + 1..];
+    let value = |names: &[&str]| -> Option<String> {
+        rest.iter().enumerate().find_map(|(i, w)| {
+            names.iter().find_map(|n| {
+                if w == n {
+                    rest.get(i + 1).cloned()
+                } else {
+                    w.strip_prefix(&format!("{n}=")).map(String::from)
+                }
+            })
+        })
+    };
+    let split = |a: &str| -> Option<(String, u32)> {
+        let (h, p) = a.rsplit_once(':')?;
+        Some((h.trim_matches(['[', ']']).to_string(), p.parse().ok()?))
+    };
+    match kind.as_str() {
+        "gunicorn" => match value(&["--bind", "-b"]) {
+            Some(b) if b.starts_with("unix:") => None,
+            Some(b) => split(&b).or_else(|| b.parse().ok().map(|p| ("0.0.0.0".into(), p))),
+            None => Some(("127.0.0.1".into(), 8000)),
+        },
+        "uvicorn" | "daphne" => {
+            let host = value(&["--host", "-b", "--bind"]).unwrap_or_else(|| "127.0.0.1".into());
+            let port = value(&["--port", "-p"])
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(8000);
+            Some((host, port))
+        }
+        _ => match rest.first().filter(|w| !w.starts_with('-')) {
+            Some(a) => split(a).or_else(|| a.parse().ok().map(|p| ("127.0.0.1".into(), p))),
+            None => Some(("127.0.0.1".into(), 8000)),
+        },
+    }
+}
+
+/// The container port of a compose `ports:` entry (`"8000:8000"`, `8000`, `{target: 8000}`).
+fn container_port(entry: &crate::lint::compose::Node) -> Option<u32> {
+    if let Some(t) = entry.get("target") {
+        return t.as_str()?.parse().ok();
+    }
+    let s = entry.as_str()?;
+    let s = s.split('/').next()?;
+    let last = s.rsplit(':').next()?;
+    if last.contains('-') || last.contains('$') {
+        return None;
+    }
+    last.parse().ok()
+}
+
+fn check(ctx: &Context) -> Vec<Hit> {
+    let mut out = Vec::new();
+    // The image: its command's bind against its EXPOSE.
+    for (file, df) in &ctx.dockerfiles {
+        let (words, at) = final_command(df);
+        let Some(at) = at else { continue };
+        let Some((host, port)) = bind(&words) else {
+            continue;
+        };
+        let src = ctx.src(file);
+        if host == "127.0.0.1" || host == "localhost" {
+            out.push(Hit::new(
+                file,
+                src.line_span(at.line),
+                format!("the server listens on {host}:{port}, unreachable from outside the container; bind 0.0.0.0:{port}"),
+            ));
+        }
+        let exposed: Vec<(u32, &crate::lint::dockerfile::Instruction)> = df
+            .instructions
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.keyword == "EXPOSE" && i.stage == df.final_stage())
+            .flat_map(|(n, i)| {
+                i.args
+                    .split_whitespace()
+                    .filter_map(move |w| df.expand(n, w).split('/').next()?.parse().ok())
+                    .map(move |p| (p, i))
+            })
+            .collect();
+        if let Some((_, i)) = exposed.first() {
+            if !exposed.iter().any(|(p, _)| *p == port) {
+                out.push(Hit::new(
+                    file,
+                    src.line_span(i.line),
+                    format!(
+                        "EXPOSE does not list {port}, the port the server binds at line {}",
+                        at.line
+                    ),
+                ));
+            }
+        }
+    }
+    // Compose: the container side of `ports:` against the service's bind.
+    for (file, c) in &ctx.compose {
+        for (name, _, svc) in c.services() {
+            if !is_built(svc) {
+                continue;
+            }
+            let from_cmd = svc.get("command").map(|cmd| {
+                let words = match &cmd.value {
+                    crate::lint::compose::Value::Seq(_) => cmd
+                        .items()
+                        .iter()
+                        .filter_map(|n| n.as_str().map(String::from))
+                        .collect(),
+                    _ => crate::lint::dockerfile::shell_words(&cmd.joined()),
+                };
+                // `sh -c "… && gunicorn …"`: look inside the script too.
+                let flat: Vec<String> = words
+                    .iter()
+                    .flat_map(|w| crate::lint::dockerfile::shell_words(w))
+                    .collect();
+                bind(&flat)
+            });
+            let bound = match from_cmd {
+                Some(b) => b,
+                None => dockerfile_of(ctx, svc).and_then(|(_, df)| bind(&final_command(df).0)),
+            };
+            let Some((_, port)) = bound else { continue };
+            for entry in svc.get("ports").map(|p| p.items()).unwrap_or(&[]) {
+                if let Some(cp) = container_port(entry) {
+                    if cp != port {
+                        out.push(Hit::new(
+                            file,
+                            entry.span.clone(),
+                            format!("service `{name}` publishes container port {cp}, but its server listens on {port}"),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
