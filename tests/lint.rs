@@ -151,6 +151,9 @@ fn cases() -> Vec<Case> {
             vec![("compose.prod.yaml", prod("    env_file: .env\n", "    env_file: .env\n    volumes: [\"media:/app/media\", \"./conf/gunicorn.py:/etc/gunicorn.py:ro\"]\n"))]),
         c("DJL029", vec![("compose.prod.yaml", prod("env_file: .env\n", "env_file: [.env.prod]\n"))],
             vec![("compose.prod.yaml", prod("env_file: .env\n", "env_file: [.env, .env.example]\n"))]),
+        c("DJL030", vec![("Dockerfile", df("WORKDIR", "RUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR"))],
+            vec![("Dockerfile", df("FROM python:3.12-slim\n", "FROM python:3.12-slim AS build\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\nFROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n"))]),
+        c("DJL030", vec![("Dockerfile", df("pip install --no-cache-dir -r requirements.txt", "pip install --no-cache-dir pipenv && pipenv install --system"))], vec![]),
         c("DL3006", vec![("Dockerfile", df("python:3.12-slim", "python"))], vec![("Dockerfile", df("FROM python:3.12-slim\n", "FROM python:3.12-slim AS base\nFROM base\n"))]),
         c("DL3006", vec![("compose.prod.yaml", prod("postgres:16", "postgres"))], vec![]),
         c("DL3007", vec![("Dockerfile", df("python:3.12-slim", "python:latest"))], vec![("compose.prod.yaml", prod("    build: .\n", "    build: .\n    image: mysite:latest\n"))]),
@@ -584,4 +587,81 @@ fn djship_output_lints_clean() {
             "{name}: {text}"
         );
     }
+}
+
+/// Seeds' examples with the exact findings expected: each Dockerfile with its seed's
+/// .dockerignore (seed 001 has one), each compose file alone.
+#[test]
+fn seed_examples_give_the_expected_findings() {
+    let examples = seed_examples();
+    if examples.is_empty() {
+        assert!(!tools_required(), "the seeds are needed: ../shared/seeds");
+        return;
+    }
+    let expected: &[(&str, &str, &[&str])] = &[
+        // Seed 000: runserver as root, COPY . before the install, no .dockerignore.
+        ("000", "Dockerfile", &["2:1 DJL002", "8:1 DJL003", "8:1 DJL004", "8:1 DJL009", "20:30 DJL001"]),
+        ("000", "docker-compose.yml", &["1:1 DJL020", "9:7 DJL006", "21:9 DJL025"]),
+        ("000", "Dockerfile", &["2:1 DJL002", "14:1 DJL004", "14:1 DJL009", "23:30 DJL001"]),
+        ("000", "docker-compose.yml", &["1:1 DJL020", "9:7 DJL006", "21:9 DJL025", "24:9 DJL006", "27:9 DJL006"]),
+        // The multi-stage build that leaves Django behind.
+        ("000", "Dockerfile", &["9:1 DJL004", "9:1 DJL009", "12:1 DJL002", "16:1 DJL008", "18:30 DJL001"]),
+        ("000", "docker-compose.yml", &[]),
+        ("000", "Dockerfile", &["1:1 DJL002", "8:1 DJL004", "8:1 DJL009"]),
+        ("000", "docker-compose.yml", &["1:1 DJL020", "12:9 DJL025", "20:12 DL3007"]),
+        ("000", "docker-compose.yml", &["3:12 DL3006"]),
+        ("000", "docker-compose.yml", &[]),
+        ("000", "Dockerfile", &[]),
+        ("000", "docker-compose.yml", &["1:1 DJL020", "5:12 DL3006"]),
+        // Seed 001: compilers and pipenv in the final image, root; its .dockerignore
+        // keeps .env out but not venv or SQLite files.
+        ("001", "Dockerfile", &["3:1 DJL002", "13:5 DJL030", "21:32 DJL030", "1:1 DJL011"]),
+        // Seed 003: Postgres published on the host, depends_on without health.
+        ("003", "Dockerfile", &["1:1 DJL002", "4:5 DJL030", "15:5 DL3042", "19:1 DJL004", "19:1 DJL009"]),
+        ("003", "docker-compose.yml", &["1:1 DJL020", "14:9 DJL025", "21:9 DJL023"]),
+        ("003", "docker-compose.prod.yml", &["1:1 DJL020", "3:3 DJL026", "13:3 DJL026", "14:12 DL3006"]),
+        ("004", "Dockerfile", &["2:1 DJL002", "11:5 DL3042", "13:1 DJL004", "13:1 DJL009"]),
+        ("004", "docker-compose.yml", &["1:1 DJL020"]),
+    ];
+    let mut got = Vec::new();
+    for (seed, name, text) in &examples {
+        if name == ".dockerignore" {
+            continue;
+        }
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join(name), text).unwrap();
+        if name == "Dockerfile" {
+            if let Some((_, _, di)) = examples.iter().find(|(s, n, _)| s == seed && n == ".dockerignore") {
+                std::fs::write(t.path().join(".dockerignore"), di).unwrap();
+            }
+        }
+        let ctx = Context::load(t.path()).unwrap();
+        let mut f: Vec<String> = lint::run(&ctx).iter().map(|f| format!("{}:{} {}", f.line, f.column, f.code)).collect();
+        f.sort();
+        got.push((seed.clone(), name.clone(), f));
+    }
+    let want: Vec<(String, String, Vec<String>)> = expected
+        .iter()
+        .map(|(s, n, f)| {
+            let mut f: Vec<String> = f.iter().map(|x| x.to_string()).collect();
+            f.sort();
+            (s.to_string(), n.to_string(), f)
+        })
+        .collect();
+    assert_eq!(got, want);
+}
+
+/// Seed 000's collectstatic Dockerfile on a fresh `startproject` (no STATIC_ROOT): the
+/// build failure is found before building.
+#[test]
+fn seed_000_collectstatic_without_static_root_is_found() {
+    let Some((_, _, df)) = seed_examples().into_iter().filter(|(s, n, _)| s == "000" && n == "Dockerfile").nth(1) else {
+        assert!(!tools_required(), "the seeds are needed");
+        return;
+    };
+    assert!(df.contains("collectstatic"));
+    let no_root = SETTINGS.replace("STATIC_ROOT = BASE_DIR / \"staticfiles\"\n", "");
+    let (_t, f) = lint_project(&[("Dockerfile", &df), ("mysite/settings.py", &no_root)]);
+    let c = codes(&f);
+    assert!(c.contains(&"DJL017") && c.contains(&"DJS006"), "{c:?}");
 }

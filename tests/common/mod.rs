@@ -145,3 +145,62 @@ pub fn dockerfile_blocks(md: &str) -> Vec<String> {
     }
     out
 }
+
+/// The example files of the seed guides in ../shared/seeds: (seed file prefix, file name
+/// the example is for, text). Fenced ```dockerfile and ```yaml/```yml blocks with
+/// `services:`, the unlabelled block under a ".dockerignore" heading, and indented blocks
+/// under a heading that is a file name (seed 003's style).
+pub fn seed_examples() -> Vec<(String, String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(d) => d.flatten().map(|e| e.path()).collect(),
+        Err(_) => return Vec::new(),
+    };
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let seed = f.file_name().unwrap().to_string_lossy()[..3].to_string();
+        let text = read(&f);
+        let lines: Vec<&str> = text.lines().collect();
+        let mut heading: Option<String> = None;
+        let mut i = 0;
+        while i < lines.len() {
+            let t = lines[i].trim();
+            let fence = t.strip_prefix("```").map(|l| l.to_ascii_lowercase());
+            if let Some(lang) = fence.filter(|_| !lines[i].starts_with("    ")) {
+                let mut body = String::new();
+                i += 1;
+                while i < lines.len() && lines[i].trim() != "```" {
+                    body.push_str(lines[i]);
+                    body.push('\n');
+                    i += 1;
+                }
+                let name = match lang.as_str() {
+                    "dockerfile" => Some("Dockerfile"),
+                    "yaml" | "yml" if body.contains("services:") => Some("docker-compose.yml"),
+                    "" if heading.as_deref() == Some(".dockerignore") => Some(".dockerignore"),
+                    _ => None,
+                };
+                if let Some(n) = name {
+                    out.push((seed.clone(), n.to_string(), body));
+                }
+                heading = None;
+            } else if let Some(h) = t.strip_prefix("## ") {
+                heading = Some(h.trim().to_string());
+            } else if lines.get(i + 1).is_some_and(|n| n.starts_with("---")) && !t.is_empty() {
+                heading = Some(t.to_string());
+            } else if lines[i].starts_with("    ") && heading.as_deref().is_some_and(|h| h == "Dockerfile" || h.starts_with("docker-compose")) {
+                let mut body = String::new();
+                while i < lines.len() && (lines[i].starts_with("    ") || lines[i].trim().is_empty()) {
+                    body.push_str(lines[i].strip_prefix("    ").unwrap_or(""));
+                    body.push('\n');
+                    i += 1;
+                }
+                out.push((seed.clone(), heading.take().unwrap(), body.trim_end().to_string() + "\n"));
+                continue;
+            }
+            i += 1;
+        }
+    }
+    out
+}

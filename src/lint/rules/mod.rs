@@ -16,6 +16,7 @@ mod apt_recommends;
 mod apt_update_alone;
 mod base_image_latest;
 mod base_image_untagged;
+mod build_tools_in_final_image;
 mod celery_app_missing;
 mod collectstatic_without_static_root;
 mod copy_before_install;
@@ -76,6 +77,7 @@ pub const ALL: &[&Rule] = &[
     &no_restart_policy::RULE,
     &source_bind_mounted::RULE,
     &env_file_not_gitignored::RULE,
+    &build_tools_in_final_image::RULE,
     &base_image_untagged::RULE,
     &base_image_latest::RULE,
     &apt_lists_left::RULE,
