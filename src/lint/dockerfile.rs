@@ -79,6 +79,24 @@ impl Dockerfile {
             .iter()
             .filter(move |x| x.stage == i && x.keyword != "FROM")
     }
+    /// A stage and the stages it is built `FROM`, nearest first (ENV is inherited).
+    pub fn stage_chain(&self, s: usize) -> Vec<usize> {
+        let mut chain = vec![s];
+        let mut cur = s;
+        while let Some(parent) = self.stages.get(cur).and_then(|st| {
+            self.stages[..cur]
+                .iter()
+                .rposition(|p| p.name.as_deref() == Some(st.base.as_str()))
+        }) {
+            if chain.contains(&parent) {
+                break;
+            }
+            chain.push(parent);
+            cur = parent;
+        }
+        chain
+    }
+
     pub fn final_stage(&self) -> usize {
         self.stages.len().saturating_sub(1)
     }

@@ -189,14 +189,24 @@ pub fn seed_examples() -> Vec<(String, String, String)> {
                 heading = Some(h.trim().to_string());
             } else if lines.get(i + 1).is_some_and(|n| n.starts_with("---")) && !t.is_empty() {
                 heading = Some(t.to_string());
-            } else if lines[i].starts_with("    ") && heading.as_deref().is_some_and(|h| h == "Dockerfile" || h.starts_with("docker-compose")) {
+            } else if lines[i].starts_with("    ")
+                && heading
+                    .as_deref()
+                    .is_some_and(|h| h == "Dockerfile" || h.starts_with("docker-compose"))
+            {
                 let mut body = String::new();
-                while i < lines.len() && (lines[i].starts_with("    ") || lines[i].trim().is_empty()) {
+                while i < lines.len()
+                    && (lines[i].starts_with("    ") || lines[i].trim().is_empty())
+                {
                     body.push_str(lines[i].strip_prefix("    ").unwrap_or(""));
                     body.push('\n');
                     i += 1;
                 }
-                out.push((seed.clone(), heading.take().unwrap(), body.trim_end().to_string() + "\n"));
+                out.push((
+                    seed.clone(),
+                    heading.take().unwrap(),
+                    body.trim_end().to_string() + "\n",
+                ));
                 continue;
             }
             i += 1;

@@ -6,7 +6,7 @@ pub const RULE: Rule = Rule {
     buildkit: None,
     severity: Severity::Error,
     summary: "`ADD` copies local files; `COPY` is meant",
-    doc: "### What it does\nFinds `ADD` whose sources are local files or folders, not URLs or archives.\nhadolint's DL3020.\n### Why is this bad?\n`ADD` also downloads URLs and unpacks archives: a file that happens to be a tarball is\nextracted instead of copied, and readers must check which behaviour was meant.\n### Example\n```dockerfile\nADD . /app\n```\n### Fix\n`COPY . /app` (`--fix` replaces the keyword).",
+    doc: "### What it does\nFinds `ADD` with a source that is a local file or folder, not a URL or a tar archive\n(ADD unpacks tar archives, not zip files). hadolint's DL3020, except that git sources\n(`git@host:repo.git`, which BuildKit's ADD clones) are not reported.\n### Why is this bad?\n`ADD` also downloads URLs and unpacks archives: a file that happens to be a tarball is\nextracted instead of copied, and readers must check which behaviour was meant.\n### Example\n```dockerfile\nADD . /app\n```\n### Fix\n`COPY . /app` (`--fix` replaces the keyword).",
     fixable: true,
     check,
 };

@@ -7,7 +7,7 @@ pub const RULE: Rule = Rule {
     buildkit: None,
     severity: Severity::Info,
     summary: "`apt-get update` leaves the package lists in the layer",
-    doc: "### What it does\nFinds a RUN with `apt-get update` that does not remove `/var/lib/apt/lists/*` (a cache\nmount on that folder is accepted). hadolint's DL3009.\n### Why is this bad?\nThe lists are tens of MB in the image that nobody uses at run time.\n### Example\n```dockerfile\nRUN apt-get update && apt-get install -y --no-install-recommends libpq5\n```\n### Fix\nEnd the same RUN with `&& rm -rf /var/lib/apt/lists/*` (`--fix` appends it).",
+    doc: "### What it does\nFinds a RUN with `apt-get update` that does not remove `/var/lib/apt/lists/*` (a cache\nmount on that folder is accepted), in the final stage or a stage another builds `FROM`.\nhadolint's DL3009 (`apt-get clean` alone does not count: it keeps the lists).\n### Why is this bad?\nThe lists are tens of MB in the image that nobody uses at run time.\n### Example\n```dockerfile\nRUN apt-get update && apt-get install -y --no-install-recommends libpq5\n```\n### Fix\nEnd the same RUN with `&& rm -rf /var/lib/apt/lists/*` (`--fix` appends it).",
     fixable: true,
     check,
 };
@@ -15,7 +15,19 @@ pub const RULE: Rule = Rule {
 fn check(ctx: &Context) -> Vec<Hit> {
     let mut out = Vec::new();
     for (file, df) in &ctx.dockerfiles {
-        for i in df.instructions.iter().filter(|i| i.keyword == "RUN") {
+        // What ends up in an image: the final stage and the stages later stages build on.
+        let final_stage = df.final_stage();
+        let based_on = |s: usize| {
+            df.stages[s]
+                .name
+                .as_deref()
+                .is_some_and(|n| df.stages[s + 1..].iter().any(|x| x.base == n))
+        };
+        for i in df
+            .instructions
+            .iter()
+            .filter(|i| i.keyword == "RUN" && (i.stage == final_stage || based_on(i.stage)))
+        {
             let text = run_text(i);
             let updates = commands(&text)
                 .iter()

@@ -6,7 +6,7 @@ pub const RULE: Rule = Rule {
     buildkit: None,
     severity: Severity::Warning,
     summary: "a base or service image has no tag",
-    doc: "### What it does\nFinds `FROM image` with neither a tag nor a digest (build stages and `scratch` are exempt),\nand the same in a compose service's `image:`. On Dockerfiles, hadolint's DL3006.\n### Why is this bad?\nNo tag means `:latest`: the base changes under you between two builds of the same\ncommit, a new major Python or Debian release arrives unannounced, and builds are not\nreproducible.\n### Example\n```dockerfile\nFROM python\n```\n### Fix\nPin a version and variant: `FROM python:3.12-slim-bookworm` (or a digest).",
+    doc: "### What it does\nFinds `FROM image` with neither a tag nor a digest (build stages, `scratch` and\nimages named by a variable are exempt), and the same in a compose service's `image:`.\nOn Dockerfiles, hadolint's DL3006, which misses a registry with a port\n(`localhost:5000/python`): djship reports it.\n### Why is this bad?\nNo tag means `:latest`: the base changes under you between two builds of the same\ncommit, a new major Python or Debian release arrives unannounced, and builds are not\nreproducible.\n### Example\n```dockerfile\nFROM python\n```\n### Fix\nPin a version and variant: `FROM python:3.12-slim-bookworm` (or a digest).",
     fixable: false,
     check,
 };

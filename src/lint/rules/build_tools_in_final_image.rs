@@ -14,8 +14,10 @@ pub const RULE: Rule = Rule {
 
 fn is_build_package(p: &str) -> bool {
     let p = p.split('=').next().unwrap_or(p);
-    matches!(p, "build-essential" | "gcc" | "g++" | "make" | "build-base" | "musl-dev" | "clang" | "cmake")
-        || p.ends_with("-dev") && !p.starts_with('-')
+    matches!(
+        p,
+        "build-essential" | "gcc" | "g++" | "make" | "build-base" | "musl-dev" | "clang" | "cmake"
+    ) || p.ends_with("-dev") && !p.starts_with('-')
 }
 
 fn check(ctx: &Context) -> Vec<Hit> {
@@ -24,23 +26,39 @@ fn check(ctx: &Context) -> Vec<Hit> {
         for i in df.stage(df.final_stage()).filter(|i| i.keyword == "RUN") {
             let cmds = commands(&run_text(i));
             let removed = cmds.iter().any(|c| {
-                c.iter().any(|w| w == "purge" || w == "autoremove" || w == "del" || w == "remove" || w == "uninstall")
+                c.iter().any(|w| {
+                    w == "purge"
+                        || w == "autoremove"
+                        || w == "del"
+                        || w == "remove"
+                        || w == "uninstall"
+                })
             });
             if removed {
                 continue;
             }
             let mut found: Vec<String> = Vec::new();
             for c in &cmds {
-                let tool = c.iter().position(|w| w == "apt-get" || w == "apt" || w == "apk");
+                let tool = c
+                    .iter()
+                    .position(|w| w == "apt-get" || w == "apt" || w == "apk");
                 if let Some(t) = tool {
-                    if c.get(t + 1..).is_some_and(|r| r.iter().any(|w| w == "install" || w == "add")) {
+                    if c.get(t + 1..)
+                        .is_some_and(|r| r.iter().any(|w| w == "install" || w == "add"))
+                    {
                         found.extend(c.iter().filter(|w| is_build_package(w)).cloned());
                     }
                 }
-                let pip = c.iter().position(|w| matches!(w.as_str(), "pip" | "pip3" | "pipx"));
+                let pip = c
+                    .iter()
+                    .position(|w| matches!(w.as_str(), "pip" | "pip3" | "pipx"));
                 if let Some(p) = pip {
                     if c.get(p + 1).map(String::as_str) == Some("install") {
-                        found.extend(c.iter().filter(|w| matches!(w.as_str(), "pipenv" | "poetry" | "pdm")).cloned());
+                        found.extend(
+                            c.iter()
+                                .filter(|w| matches!(w.as_str(), "pipenv" | "poetry" | "pdm"))
+                                .cloned(),
+                        );
                     }
                 }
             }
@@ -48,7 +66,10 @@ fn check(ctx: &Context) -> Vec<Hit> {
                 out.push(Hit::new(
                     file,
                     ctx.src(file).find(i.line, i.end_line, first),
-                    format!("the final image keeps {}: needed to build, not to run", found.join(", ")),
+                    format!(
+                        "the final image keeps {}: needed to build, not to run",
+                        found.join(", ")
+                    ),
                 ));
             }
         }

@@ -140,7 +140,14 @@ pub fn commands(text: &str) -> Vec<Vec<String>> {
     text.split(['\n', ';'])
         .flat_map(|s| s.split("&&"))
         .flat_map(|s| s.split("||"))
-        .map(super::dockerfile::shell_words)
+        .map(|s| {
+            // A shell comment ends the command.
+            let mut w = super::dockerfile::shell_words(s);
+            if let Some(c) = w.iter().position(|x| x.starts_with('#')) {
+                w.truncate(c);
+            }
+            w
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }
