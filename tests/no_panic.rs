@@ -150,6 +150,76 @@ proptest! {
     }
 }
 
+fn composeish() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "services:\n",
+        "  web:\n",
+        "  db:\n",
+        "    image: postgres:16\n",
+        "    build: .\n",
+        "    build:\n      context: .\n      dockerfile: Dockerfile\n",
+        "    ports: [\"5432:5432\"]\n",
+        "    ports:\n      - 80\n      - target: 8000\n",
+        "    command: celery -A proj worker\n",
+        "    command: [\"gunicorn\", \"-b\", \"0.0.0.0:8000\"]\n",
+        "    depends_on: [db]\n",
+        "    depends_on:\n      db:\n        condition: service_started\n",
+        "    environment:\n      - SECRET_KEY=x\n      DEBUG: 1\n",
+        "    env_file: [.env, {path: .env.prod}]\n",
+        "    volumes: [\".:/app\", {type: bind, source: ., target: /app}]\n",
+        "    deploy: {replicas: 3, mode: global, restart_policy: {condition: none}}\n",
+        "x-a: &a\n  restart: always\n",
+        "    <<: *a\n",
+        "    <<: [*a, *b]\n",
+        "*a\n",
+        "&b ",
+        "version: '3'\n",
+        "- ",
+        ": ",
+        "{",
+        "}",
+        "[",
+        "\t",
+        "\"",
+        "é",
+        "\u{0}",
+        "---\n",
+        "!!binary ",
+        "? ",
+    ]);
+    prop::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn compose_files(src in composeish()) {
+        fuzz::compose(src.as_bytes());
+    }
+
+    #[test]
+    fn compose_bytes(data in prop::collection::vec(any::<u8>(), 0..1000)) {
+        fuzz::compose(&data);
+    }
+}
+
+#[test]
+fn compose_alias_bomb_is_refused_quickly() {
+    // Nine levels of nine aliases would expand to 9^9 nodes.
+    let mut s = String::from("a0: &a0 [x]\n");
+    for i in 1..10 {
+        let refs: Vec<String> = (0..9).map(|_| format!("*a{}", i - 1)).collect();
+        s.push_str(&format!("a{i}: &a{i} [{}]\n", refs.join(", ")));
+    }
+    let t = std::time::Instant::now();
+    fuzz::compose(s.as_bytes());
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    let src = djship::lint::source::Source::new("compose.yaml", s);
+    let err = djship::lint::compose::parse(&src).unwrap_err();
+    assert!(err.1.contains("alias"), "{err:?}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 60, ..ProptestConfig::default() })]
 
