@@ -31,5 +31,7 @@ difference."
   echo "Machine: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d)."
   echo
   cat "$work/table.md"
+  echo
+  echo "\`djship lint\` against hadolint: [lint-benchmark.md](lint-benchmark.md) (\`bash bench/lint.sh\`)."
 } > docs/benchmarks.md
 cat docs/benchmarks.md
