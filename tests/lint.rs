@@ -864,3 +864,39 @@ fn same_verdicts_as_hadolint_on_shared_rules() {
         "hadolint only: {only_theirs:?}\ndjship only: {only_ours:?}"
     );
 }
+
+/// The pre-commit hooks: valid YAML with the fields pre-commit needs, a `files` pattern
+/// (Python's re, as pre-commit uses) that takes the files djship lints and nothing else,
+/// and an entry that runs as pre-commit calls it, with the changed files as arguments.
+#[test]
+fn pre_commit_hooks() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml");
+    let src = lint::source::Source::new(".pre-commit-hooks.yaml", read(&path));
+    let doc = lint::compose::parse(&src).unwrap().unwrap();
+    let hooks = doc.items();
+    assert_eq!(hooks.len(), 2);
+    for h in hooks {
+        for key in ["id", "name", "entry", "language", "files"] {
+            assert!(h.get(key).and_then(|n| n.as_str()).is_some(), "{key} missing");
+        }
+        assert_eq!(h.get("language").unwrap().as_str(), Some("rust"));
+        assert!(h.get("entry").unwrap().as_str().unwrap().starts_with("djship lint"));
+    }
+    let files = hooks[0].get("files").unwrap().as_str().unwrap();
+    let check = r#"import re, sys
+pat = re.compile(sys.argv[1])
+yes = ["Dockerfile", "docker/Dockerfile.prod", "web.Dockerfile", "compose.yaml", "docker-compose.prod.yml",
+       ".dockerignore", "mysite/settings.py", "mysite/settings/production.py"]
+no = ["README.md", "mysite/views.py", "Dockerfiles/notes.txt", "compose/README.md", "app/models.py"]
+bad = [f for f in yes if not pat.search(f)] + [f for f in no if pat.search(f)]
+print(bad)
+sys.exit(1 if bad else 0)"#;
+    let out = std::process::Command::new("python3").args(["-c", check, files]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    // As pre-commit runs it: from the repository root, with the changed files.
+    let (t, _) = lint_project(&with_settings(SETTINGS, &[("Dockerfile", &df("USER 10001\n", "")), ("compose.prod.yaml", PROD)]));
+    let o = djship().current_dir(t.path()).args(["lint", "Dockerfile", "mysite/settings.py", "compose.prod.yaml"]).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("DJL002") && text.contains("1 finding(s)"), "{text}");
+}
