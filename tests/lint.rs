@@ -877,10 +877,18 @@ fn pre_commit_hooks() {
     assert_eq!(hooks.len(), 2);
     for h in hooks {
         for key in ["id", "name", "entry", "language", "files"] {
-            assert!(h.get(key).and_then(|n| n.as_str()).is_some(), "{key} missing");
+            assert!(
+                h.get(key).and_then(|n| n.as_str()).is_some(),
+                "{key} missing"
+            );
         }
         assert_eq!(h.get("language").unwrap().as_str(), Some("rust"));
-        assert!(h.get("entry").unwrap().as_str().unwrap().starts_with("djship lint"));
+        assert!(h
+            .get("entry")
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .starts_with("djship lint"));
     }
     let files = hooks[0].get("files").unwrap().as_str().unwrap();
     let check = r#"import re, sys
@@ -891,12 +899,37 @@ no = ["README.md", "mysite/views.py", "Dockerfiles/notes.txt", "compose/README.m
 bad = [f for f in yes if not pat.search(f)] + [f for f in no if pat.search(f)]
 print(bad)
 sys.exit(1 if bad else 0)"#;
-    let out = std::process::Command::new("python3").args(["-c", check, files]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = std::process::Command::new("python3")
+        .args(["-c", check, files])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // As pre-commit runs it: from the repository root, with the changed files.
-    let (t, _) = lint_project(&with_settings(SETTINGS, &[("Dockerfile", &df("USER 10001\n", "")), ("compose.prod.yaml", PROD)]));
-    let o = djship().current_dir(t.path()).args(["lint", "Dockerfile", "mysite/settings.py", "compose.prod.yaml"]).output().unwrap();
+    let (t, _) = lint_project(&with_settings(
+        SETTINGS,
+        &[
+            ("Dockerfile", &df("USER 10001\n", "")),
+            ("compose.prod.yaml", PROD),
+        ],
+    ));
+    let o = djship()
+        .current_dir(t.path())
+        .args([
+            "lint",
+            "Dockerfile",
+            "mysite/settings.py",
+            "compose.prod.yaml",
+        ])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "{text}");
-    assert!(text.contains("DJL002") && text.contains("1 finding(s)"), "{text}");
+    assert!(
+        text.contains("DJL002") && text.contains("1 finding(s)"),
+        "{text}"
+    );
 }
