@@ -100,7 +100,7 @@ impl Node {
 /// What a compose file is for, from its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
-    /// `*prod*`, `*production*`, `*deploy*`, `*stack*`, `*swarm*`.
+    /// `*prod*`, `*production*`, `*prd*`, `*release*`, `*deploy*`, `*stack*`, `*swarm*`, `*live*`.
     Production,
     /// `*dev*`, `*override*`, `*local*`, `*test*`, `*ci*`.
     Development,
@@ -120,7 +120,7 @@ pub fn role(path: &str) -> Role {
         .filter(|p| !p.is_empty())
         .collect();
     let has = |words: &[&str]| parts.iter().any(|p| words.iter().any(|w| p.starts_with(w)));
-    if has(&["prod", "deploy", "stack", "swarm", "live"]) {
+    if has(&["prod", "prd", "release", "deploy", "stack", "swarm", "live"]) {
         Role::Production
     } else if has(&["dev", "override", "local", "test", "ci"]) {
         Role::Development

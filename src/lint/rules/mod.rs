@@ -168,6 +168,28 @@ pub fn not_dev(ctx: &Context) -> impl Iterator<Item = (&str, &ComposeFile)> {
         .map(|(p, c)| (p.as_str(), c))
 }
 
+/// Is the final image a server djship does not build the app into (nginx, a database,
+/// a proxy)? Rules about the Django app's image skip those.
+pub fn is_infrastructure_image(df: &super::dockerfile::Dockerfile) -> bool {
+    let Some(stage) = df.stages.last() else {
+        return false;
+    };
+    let base = stage.base.rsplit('/').next().unwrap_or(&stage.base);
+    let name = base.split([':', '@']).next().unwrap_or(base);
+    super::compose::database_image(&stage.base).is_some()
+        || matches!(
+            name,
+            "nginx"
+                | "nginx-unprivileged"
+                | "httpd"
+                | "caddy"
+                | "traefik"
+                | "haproxy"
+                | "envoy"
+                | "varnish"
+        )
+}
+
 /// A service's image, when it names one.
 pub fn image(svc: &Node) -> Option<&str> {
     svc.get("image").and_then(Node::as_str)

@@ -7,7 +7,7 @@ pub const RULE: Rule = Rule {
     buildkit: None,
     severity: Severity::Error,
     summary: "the server's bind address, EXPOSE and compose ports disagree",
-    doc: "### What it does\nReads the port the app server listens on (gunicorn `--bind`/`-b`, uvicorn `--port`,\ndaphne `-p`, runserver's address) from the final CMD/ENTRYPOINT or the compose command,\nand compares it with the image's `EXPOSE` and the container side of the service's compose\n`ports:`. Also finds a server bound to 127.0.0.1 (gunicorn's default when no bind is given).\n### Why is this bad?\nRequests go to a port nothing listens on: `connection refused` or nginx's 502. A\nserver bound to 127.0.0.1 in a container is unreachable from every other container and\nfrom the host.\n### Example\n```dockerfile\nEXPOSE 8000\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8080\", \"mysite.wsgi\"]\n```\n### Fix\nUse one port everywhere, bound on 0.0.0.0: `--bind 0.0.0.0:8000`, `EXPOSE 8000`, and\n`ports: [\"8000:8000\"]`.",
+    doc: "### What it does\nReads the port the app server listens on (gunicorn `--bind`/`-b`, uvicorn `--port`,\ndaphne `-p`, runserver's address) from the final CMD/ENTRYPOINT or the compose command,\nand compares it with the image's `EXPOSE`, the container side of the service's compose\n`ports:`, and its `expose:`. Also finds a server bound to 127.0.0.1 (gunicorn's default when no bind is given).\n### Why is this bad?\nRequests go to a port nothing listens on: `connection refused` or nginx's 502. A\nserver bound to 127.0.0.1 in a container is unreachable from every other container and\nfrom the host.\n### Example\n```dockerfile\nEXPOSE 8000\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8080\", \"mysite.wsgi\"]\n```\n### Fix\nUse one port everywhere, bound on 0.0.0.0: `--bind 0.0.0.0:8000`, `EXPOSE 8000`, and\n`ports: [\"8000:8000\"]`.",
     fixable: false,
     check,
 };
@@ -38,7 +38,11 @@ pub fn bind(words: &[String]) -> Option<(String, u32)> {
     match kind.as_str() {
         "gunicorn" => match value(&["--bind", "-b"]) {
             Some(b) if b.starts_with("unix:") => None,
-            Some(b) => split(&b).or_else(|| b.parse().ok().map(|p| ("0.0.0.0".into(), p))),
+            // `HOST:PORT`, a bare port, or a bare host (gunicorn's port 8000).
+            Some(b) => split(&b).or_else(|| match b.parse() {
+                Ok(p) => Some(("0.0.0.0".into(), p)),
+                Err(_) => Some((b.clone(), 8000)),
+            }),
             None => Some(("127.0.0.1".into(), 8000)),
         },
         "uvicorn" | "daphne" => {
@@ -138,13 +142,17 @@ fn check(ctx: &Context) -> Vec<Hit> {
                 None => dockerfile_of(ctx, svc).and_then(|(_, df)| bind(&final_command(df).0)),
             };
             let Some((_, port)) = bound else { continue };
-            for entry in svc.get("ports").map(|p| p.items()).unwrap_or(&[]) {
+            let entries = ["ports", "expose"]
+                .iter()
+                .filter_map(|k| svc.get(k))
+                .flat_map(|p| p.items());
+            for entry in entries {
                 if let Some(cp) = container_port(entry) {
                     if cp != port {
                         out.push(Hit::new(
                             file,
                             entry.span.clone(),
-                            format!("service `{name}` publishes container port {cp}, but its server listens on {port}"),
+                            format!("service `{name}` publishes or exposes port {cp}, but its server listens on {port}"),
                         ));
                     }
                 }

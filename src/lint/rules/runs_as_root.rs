@@ -6,7 +6,7 @@ pub const RULE: Rule = Rule {
     buildkit: None,
     severity: Severity::Warning,
     summary: "the container runs as root",
-    doc: "### What it does\nFinds a final stage without `USER`, or whose last `USER` is root. (hadolint's DL3002\nonly sees an explicit `USER root`; a missing USER is the common case.)\n### Why is this bad?\nA compromised app process is root in the container: it can change the code it serves\nand has a shorter way out of the container.\n### Example\n```dockerfile\nFROM python:3.12-slim\nCOPY . /app\nCMD [\"gunicorn\", \"mysite.wsgi\"]\n```\n### Fix\nCreate a user with a numeric UID and end with `USER 10001:10001`.",
+    doc: "### What it does\nFinds a final stage without `USER`, or whose last `USER` is root. (hadolint's DL3002\nonly sees an explicit `USER root`; a missing USER is the common case.) Images built on\nnginx, a proxy or a database image are left alone: their own entrypoints drop root.\n### Why is this bad?\nA compromised app process is root in the container: it can change the code it serves\nand has a shorter way out of the container.\n### Example\n```dockerfile\nFROM python:3.12-slim\nCOPY . /app\nCMD [\"gunicorn\", \"mysite.wsgi\"]\n```\n### Fix\nCreate a user with a numeric UID and end with `USER 10001:10001`.",
     fixable: false,
     check,
 };
@@ -17,6 +17,9 @@ fn check(ctx: &Context) -> Vec<Hit> {
         let Some(stage) = df.stages.last() else {
             continue;
         };
+        if super::is_infrastructure_image(df) {
+            continue; // nginx's master process needs root to bind port 80
+        }
         let src = ctx.src(file);
         let last_user = df
             .stage(df.final_stage())

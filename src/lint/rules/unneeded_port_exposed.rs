@@ -24,11 +24,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
     let mut out = Vec::new();
     for (file, df) in &ctx.dockerfiles {
         // A database's own image may expose its port.
-        if df
-            .stages
-            .last()
-            .is_some_and(|s| crate::lint::compose::database_image(&s.base).is_some())
-        {
+        if super::is_infrastructure_image(df) {
             continue;
         }
         for (n, i) in df.instructions.iter().enumerate() {
