@@ -43,10 +43,77 @@ fn check(ctx: &Context) -> Vec<Hit> {
                 .position(|s| s.name.as_deref() == Some(from))
                 .or_else(|| from.parse().ok());
             let Some(src) = src else { continue };
-            let installed = df
-                .stage(src)
-                .any(|x| x.keyword == "RUN" && installs(&super::run_text(x)));
             let sources = i.sources();
+            // Installs whose packages land outside what is copied: the system Python, or a
+            // virtualenv or --target/--prefix folder that no copied source covers.
+            let mut workdir = String::from("/");
+            let mut installed = false;
+            for (n, x) in df
+                .instructions
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| x.stage == src)
+            {
+                if x.keyword == "WORKDIR" {
+                    let w = df.expand(n, x.args.trim());
+                    workdir = if w.starts_with('/') {
+                        w
+                    } else {
+                        format!("{}/{w}", workdir.trim_end_matches('/'))
+                    };
+                }
+                let text = super::run_text(x);
+                if x.keyword != "RUN" || !installs(&text) {
+                    continue;
+                }
+                // Where the packages go: the project's `.venv` for uv and PDM, else the path
+                // after --target/--prefix/-t or after `venv`/`virtualenv`.
+                let resolve = |p: &str| {
+                    if p.starts_with('/') {
+                        p.trim_end_matches('/').to_string()
+                    } else {
+                        format!(
+                            "{}/{}",
+                            workdir.trim_end_matches('/'),
+                            p.trim_start_matches("./").trim_end_matches('/')
+                        )
+                    }
+                };
+                let mut dest: Vec<String> = Vec::new();
+                if ["uv sync", "pdm install", "pdm sync", "in-project"]
+                    .iter()
+                    .any(|m| text.contains(m))
+                {
+                    dest.push(resolve(".venv"));
+                }
+                for c in super::commands(&text) {
+                    for (k, w) in c.iter().enumerate() {
+                        if matches!(
+                            w.as_str(),
+                            "--target" | "--prefix" | "-t" | "venv" | "virtualenv"
+                        ) {
+                            if let Some(p) = c.get(k + 1).filter(|p| !p.starts_with('-')) {
+                                dest.push(resolve(p));
+                            }
+                        } else if let Some(p) = w
+                            .strip_prefix("--target=")
+                            .or_else(|| w.strip_prefix("--prefix="))
+                        {
+                            dest.push(resolve(p));
+                        }
+                    }
+                }
+                let copied = !dest.is_empty()
+                    && dest.iter().all(|d| {
+                        sources.iter().any(|s| {
+                            let s = s.trim_end_matches('/');
+                            s == "." || s.is_empty() || d == s || d.starts_with(&format!("{s}/"))
+                        })
+                    });
+                if !copied {
+                    installed = true;
+                }
+            }
             let copies_packages = sources
                 .iter()
                 .any(|s| PACKAGE_PATHS.iter().any(|p| s.contains(p)));
