@@ -35,7 +35,12 @@ fn check(ctx: &Context) -> Vec<Hit> {
         {
             continue;
         }
-        for i in df.stage(last).filter(|i| i.keyword == "COPY") {
+        for (n, i) in df
+            .instructions
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.stage == last && i.keyword == "COPY")
+        {
             let Some(from) = i.flag("from") else { continue };
             let src = df
                 .stages
@@ -43,7 +48,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
                 .position(|s| s.name.as_deref() == Some(from))
                 .or_else(|| from.parse().ok());
             let Some(src) = src else { continue };
-            let sources = i.sources();
+            let sources: Vec<String> = i.sources().iter().map(|s| df.expand(n, s)).collect();
             // Installs whose packages land outside what is copied: the system Python, or a
             // virtualenv or --target/--prefix folder that no copied source covers.
             let mut workdir = String::from("/");
@@ -114,15 +119,19 @@ fn check(ctx: &Context) -> Vec<Hit> {
                     installed = true;
                 }
             }
-            let copies_packages = sources
-                .iter()
-                .any(|s| PACKAGE_PATHS.iter().any(|p| s.contains(p)));
-            let copies_all_packages_elsewhere = df.stage(last).any(|x| {
-                x.keyword == "COPY"
+            let copies_packages = sources.iter().any(|s| {
+                PACKAGE_PATHS
+                    .iter()
+                    .any(|p| s.to_ascii_lowercase().contains(p))
+            });
+            let copies_all_packages_elsewhere = df.instructions.iter().enumerate().any(|(m, x)| {
+                x.stage == last
+                    && x.keyword == "COPY"
                     && x.flag("from") == Some(from)
-                    && x.words()
-                        .iter()
-                        .any(|s| PACKAGE_PATHS.iter().any(|p| s.contains(p)))
+                    && x.words().iter().any(|s| {
+                        let s = df.expand(m, s).to_ascii_lowercase();
+                        PACKAGE_PATHS.iter().any(|p| s.contains(p))
+                    })
             });
             if installed && !copies_packages && !copies_all_packages_elsewhere {
                 out.push(Hit::new(
