@@ -4,9 +4,9 @@
     python3 bench/gen_dockerfiles.py OUT_DIR [COUNT] [SEED]
 
 Each file is a random but reproducible mix of the instructions that djship's
-hadolint-coded rules (DL3006, DL3007, DL3009, DL3015, DL3020, DL3025, DL3042) look at,
-with and without the mistakes, in one or two stages, with continuations, heredocs and
-comments. The same corpus is used by tests/lint.rs (same verdicts as hadolint) and
+hadolint-coded rules look at (DL3000, DL3006, DL3007, DL3009, DL3015, DL3020, DL3025,
+DL3042, DL4000, DL4003, DL4004), with and without the mistakes, in one or two stages,
+with continuations, heredocs and comments. The same corpus is used by tests/lint.rs (same verdicts as hadolint) and
 bench/lint.sh (speed).
 """
 import os
@@ -65,6 +65,12 @@ MISC = [
     "ARG VERSION=1.0",
     "LABEL org.opencontainers.image.title=app",
     "# a comment line",
+    'CMD ["python", "-V"]',
+    'ENTRYPOINT ["tini", "--"]',
+    "WORKDIR src",
+    "WORKDIR $HOME/app",
+    "MAINTAINER Jane Doe <jane@example.com>",
+    "ENV DJANGO_SETTINGS_MODULE mysite.settings",
 ]
 
 CMDS = [

@@ -29,8 +29,12 @@ mod env_file_in_image;
 mod env_file_not_gitignored;
 mod full_base_image;
 mod json_args;
+mod legacy_key_value;
+mod maintainer;
 mod migrate_at_build;
 mod migrate_in_every_replica;
+mod multiple_cmd;
+mod multiple_entrypoint;
 mod no_dockerignore;
 mod no_healthcheck;
 mod no_restart_policy;
@@ -39,6 +43,7 @@ mod packages_left_behind;
 mod parse_error;
 mod pip_cache;
 mod port_mismatch;
+mod relative_workdir;
 mod runs_as_root;
 mod runserver_in_production;
 mod secret_in_env;
@@ -78,6 +83,8 @@ pub const ALL: &[&Rule] = &[
     &source_bind_mounted::RULE,
     &env_file_not_gitignored::RULE,
     &build_tools_in_final_image::RULE,
+    &legacy_key_value::RULE,
+    &relative_workdir::RULE,
     &base_image_untagged::RULE,
     &base_image_latest::RULE,
     &apt_lists_left::RULE,
@@ -85,6 +92,9 @@ pub const ALL: &[&Rule] = &[
     &add_instead_of_copy::RULE,
     &json_args::RULE,
     &pip_cache::RULE,
+    &maintainer::RULE,
+    &multiple_cmd::RULE,
+    &multiple_entrypoint::RULE,
     &settings::SECRET_KEY,
     &settings::DEBUG,
     &settings::ALLOWED_HOSTS,
