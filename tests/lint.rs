@@ -121,6 +121,7 @@ fn cases() -> Vec<Case> {
         c("DJL011", vec![(".dockerignore", s("__pycache__\n*.pyc\n.env\n"))], vec![(".dockerignore", s("**/.git\n.env*\n.venv/\nvenv*\n**/*.sqlite3\nnode_modules\n"))]),
         c("DJL012", vec![("Dockerfile", df("FROM python:3.12-slim\n", "FROM python:3.12\n"))],
             vec![("Dockerfile", df("FROM python:3.12-slim\n", "FROM python:3.12 AS build\nRUN true\nFROM python:3.12-slim-bookworm\n"))]),
+        c("DJL012", vec![("Dockerfile", df("FROM python:3.12-slim\n", "FROM python:3.12 AS base\nFROM base\n"))], vec![]),
         c("DJL013", vec![("Dockerfile", df("WORKDIR", "RUN apt-get update\nRUN apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\nWORKDIR"))],
             vec![("Dockerfile", df("WORKDIR", "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\nWORKDIR"))]),
         c("DJL014", vec![("Dockerfile", df("EXPOSE 8000", "EXPOSE 8000 22/tcp"))], vec![("Dockerfile", df("EXPOSE 8000", "EXPOSE 8000/tcp"))]),

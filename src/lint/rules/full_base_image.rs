@@ -17,12 +17,16 @@ fn check(ctx: &Context) -> Vec<Hit> {
         let Some(stage) = df.stages.last() else {
             continue;
         };
+        // Through `FROM <stage>` to the image the final stage really starts from.
+        let root = *df.stage_chain(df.final_stage()).last().unwrap_or(&0);
         let at = df
             .instructions
             .iter()
-            .rposition(|i| i.keyword == "FROM")
-            .unwrap_or(0);
-        let base = df.expand(at, &stage.base);
+            .enumerate()
+            .filter(|(_, i)| i.keyword == "FROM")
+            .nth(root)
+            .map_or(0, |(n, _)| n);
+        let base = df.expand(at, &df.stages[root].base);
         let name = base.rsplit('/').next().unwrap_or(&base);
         let Some((repo, tag)) = name.split_once(':') else {
             continue;
