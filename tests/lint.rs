@@ -954,3 +954,60 @@ sys.exit(1 if bad else 0)"#;
         "{text}"
     );
 }
+
+/// SARIF output passes Microsoft's SARIF validator (SARIF Multitool `validate`) with no
+/// error or warning, for relative paths and for absolute ones.
+#[test]
+fn sarif_passes_the_sarif_multitool_validator() {
+    let Some(multitool) = tool("Sarif.Multitool") else {
+        return;
+    };
+    let (t, _) = lint_project(&with_settings(
+        &settings("STATIC_ROOT = BASE_DIR / \"staticfiles\"\n", ""),
+        &[
+            (
+                "Dockerfile",
+                &df("USER 10001\n", "").replace("COPY . .", "ADD . ."),
+            ),
+            ("compose.prod.yaml", &prod("postgres:16", "postgres")),
+        ],
+    ));
+    let out_dir = tempfile::tempdir().unwrap();
+    for (name, cwd, arg) in [
+        ("relative.sarif", t.path().to_path_buf(), ".".to_string()),
+        (
+            "absolute.sarif",
+            std::env::temp_dir(),
+            t.path().display().to_string(),
+        ),
+    ] {
+        let o = djship()
+            .current_dir(&cwd)
+            .args(["lint", "--format", "sarif", &arg])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        let sarif = out_dir.path().join(name);
+        std::fs::write(&sarif, &o.stdout).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(
+            v["runs"][0]["results"].as_array().unwrap().len() >= 5,
+            "{v}"
+        );
+        let report = out_dir.path().join(format!("{name}.validation"));
+        let (ok, text) = run(std::process::Command::new(&multitool)
+            .arg("validate")
+            .arg(&sarif)
+            .arg("--output")
+            .arg(&report)
+            .args(["--level", "Error", "Warning"]));
+        assert!(ok, "{text}");
+        assert!(
+            !text.contains(": error ") && !text.contains(": warning "),
+            "{name}: {text}"
+        );
+        let r: serde_json::Value = serde_json::from_str(&read(&report)).unwrap();
+        let problems = r["runs"][0]["results"].as_array().map_or(0, |a| a.len());
+        assert_eq!(problems, 0, "{name}: {r}");
+    }
+}

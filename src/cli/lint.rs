@@ -279,7 +279,18 @@ pub fn run(args: &LintArgs) -> i32 {
             human
         }
         Format::Json => output::json(&all) + "\n",
-        Format::Sarif => output::sarif(&all) + "\n",
+        Format::Sarif => {
+            // Snippets: the finding's line, read through its project's context.
+            let text = |shown_file: &str, line: u32| {
+                done.iter().find_map(|p| {
+                    p.findings
+                        .iter()
+                        .find(|f| shown(&p.root, &f.file) == shown_file)
+                        .map(|f| p.ctx.src(&f.file).line_text(line).to_string())
+                })
+            };
+            output::sarif(&all, &text) + "\n"
+        }
         Format::Github => output::github(&all),
         Format::Checkstyle => output::checkstyle(&all),
     };

@@ -87,6 +87,7 @@ fn lint_all(dockerfile: &str, compose: &str) {
         .map(|(k, v)| (k.clone(), v.text.clone()))
         .collect();
     let _ = crate::lint::fix::apply(&originals, &findings);
-    let _ = crate::lint::output::sarif(&findings);
+    let _ =
+        crate::lint::output::sarif(&findings, &|f, l| Some(ctx.src(f).line_text(l).to_string()));
     let _ = crate::lint::output::human(&ctx, &findings, false);
 }

@@ -96,18 +96,49 @@ pub fn json(findings: &[Finding]) -> String {
     serde_json::to_string_pretty(findings).unwrap_or_default()
 }
 
+/// `runs-as-root` → `RunsAsRoot`: SARIF's friendly names are Pascal-case identifiers.
+fn pascal(name: &str) -> String {
+    name.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A path as a SARIF artifact URI: relative paths stay relative (to %SRCROOT%, the
+/// folder djship ran in), absolute ones become `file://` URIs; both percent-encoded.
+fn artifact_location(path: &str) -> serde_json::Value {
+    let mut enc = String::new();
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                enc.push(b as char)
+            }
+            _ => enc.push_str(&format!("%{b:02X}")),
+        }
+    }
+    if path.starts_with('/') {
+        json!({"uri": format!("file://{enc}")})
+    } else {
+        json!({"uri": enc, "uriBaseId": "%SRCROOT%"})
+    }
+}
+
 /// SARIF 2.1.0, one run, every rule in the driver so results refer to them by index.
-pub fn sarif(findings: &[Finding]) -> String {
+/// `ctx_text` gives a file's text (for the snippet of each result).
+pub fn sarif(findings: &[Finding], ctx_text: &dyn Fn(&str, u32) -> Option<String>) -> String {
     let rules: Vec<_> = rules::ALL
         .iter()
         .map(|r| {
             json!({
                 "id": r.code,
-                "name": r.name,
+                "name": pascal(r.name),
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.summary},
                 "help": {"text": r.doc, "markdown": r.doc},
-                "helpUri": format!("https://github.com/djship/djship/blob/main/docs/lint-rules.md#{}-{}", r.code.to_ascii_lowercase(), r.name),
                 "defaultConfiguration": {"level": sarif_level(r.severity)},
             })
         })
@@ -115,23 +146,31 @@ pub fn sarif(findings: &[Finding]) -> String {
     let results: Vec<_> = findings
         .iter()
         .map(|f| {
-            json!({
+            let mut region = json!({
+                "startLine": f.line,
+                "startColumn": f.column,
+                "endLine": f.end_line,
+                "endColumn": f.end_column.max(f.column + u32::from(f.end_line == f.line && f.end_column <= f.column)),
+            });
+            if let Some(text) = ctx_text(&f.file, f.line) {
+                region["snippet"] = json!({"text": text});
+            }
+            let mut result = json!({
                 "ruleId": f.code,
                 "ruleIndex": rules::ALL.iter().position(|r| r.code == f.code).unwrap_or(0),
                 "level": sarif_level(f.severity),
                 "message": {"text": f.message},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": f.file, "uriBaseId": "%SRCROOT%"},
-                        "region": {
-                            "startLine": f.line,
-                            "startColumn": f.column,
-                            "endLine": f.end_line,
-                            "endColumn": f.end_column.max(f.column + u32::from(f.end_line == f.line && f.end_column <= f.column)),
-                        }
+                        "artifactLocation": artifact_location(&f.file),
+                        "region": region,
                     }
                 }],
-            })
+            });
+            if let Some(fix) = &f.fix {
+                result["properties"] = json!({"fix": fix});
+            }
+            result
         })
         .collect();
     let doc = json!({
@@ -141,7 +180,7 @@ pub fn sarif(findings: &[Finding]) -> String {
             "tool": {"driver": {
                 "name": "djship",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/djship/djship",
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": rules,
             }},
             "results": results,
