@@ -430,6 +430,23 @@ fn output_formats() {
         "{cs}"
     );
     assert!(cs.contains("<error line=\"5\" column=\"1\" severity=\"error\" message=\"`ADD` of local files: use `COPY`\" source=\"djship.DL3020\"/>"), "{cs}");
+    // Well-formed XML, as a CI plugin parses it.
+    let parse = std::process::Command::new("python3")
+        .args(["-c", "import sys, xml.etree.ElementTree as E; r = E.fromstring(sys.stdin.read()); print(len(r.findall('file/error')))"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    parse
+        .stdin
+        .as_ref()
+        .unwrap()
+        .write_all(cs.as_bytes())
+        .unwrap();
+    let o = parse.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "2");
 }
 
 #[test]
