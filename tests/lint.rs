@@ -95,6 +95,7 @@ fn cases() -> Vec<Case> {
             vec![("compose.dev.yaml", s("services:\n  web:\n    build: .\n    command: python manage.py runserver 0.0.0.0:8000\n"))]),
         c("DJL001", vec![("compose.prod.yaml", prod("    build: .\n", "    build: .\n    command: python manage.py runserver 0.0.0.0:8000\n"))],
             vec![("Dockerfile", df("RUN python manage.py collectstatic", "RUN python manage.py check && python manage.py collectstatic"))]),
+        c("DJL001", vec![], vec![("Dockerfile.dev", df(run, "CMD [\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]")), ("compose/local/django/Dockerfile", df(run, "CMD [\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]"))]),
         c("DJL002", vec![("Dockerfile", df("USER 10001\n", ""))], vec![("Dockerfile", df("FROM python:3.12-slim\n", "FROM python:3.12-slim AS b\nUSER root\nFROM python:3.12-slim\n"))]),
         c("DJL002", vec![("Dockerfile", df("USER 10001\n", "USER 10001\nUSER root\n"))], vec![("nginx/Dockerfile", s("FROM nginx:1.27\nCOPY default.conf /etc/nginx/conf.d/\n"))]),
         c("DJL003", vec![("Dockerfile", df("COPY requirements.txt .\n", "COPY . .\n"))], vec![("Dockerfile", s(DF))]),

@@ -97,24 +97,25 @@ impl Node {
     }
 }
 
-/// What a compose file is for, from its name.
+/// What a compose file or Dockerfile is for, from its name, else from its folders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     /// `*prod*`, `*production*`, `*prd*`, `*release*`, `*deploy*`, `*stack*`, `*swarm*`, `*live*`.
     Production,
     /// `*dev*`, `*override*`, `*local*`, `*test*`, `*ci*`.
     Development,
-    /// `compose.yaml`, `docker-compose.yml`: what `docker compose up` runs.
+    /// `compose.yaml`, `docker-compose.yml`, `Dockerfile`: what runs by default.
     Default,
 }
 
-pub fn role(path: &str) -> Role {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+fn role_of_name(name: &str) -> Role {
+    let name = name.to_ascii_lowercase();
     let stem = name
         .trim_end_matches(".yaml")
         .trim_end_matches(".yml")
-        .trim_start_matches("docker-")
-        .trim_start_matches("compose");
+        .replace("docker-compose", "")
+        .replace("compose", "")
+        .replace("dockerfile", "");
     let parts: Vec<&str> = stem
         .split(['.', '-', '_'])
         .filter(|p| !p.is_empty())
@@ -127,6 +128,15 @@ pub fn role(path: &str) -> Role {
     } else {
         Role::Default
     }
+}
+
+/// The file name decides; when it says nothing, the nearest folder that does
+/// (cookiecutter-django's `compose/production/django/Dockerfile`).
+pub fn role(path: &str) -> Role {
+    path.rsplit('/')
+        .map(role_of_name)
+        .find(|r| *r != Role::Default)
+        .unwrap_or(Role::Default)
 }
 
 #[derive(Debug, Clone)]
@@ -292,6 +302,15 @@ mod tests {
         assert_eq!(role("docker-compose.yml"), Role::Default);
         assert_eq!(role("docker-compose.override.yml"), Role::Development);
         assert_eq!(role("compose.dev.yaml"), Role::Development);
+        assert_eq!(role("Dockerfile.dev"), Role::Development);
+        assert_eq!(role("prod.Dockerfile"), Role::Production);
+        assert_eq!(role("compose/local/django/Dockerfile"), Role::Development);
+        assert_eq!(
+            role("compose/production/django/Dockerfile"),
+            Role::Production
+        );
+        assert_eq!(role("dev/Dockerfile.prod"), Role::Production);
+        assert_eq!(role("docker/Dockerfile"), Role::Default);
     }
 
     #[test]

@@ -491,6 +491,11 @@ pub fn rules_markdown() -> String {
         "# djship lint rules\n\nGenerated from the rules' code (`src/lint/rules/`); `djship rule ID` shows one.\n\
          Codes `DL…` are hadolint's, for the rules that are the same (`# hadolint ignore=` applies to them);\n\
          a BuildKit name means `# check=skip=` applies. `fix` marks rules that `djship lint --fix` fixes.\n\n\
+         Files have a role from their name, else from their nearest folder that says one: production\n\
+         (`prod`, `prd`, `release`, `deploy`, `stack`, `swarm`, `live`), development (`dev`, `local`,\n\
+         `override`, `test`, `ci`), or default (`Dockerfile`, `compose.yaml`). Rules about what runs in\n\
+         production skip development files (`Dockerfile.dev`, `compose/local/django/Dockerfile`,\n\
+         `compose.override.yaml`); the production-only compose rules read production files only.\n\n\
          | code | name | severity | fix | finds |\n|---|---|---|---|---|\n",
     );
     for r in rules::ALL {

@@ -24,7 +24,7 @@ fn wildcard(v: &str) -> bool {
 
 fn check(ctx: &Context) -> Vec<Hit> {
     let mut out = Vec::new();
-    for (file, df) in &ctx.dockerfiles {
+    for (file, df) in super::deployed_dockerfiles(ctx) {
         for i in df.stage(df.final_stage()).filter(|i| i.keyword == "ENV") {
             for (k, v) in assignments(&i.args) {
                 if is_hosts(&k) && v.as_deref().is_some_and(wildcard) {

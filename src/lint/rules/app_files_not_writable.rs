@@ -25,7 +25,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
         .next()
         .unwrap_or(media);
     let mut out = Vec::new();
-    for (file, df) in &ctx.dockerfiles {
+    for (file, df) in super::deployed_dockerfiles(ctx) {
         let last = df.final_stage();
         let Some(user) = df.stage(last).filter(|i| i.keyword == "USER").last() else {
             continue;

@@ -22,7 +22,7 @@ fn is_build_package(p: &str) -> bool {
 
 fn check(ctx: &Context) -> Vec<Hit> {
     let mut out = Vec::new();
-    for (file, df) in &ctx.dockerfiles {
+    for (file, df) in super::deployed_dockerfiles(ctx) {
         for i in df.stage(df.final_stage()).filter(|i| i.keyword == "RUN") {
             let cmds = commands(&run_text(i));
             let removed = cmds.iter().any(|c| {

@@ -13,7 +13,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context) -> Vec<Hit> {
     let mut out = Vec::new();
-    for (file, df) in &ctx.dockerfiles {
+    for (file, df) in super::deployed_dockerfiles(ctx) {
         let Some(stage) = df.stages.last() else {
             continue;
         };

@@ -162,6 +162,16 @@ pub fn commands(text: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Dockerfiles that are not for development only (`Dockerfile.dev`, `compose/local/...`
+/// are skipped by the rules about what runs in production).
+pub fn deployed_dockerfiles(
+    ctx: &Context,
+) -> impl Iterator<Item = &(String, super::dockerfile::Dockerfile)> {
+    ctx.dockerfiles
+        .iter()
+        .filter(|(p, _)| super::compose::role(p) != Role::Development)
+}
+
 /// Compose files for production (by name: `*prod*`, `*deploy*`, `*stack*`).
 pub fn production(ctx: &Context) -> impl Iterator<Item = (&str, &ComposeFile)> {
     ctx.compose

@@ -14,7 +14,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context) -> Vec<Hit> {
     let mut out = Vec::new();
-    for (file, df) in &ctx.dockerfiles {
+    for (file, df) in super::deployed_dockerfiles(ctx) {
         for i in df
             .stage(df.final_stage())
             .filter(|i| i.keyword == "CMD" || i.keyword == "ENTRYPOINT")
