@@ -1029,3 +1029,44 @@ fn sarif_passes_the_sarif_multitool_validator() {
         assert_eq!(problems, 0, "{name}: {r}");
     }
 }
+
+/// Editors pipe the buffer: `djship lint - --stdin-filename PATH` lints the text as that
+/// file of its project; with --fix the fixed text comes back on standard output.
+#[test]
+fn standard_input_for_editors() {
+    let (t, _) = lint_project(&[("compose.prod.yaml", PROD)]);
+    let buffer = df("COPY . .", "ADD . .");
+    let o = djship()
+        .current_dir(t.path())
+        .args([
+            "lint",
+            "-",
+            "--stdin-filename",
+            "Dockerfile",
+            "--format",
+            "json",
+        ])
+        .write_stdin(buffer.clone())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["DL3020"], "{v}");
+    assert_eq!(v[0]["file"], "Dockerfile");
+    // The file on disk was not read for it, nor written.
+    assert_eq!(read(&t.path().join("Dockerfile")), DF);
+    let o = djship()
+        .current_dir(t.path())
+        .args(["lint", "-", "--fix"])
+        .write_stdin(buffer)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), DF);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(read(&t.path().join("Dockerfile")), DF);
+}

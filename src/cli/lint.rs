@@ -42,6 +42,10 @@ pub struct LintArgs {
     /// Show the fixes as a diff and change nothing (exit 1 when there is something to fix).
     #[arg(long)]
     pub diff: bool,
+    /// With PATH `-`: the file the text on standard input is (its name decides how it is
+    /// read; its project gives context). With --fix, the fixed text goes to standard output.
+    #[arg(long, default_value = "Dockerfile")]
+    pub stdin_filename: PathBuf,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -95,10 +99,38 @@ struct Project {
     findings: Vec<Finding>,
 }
 
+/// A path relative to its project root, with `/` separators.
+fn relative(p: &Path, root: &Path) -> String {
+    let rel = p
+        .strip_prefix(root)
+        .unwrap_or(p)
+        .to_string_lossy()
+        .replace('\\', "/");
+    rel.trim_start_matches("./").to_string()
+}
+
 pub fn run(args: &LintArgs) -> i32 {
     // Group the paths by project.
     let mut projects: BTreeMap<PathBuf, Option<BTreeSet<String>>> = BTreeMap::new();
+    // `-`: (relative name, text) read from standard input.
+    let mut stdin: Option<(String, String)> = None;
     for p in &args.paths {
+        if p.as_os_str() == "-" {
+            let mut text = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+                return usage_error(format!("standard input: {e}"));
+            }
+            let root = project_of(&args.stdin_filename);
+            let rel = relative(&args.stdin_filename, &root);
+            if let Some(set) = projects
+                .entry(root)
+                .or_insert_with(|| Some(BTreeSet::new()))
+            {
+                set.insert(rel.clone());
+            }
+            stdin = Some((rel, text));
+            continue;
+        }
         let meta = match std::fs::metadata(p) {
             Ok(m) => m,
             Err(e) => {
@@ -112,12 +144,7 @@ pub fn run(args: &LintArgs) -> i32 {
             projects.insert(p.clone(), None);
         } else {
             let root = project_of(p);
-            let rel = p
-                .strip_prefix(&root)
-                .unwrap_or(p)
-                .to_string_lossy()
-                .replace('\\', "/");
-            let rel = rel.trim_start_matches("./").to_string();
+            let rel = relative(p, &root);
             // A folder already named is linted whole anyway.
             if let Some(set) = projects
                 .entry(root)
@@ -142,13 +169,25 @@ pub fn run(args: &LintArgs) -> i32 {
     let mut done: Vec<Project> = Vec::new();
     let mut fail_on = args.fail_on.map(Severity::from);
     let mut diff_text = String::new();
+    let from_stdin = stdin.is_some();
     for (root, only) in projects {
-        let mut ctx = match Context::load(&root) {
+        let loaded = if from_stdin && !root.is_dir() {
+            Ok(Context::empty(&root))
+        } else {
+            Context::load(&root)
+        };
+        let mut ctx = match loaded {
             Ok(c) => c,
             Err(e) => {
                 return usage_error(format!("{}: cannot read the folder: {e}", root.display()))
             }
         };
+        // The text on standard input replaces the file on disk.
+        if let Some((rel, text)) = &stdin {
+            if only.as_ref().is_some_and(|o| o.contains(rel)) {
+                ctx.update(rel, text);
+            }
+        }
         for w in &ctx.warnings {
             eprintln!("{}: {w}", root.display());
         }
@@ -213,6 +252,14 @@ pub fn run(args: &LintArgs) -> i32 {
                 .collect();
             if args.diff {
                 diff_text.push_str(&fix::diff(&originals, &changed));
+            } else if let Some((rel, text)) = &stdin {
+                // Fixed text to standard output; nothing is written.
+                print!("{}", changed.get(rel).unwrap_or(text));
+                return i32::from(
+                    findings
+                        .iter()
+                        .any(|f| f.severity >= fail_on.unwrap_or(Severity::Warning)),
+                );
             } else {
                 for (file, text) in &changed {
                     let path = root.join(file);
