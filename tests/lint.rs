@@ -161,6 +161,12 @@ fn cases() -> Vec<Case> {
         c("DJL030", vec![("Dockerfile", df("WORKDIR", "RUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev && rm -rf /var/lib/apt/lists/*\nWORKDIR"))],
             vec![("Dockerfile", df("FROM python:3.12-slim\n", "FROM python:3.12-slim AS build\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\nFROM python:3.12-slim\nRUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\n"))]),
         c("DJL030", vec![("Dockerfile", df("pip install --no-cache-dir -r requirements.txt", "pip install --no-cache-dir pipenv && pipenv install --system"))], vec![]),
+        c("DJL032", vec![("compose.prod.yaml", prod("volumes:\n  pgdata: {}\n", "  nginx:\n    image: nginx:1.27\n    restart: always\n    ports: [\"80:80\"]\n    healthcheck: {test: [\"CMD\", \"true\"]}\nvolumes:\n  pgdata: {}\n"))],
+            vec![("compose.prod.yaml", prod("volumes:\n  pgdata: {}\n", "  nginx:\n    image: nginx:1.27\n    restart: always\n    ports: [\"80:80\"]\n    healthcheck: {test: [\"CMD\", \"true\"]}\nvolumes:\n  pgdata: {}\n").replace("[\"8000:8000\"]", "[\"127.0.0.1:8000:8000\"]"))]),
+        c("DJL033", with_settings_owned(SETTINGS, &[("requirements.txt", s("Django>=5.2\npsycopg[binary]\n"))]),
+            with_settings_owned(SETTINGS, &[("requirements.txt", s("Django>=5.2\ngunicorn==23.0.0\npsycopg[binary]\n"))])),
+        c("DJL033", with_settings_owned(SETTINGS, &[("requirements.txt", s("Django>=5.2\ngunicorn\n"))]),
+            with_settings_owned(SETTINGS, &[("requirements.txt", s("Django>=5.2\n")), ("Dockerfile", df("pip install --no-cache-dir -r requirements.txt", "pip install --no-cache-dir -r requirements.txt gunicorn psycopg2-binary"))])),
         c("DL3006", vec![("Dockerfile", df("python:3.12-slim", "python"))], vec![("Dockerfile", df("FROM python:3.12-slim\n", "FROM python:3.12-slim AS base\nFROM base\n"))]),
         c("DL3006", vec![("compose.prod.yaml", prod("postgres:16", "postgres"))], vec![]),
         c("DL3007", vec![("Dockerfile", df("python:3.12-slim", "python:latest"))], vec![("compose.prod.yaml", prod("    build: .\n", "    build: .\n    image: mysite:latest\n"))]),
@@ -696,7 +702,8 @@ fn seed_examples_give_the_expected_findings() {
             "Dockerfile",
             &["3:1 DJL002", "13:5 DJL030", "21:32 DJL030", "1:1 DJL011"],
         ),
-        // Seed 003: Postgres published on the host, depends_on without health.
+        // Seed 003: Postgres published on the host, depends_on without health, gunicorn
+        // published beside nginx in production.
         (
             "003",
             "Dockerfile",
@@ -717,7 +724,13 @@ fn seed_examples_give_the_expected_findings() {
         (
             "003",
             "docker-compose.prod.yml",
-            &["1:1 DJL020", "3:3 DJL026", "13:3 DJL026", "14:12 DL3006"],
+            &[
+                "1:1 DJL020",
+                "3:3 DJL026",
+                "10:9 DJL032",
+                "13:3 DJL026",
+                "14:12 DL3006",
+            ],
         ),
         (
             "004",

@@ -11,6 +11,7 @@ use super::{Context, Rule};
 mod add_instead_of_copy;
 mod allowed_hosts_wildcard;
 mod app_files_not_writable;
+mod app_port_published;
 mod apt_lists_left;
 mod apt_recommends;
 mod apt_update_alone;
@@ -46,6 +47,7 @@ mod port_mismatch;
 mod relative_workdir;
 mod runs_as_root;
 mod runserver_in_production;
+mod runtime_package_missing;
 mod secret_in_env;
 mod settings;
 mod source_bind_mounted;
@@ -84,6 +86,8 @@ pub const ALL: &[&Rule] = &[
     &env_file_not_gitignored::RULE,
     &build_tools_in_final_image::RULE,
     &legacy_key_value::RULE,
+    &app_port_published::RULE,
+    &runtime_package_missing::RULE,
     &relative_workdir::RULE,
     &base_image_untagged::RULE,
     &base_image_latest::RULE,
