@@ -139,3 +139,53 @@ fn wagtail_start_passes_hadolint_compose_and_nginx() {
         j["facts"]["problems"]
     );
 }
+
+/// `--patch-settings` on a MySQL project whose HOST is "localhost": with the variables of
+/// the generated .env, the settings (run by Python, python-decouple installed) point
+/// Django at the compose file's MariaDB service; without them they stay as they were.
+#[test]
+fn patched_mysql_settings_point_at_the_mariadb_service() {
+    let Some(python) = tool("python") else { return };
+    let (_t, dir) = fixture("poetry-mysql");
+    djship()
+        .args(["init", "--patch-settings"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let compose = read(&dir.join("compose.prod.yaml"));
+    assert!(compose.contains("\n  mariadb:\n"), "{compose}");
+    let env: Vec<(String, String)> = read(&dir.join(".env"))
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+        .collect();
+    let get = |k: &str| {
+        env.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{k} not in .env"))
+    };
+    let script = "import json, runpy; ns = runpy.run_path('blog/settings.py'); print(json.dumps(ns['DATABASES']['default']))";
+    let run_settings = |with_env: bool| {
+        let mut cmd = std::process::Command::new(&python);
+        cmd.current_dir(&dir)
+            .args(["-c", script])
+            .env("SECRET_KEY", "x")
+            .env("DB_PASSWORD", "p");
+        if with_env {
+            cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        let (ok, out) = run(&mut cmd);
+        assert!(ok, "{out}");
+        serde_json::from_str::<serde_json::Value>(out.lines().last().unwrap()).unwrap()
+    };
+    let db = run_settings(true);
+    assert_eq!(db["ENGINE"], "django.db.backends.mysql");
+    assert_eq!(db["HOST"], "mariadb");
+    assert_eq!(db["NAME"], get("MARIADB_DATABASE"));
+    assert_eq!(db["USER"], get("MARIADB_USER"));
+    assert_eq!(db["PASSWORD"], get("MARIADB_PASSWORD"));
+    let db = run_settings(false);
+    assert_eq!(db["HOST"], "localhost");
+}
