@@ -18,6 +18,7 @@ static ENGINE: Mutex<()> = Mutex::new(());
 const PYTHON: &str = "djship-e2e/python:3.11";
 const POSTGRES: &str = "djship-e2e/postgres:15";
 const NGINX: &str = "djship-e2e/nginx:1.22";
+const MARIADB: &str = "djship-e2e/mariadb:10.11";
 
 fn enabled() -> bool {
     let on = std::env::var("DJSHIP_E2E").is_ok_and(|v| v == "1");
@@ -721,4 +722,57 @@ fn operate_the_stack_with_djship_commands() {
 
 fn http_get_is_none(port: u16) -> bool {
     djship::engine::http_get(port, "/").is_none()
+}
+
+/// Poetry with a real `poetry lock`, mysqlclient built from source, and settings that
+/// point at "localhost" MySQL: `--patch-settings` moves them to the MariaDB service, and
+/// verify's seven checks pass on MariaDB (the row check through the mariadb client).
+#[test]
+fn poetry_project_on_mariadb() {
+    let Some(_engine) = engine() else { return };
+    let poetry = tool("poetry").expect("poetry (PyPI) is needed for e2e");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject(tmp.path(), "e2epoetry").expect("django-admin is needed for e2e");
+    std::fs::write(
+        dir.join("pyproject.toml"),
+        "[tool.poetry]\nname = \"e2epoetry\"\nversion = \"0.1.0\"\ndescription = \"\"\nauthors = [\"A <a@example.com>\"]\npackage-mode = false\n\n\
+         [tool.poetry.dependencies]\npython = \"^3.11\"\ndjango = \">=5.2,<5.3\"\ngunicorn = \">=23\"\nmysqlclient = \"^2.2\"\n\n\
+         [[tool.poetry.source]]\nname = \"pypi-simple\"\nurl = \"https://pypi.org/simple/\"\npriority = \"primary\"\n\n\
+         [build-system]\nrequires = [\"poetry-core\"]\nbuild-backend = \"poetry.core.masonry.api\"\n",
+    )
+    .unwrap();
+    // The simple index as the source: this machine's way to PyPI does not serve the
+    // per-version JSON API that Poetry uses for pypi.org by default.
+    must(
+        "poetry lock",
+        run(Command::new(poetry).arg("lock").current_dir(&dir)),
+    );
+    let settings = dir.join("mysite/settings.py");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let text = text
+        .replace("'django.db.backends.sqlite3'", "'django.db.backends.mysql'")
+        .replace(
+            "'NAME': BASE_DIR / 'db.sqlite3',",
+            "'NAME': 'blog', 'USER': 'blog', 'PASSWORD': 'x', 'HOST': 'localhost',",
+        );
+    assert!(
+        text.contains("'HOST': 'localhost'"),
+        "startproject's settings changed: {text}"
+    );
+    std::fs::write(&settings, text).unwrap();
+    init(&dir, &["--mariadb-image", MARIADB]);
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(j["facts"]["dependencies"]["manager"], "poetry");
+    assert_eq!(j["plan"]["database"]["service"], "mariadb");
+    let report = verify(&dir, false);
+    let durable = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "data survives down and up")
+        .unwrap();
+    assert!(
+        durable["detail"].as_str().unwrap().contains("named volume"),
+        "{durable}"
+    );
 }

@@ -162,6 +162,9 @@ pub(crate) struct Common {
     /// Redis image (default redis:7-bookworm).
     #[arg(long, value_name = "IMAGE")]
     redis_image: Option<String>,
+    /// MariaDB image, for MySQL projects (default mariadb:11.4).
+    #[arg(long, value_name = "IMAGE")]
+    mariadb_image: Option<String>,
 }
 
 impl Target {
@@ -180,6 +183,7 @@ impl Common {
             postgres_image: None,
             nginx_image: None,
             redis_image: None,
+            mariadb_image: None,
         }
     }
 }
@@ -278,6 +282,7 @@ pub(crate) fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
         postgres_image: c.postgres_image.clone(),
         nginx_image: c.nginx_image.clone(),
         redis_image: c.redis_image.clone(),
+        mariadb_image: c.mariadb_image.clone(),
         patch_settings,
     };
     let name = root

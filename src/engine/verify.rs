@@ -258,18 +258,22 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
         let Some(db) = &t.plan.database else {
             return Ok("no database service".into());
         };
-        if db.service != "db" {
-            return Ok(format!("not checked for {}", db.service));
-        }
+        // A SQL client in the database container, as the app's user.
+        let client = match db.service.as_str() {
+            "db" => "psql -v ON_ERROR_STOP=1 -At -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\" -c",
+            "mariadb" => "mariadb -N -u\"$MARIADB_USER\" -p\"$MARIADB_PASSWORD\" \"$MARIADB_DATABASE\" -e",
+            other => return Ok(format!("not checked for {other}")),
+        };
         let token = format!("djship-{}", std::process::id());
-        let psql = |sql: &str| engine.compose_ok(p, &["exec", "-T", "db", "sh", "-c", &format!("psql -v ON_ERROR_STOP=1 -At -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\" -c \"{sql}\"")]).map_err(|e| e.to_string());
-        psql(&format!("CREATE TABLE IF NOT EXISTS djship_verify (token text); INSERT INTO djship_verify VALUES ('{token}')"))?;
+        let service = db.service.clone();
+        let sql = |q: &str| engine.compose_ok(p, &["exec", "-T", &service, "sh", "-c", &format!("{client} \"{q}\"")]).map_err(|e| e.to_string());
+        sql(&format!("CREATE TABLE IF NOT EXISTS djship_verify (token varchar(64)); INSERT INTO djship_verify VALUES ('{token}')"))?;
         engine.compose_ok(p, &["down", "--timeout", "10"]).map_err(|e| e.to_string())?;
         engine.compose_ok(p, &["up", "-d", "--no-build"]).map_err(|e| e.to_string())?;
         engine.wait_ready(p, Duration::from_secs(180)).map_err(|e| e.to_string())?;
-        let rows = psql("SELECT token FROM djship_verify")?;
+        let rows = sql("SELECT token FROM djship_verify")?;
         if rows.contains(&token) {
-            let _ = psql("DROP TABLE djship_verify");
+            let _ = sql("DROP TABLE djship_verify");
             wait_http(port, &page, 200, Duration::from_secs(60))?;
             Ok("a row written before `down` is there after `up` (named volume)".into())
         } else {

@@ -32,6 +32,7 @@ pub struct Overrides {
     pub postgres_image: Option<String>,
     pub nginx_image: Option<String>,
     pub redis_image: Option<String>,
+    pub mariadb_image: Option<String>,
     /// `--patch-settings` was given: the facts are those of the patched settings.
     pub patch_settings: bool,
 }
@@ -184,9 +185,10 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
             .clone()
             .or(config.postgres_image.clone())
             .unwrap_or("postgres:17-bookworm".into()),
-        mariadb: config
+        mariadb: o
             .mariadb_image
             .clone()
+            .or(config.mariadb_image.clone())
             .unwrap_or("mariadb:11.4".into()),
         nginx: o
             .nginx_image

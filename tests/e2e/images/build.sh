@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds local stand-ins for the official python, postgres, nginx and redis images from
+# Builds local stand-ins for the official python, postgres, nginx, redis and mariadb images from
 # Debian packages (no registry is reachable from the test machines). Tags:
 #   djship-e2e/debian:{bookworm,trixie}, djship-e2e/python:{3.11,3.13}, djship-e2e/python-ca:3.11,
-#   djship-e2e/postgres:15, djship-e2e/nginx:1.22, djship-e2e/redis:7
+#   djship-e2e/postgres:15, djship-e2e/nginx:1.22, djship-e2e/redis:7, djship-e2e/mariadb:10.11
 # The stand-ins keep the official images' interfaces that the generated setup relies on:
 # /usr/local/bin/python with pip and venv; POSTGRES_USER/PASSWORD/DB and pg_isready; nginx
-# reading /etc/nginx/conf.d/*.conf and logging to stdout; redis-server and redis-cli.
+# reading /etc/nginx/conf.d/*.conf and logging to stdout; redis-server and redis-cli;
+# MARIADB_DATABASE/USER/PASSWORD/ROOT_PASSWORD, healthcheck.sh and the mariadb client.
 # Idempotent: an image is rebuilt only when its Dockerfile or inputs change (a hash label).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +28,7 @@ done
 ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
 cp /etc/ssl/certs/ca-certificates.crt "$ctx/ca.crt"
-cp "$here"/postgres-entrypoint.sh "$here"/docker-clean "$ctx/"
+cp "$here"/postgres-entrypoint.sh "$here"/mariadb-entrypoint.sh "$here"/mariadb-healthcheck.sh "$here"/docker-clean "$ctx/"
 
 # build TAG DOCKERFILE [build args...]
 build() {
@@ -47,4 +48,5 @@ build djship-e2e/python-ca:3.11 python-ca.Dockerfile --build-arg BASE=djship-e2e
 build djship-e2e/postgres:15 postgres.Dockerfile
 build djship-e2e/nginx:1.22 nginx.Dockerfile
 build djship-e2e/redis:7 redis.Dockerfile
+build djship-e2e/mariadb:10.11 mariadb.Dockerfile
 "$DOCKER" image ls 'djship-e2e/*'
