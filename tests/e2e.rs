@@ -383,6 +383,13 @@ fn check_dev(dir: &Path, name: &str, image: &str, path: &str, expect: &str) {
         stack.compose(&["exec", "-T", "web", "ls", "/app"]),
     );
     assert!(out.contains("manage.py"));
+    // Uploads: the app user (not root) can write MEDIA_ROOT although the host owns /app.
+    let out = must(
+        "write to MEDIA_ROOT in dev",
+        stack.compose(&["exec", "-T", "web", "sh", "-c", "id -u && touch /app/media/upload-check && ls -n /app/media/upload-check"]),
+    );
+    assert!(!out.starts_with("0\n"), "the dev app runs as root: {out}");
+    assert!(out.contains("upload-check"), "{out}");
     assert_eq!(
         stack.inspect("db", "{{json .HostConfig.PortBindings}}"),
         "{}",
