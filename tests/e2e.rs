@@ -386,7 +386,14 @@ fn check_dev(dir: &Path, name: &str, image: &str, path: &str, expect: &str) {
     // Uploads: the app user (not root) can write MEDIA_ROOT although the host owns /app.
     let out = must(
         "write to MEDIA_ROOT in dev",
-        stack.compose(&["exec", "-T", "web", "sh", "-c", "id -u && touch /app/media/upload-check && ls -n /app/media/upload-check"]),
+        stack.compose(&[
+            "exec",
+            "-T",
+            "web",
+            "sh",
+            "-c",
+            "id -u && touch /app/media/upload-check && ls -n /app/media/upload-check",
+        ]),
     );
     assert!(!out.starts_with("0\n"), "the dev app runs as root: {out}");
     assert!(out.contains("upload-check"), "{out}");
@@ -722,6 +729,20 @@ fn operate_the_stack_with_djship_commands() {
     assert!(migrations.contains("[X] 0001_initial"), "{migrations}");
     let logs = dj(&["logs", "--path", d, "--prod", "web"]);
     assert!(logs.contains("Booting worker"), "{logs}");
+    // `djship shell` takes its input from a pipe (no TTY): Django's shell in web.
+    let out = djship()
+        .args(["shell", "--path", d, "--prod"])
+        .env("DJSHIP_DOCKER", docker_bin())
+        .env("DJSHIP_COMPOSE", &compose)
+        .write_stdin("from django.contrib.auth.models import User\nprint('users', User.objects.count(), 6 * 7)\n")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("users 0 42"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let down = dj(&["down", "--prod", "-v", d]);
     assert!(down.contains("volumes removed"), "{down}");
     assert!(http_get_is_none(port.parse().unwrap()));
