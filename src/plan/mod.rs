@@ -17,7 +17,9 @@ pub const UVICORN: &str = "uvicorn[standard]==0.54.0";
 pub const PSYCOPG: &str = "psycopg[binary]==3.3.9";
 pub const POETRY: &str = "poetry==2.5.1";
 pub const POETRY_EXPORT: &str = "poetry-plugin-export==1.10.1";
-pub const PDM: &str = "pdm==2.29.4";
+/// 2.29.4 cannot be installed from every index yet (it needs certifi 2026.10.19); 2.29.3
+/// installs and exports from a lock without network access.
+pub const PDM: &str = "pdm==2.29.3";
 pub const PIPENV: &str = "pipenv==2026.10.3";
 
 /// Where `--ca-cert` puts the CA bundle in the build context.
