@@ -1,5 +1,3 @@
-use super::production;
-use crate::lint::dockerfile::assignments;
 use crate::lint::{Context, Hit, Rule, Severity};
 
 pub const RULE: Rule = Rule {
@@ -23,36 +21,15 @@ fn wildcard(v: &str) -> bool {
 }
 
 fn check(ctx: &Context) -> Vec<Hit> {
-    let mut out = Vec::new();
-    for (file, df) in super::deployed_dockerfiles(ctx) {
-        for i in df.stage(df.final_stage()).filter(|i| i.keyword == "ENV") {
-            for (k, v) in assignments(&i.args) {
-                if is_hosts(&k) && v.as_deref().is_some_and(wildcard) {
-                    out.push(Hit::new(
-                        file,
-                        ctx.src(file).find(i.line, i.end_line, &k),
-                        format!("ENV {k} allows every host"),
-                    ));
-                }
-            }
-        }
-    }
-    for (file, c) in production(ctx) {
-        for (name, _, svc) in c.services() {
-            for (k, v, range) in svc
-                .get("environment")
-                .map(|e| e.env_pairs())
-                .unwrap_or_default()
-            {
-                if is_hosts(&k) && v.as_deref().is_some_and(wildcard) {
-                    out.push(Hit::new(
-                        file,
-                        range,
-                        format!("service `{name}` allows every host with {k}"),
-                    ));
-                }
-            }
-        }
-    }
-    out
+    super::production_env(ctx)
+        .into_iter()
+        .filter(|e| is_hosts(&e.key) && wildcard(&e.value))
+        .map(|e| {
+            let message = match e.service {
+                None => format!("ENV {} allows every host", e.key),
+                Some(s) => format!("service `{s}` allows every host with {}", e.key),
+            };
+            Hit::new(e.file, e.range, message)
+        })
+        .collect()
 }

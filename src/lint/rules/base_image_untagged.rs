@@ -38,23 +38,14 @@ fn check(ctx: &Context) -> Vec<Hit> {
         }
     }
     // Compose: a service's `image:` (not the tag a `build:` gives its result).
-    for (file, c) in &ctx.compose {
-        for (svc_name, _, svc) in c.services() {
-            let Some(node) = svc.get("image") else {
-                continue;
-            };
-            let Some(img) = node.as_str() else { continue };
-            if super::is_built(svc) || img.contains('$') || img.contains('@') {
-                continue;
-            }
-            let last = img.rsplit('/').next().unwrap_or(img);
-            if !last.contains(':') {
-                out.push(Hit::new(
-                    file,
-                    node.span.clone(),
-                    format!("service `{svc_name}` uses `{img}`, which has no tag"),
-                ));
-            }
+    for (file, svc_name, node, img) in super::service_images(ctx) {
+        let last = img.rsplit('/').next().unwrap_or(img);
+        if !last.contains(':') {
+            out.push(Hit::new(
+                file,
+                node.span.clone(),
+                format!("service `{svc_name}` uses `{img}`, which has no tag"),
+            ));
         }
     }
     out

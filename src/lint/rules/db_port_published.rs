@@ -20,20 +20,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
                 continue;
             }
             for entry in svc.get("ports").map(|p| p.items()).unwrap_or(&[]) {
-                let s = entry
-                    .as_str()
-                    .map(String::from)
-                    .or_else(|| {
-                        entry
-                            .get("host_ip")
-                            .and_then(|h| h.as_str())
-                            .map(|h| format!("{h}:"))
-                    })
-                    .unwrap_or_default();
-                if s.starts_with("127.0.0.1:")
-                    || s.starts_with("localhost:")
-                    || s.starts_with("[::1]:")
-                {
+                if !super::published_on_all_interfaces(entry) {
                     continue;
                 }
                 out.push(Hit::new(

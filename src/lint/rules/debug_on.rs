@@ -1,5 +1,3 @@
-use super::production;
-use crate::lint::dockerfile::assignments;
 use crate::lint::{Context, Hit, Rule, Severity};
 
 pub const RULE: Rule = Rule {
@@ -25,39 +23,15 @@ fn is_debug(k: &str) -> bool {
 }
 
 fn check(ctx: &Context) -> Vec<Hit> {
-    let mut out = Vec::new();
-    for (file, df) in super::deployed_dockerfiles(ctx) {
-        for i in df.stage(df.final_stage()).filter(|i| i.keyword == "ENV") {
-            for (k, v) in assignments(&i.args) {
-                if is_debug(&k) && v.as_deref().is_some_and(truthy) {
-                    out.push(Hit::new(
-                        file,
-                        ctx.src(file).find(i.line, i.end_line, &k),
-                        format!(
-                            "ENV {k}={}: DEBUG is on in the image",
-                            v.unwrap_or_default()
-                        ),
-                    ));
-                }
-            }
-        }
-    }
-    for (file, c) in production(ctx) {
-        for (name, _, svc) in c.services() {
-            for (k, v, range) in svc
-                .get("environment")
-                .map(|e| e.env_pairs())
-                .unwrap_or_default()
-            {
-                if is_debug(&k) && v.as_deref().is_some_and(truthy) {
-                    out.push(Hit::new(
-                        file,
-                        range,
-                        format!("service `{name}` turns {k} on in production"),
-                    ));
-                }
-            }
-        }
-    }
-    out
+    super::production_env(ctx)
+        .into_iter()
+        .filter(|e| is_debug(&e.key) && truthy(&e.value))
+        .map(|e| {
+            let message = match e.service {
+                None => format!("ENV {}={}: DEBUG is on in the image", e.key, e.value),
+                Some(s) => format!("service `{s}` turns {} on in production", e.key),
+            };
+            Hit::new(e.file, e.range, message)
+        })
+        .collect()
 }

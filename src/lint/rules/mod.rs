@@ -214,6 +214,91 @@ pub fn is_infrastructure_image(df: &super::dockerfile::Dockerfile) -> bool {
         )
 }
 
+/// An environment variable set for what runs in production: by `ENV` in a deployed
+/// Dockerfile's final stage, or in a production compose service's `environment:`.
+pub struct EnvSetting<'a> {
+    pub file: &'a str,
+    /// `None` for a Dockerfile, the service's name for compose.
+    pub service: Option<&'a str>,
+    pub key: String,
+    pub value: String,
+    /// Where the variable is set.
+    pub range: std::ops::Range<usize>,
+}
+
+pub fn production_env(ctx: &Context) -> Vec<EnvSetting<'_>> {
+    let mut out = Vec::new();
+    for (file, df) in deployed_dockerfiles(ctx) {
+        for i in df.stage(df.final_stage()).filter(|i| i.keyword == "ENV") {
+            for (key, value) in super::dockerfile::assignments(&i.args) {
+                if let Some(value) = value {
+                    let range = ctx.src(file).find(i.line, i.end_line, &key);
+                    out.push(EnvSetting {
+                        file,
+                        service: None,
+                        key,
+                        value,
+                        range,
+                    });
+                }
+            }
+        }
+    }
+    for (file, c) in production(ctx) {
+        for (name, _, svc) in c.services() {
+            let pairs = svc
+                .get("environment")
+                .map(|e| e.env_pairs())
+                .unwrap_or_default();
+            for (key, value, range) in pairs {
+                if let Some(value) = value {
+                    out.push(EnvSetting {
+                        file,
+                        service: Some(name),
+                        key,
+                        value,
+                        range,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Is a compose `ports:` entry published on every interface (not bound to loopback)?
+pub fn published_on_all_interfaces(entry: &Node) -> bool {
+    let s = entry
+        .as_str()
+        .map(String::from)
+        .or_else(|| {
+            entry
+                .get("host_ip")
+                .and_then(Node::as_str)
+                .map(|h| format!("{h}:"))
+        })
+        .unwrap_or_default();
+    !(s.starts_with("127.0.0.1:") || s.starts_with("localhost:") || s.starts_with("[::1]:"))
+}
+
+/// `image:` of the services that are not built here (the image they run as published),
+/// with a literal name: (file, service, node, image).
+pub fn service_images(ctx: &Context) -> Vec<(&str, &str, &Node, &str)> {
+    let mut out = Vec::new();
+    for (file, c) in &ctx.compose {
+        for (name, _, svc) in c.services() {
+            let Some(node) = svc.get("image") else {
+                continue;
+            };
+            let Some(img) = node.as_str() else { continue };
+            if !is_built(svc) && !img.contains('$') && !img.contains('@') {
+                out.push((file.as_str(), name, node, img));
+            }
+        }
+    }
+    out
+}
+
 /// A service's image, when it names one.
 pub fn image(svc: &Node) -> Option<&str> {
     svc.get("image").and_then(Node::as_str)
