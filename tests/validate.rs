@@ -103,6 +103,7 @@ fn startproject_passes_hadolint_compose_and_nginx() {
         return;
     };
     init_and_check(&dir, &["--patch-settings"]);
+    djship().arg("lint").arg(&dir).assert().success();
 }
 
 #[test]
@@ -111,13 +112,33 @@ fn wagtail_start_passes_hadolint_compose_and_nginx() {
     let Some(dir) = wagtail_start(tmp.path(), "cms") else {
         return;
     };
-    // Wagtail's template ships its own Dockerfile: djship refuses to overwrite it.
+    // Wagtail's template ships its own Dockerfile. djship lint finds on it: .env not kept
+    // out of the image (its .dockerignore lacks it), pip's cache kept, a shell-form CMD;
+    // its gunicorn binds 0.0.0.0:$PORT (ENV PORT), so no port finding.
+    let o = djship()
+        .args(["lint", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    for want in ["DJL004", "DL3042", "DL3025", "DJL011"] {
+        assert!(codes.contains(&want), "{want} missing: {codes:?}");
+    }
+    assert!(!codes.contains(&"DJL021"), "{codes:?}");
+    // djship refuses to overwrite it.
     djship()
         .args(["init", "--patch-settings"])
         .arg(&dir)
         .assert()
         .code(3);
     init_and_check(&dir, &["--patch-settings", "--force"]);
+    djship().arg("lint").arg(&dir).assert().success();
     let j = inspect_json(&dir, &[]);
     assert_eq!(
         j["facts"]["settings"]["production"]["module"],

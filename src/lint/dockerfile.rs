@@ -104,11 +104,13 @@ impl Dockerfile {
     /// Expand `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME-default}` in `text` as the
     /// builder would at instruction `at` (an index into `instructions`): global ARG
     /// defaults (before the first FROM) for FROM lines, else the stage's ARG and ENV values
-    /// so far. Unknown names expand to their default or stay as they are.
+    /// so far (`at` = `instructions.len()`: the end of the final stage). Unknown names expand
+    /// to their default or stay as they are.
     pub fn expand(&self, at: usize, text: &str) -> String {
         let mut vars: Vec<(String, String)> = Vec::new();
         let here = self.instructions.get(at);
-        let stage = here.map(|i| i.stage);
+        // Past the last instruction: the end of the final stage.
+        let stage = here.map(|i| i.stage).or(Some(self.final_stage()));
         let from_line = here.is_some_and(|i| i.keyword == "FROM");
         let mut seen_from = false;
         for (n, i) in self.instructions.iter().enumerate().take(at) {

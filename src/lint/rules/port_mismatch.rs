@@ -7,19 +7,31 @@ pub const RULE: Rule = Rule {
     buildkit: None,
     severity: Severity::Error,
     summary: "the server's bind address, EXPOSE and compose ports disagree",
-    doc: "### What it does\nReads the port the app server listens on (gunicorn `--bind`/`-b`, uvicorn `--port`,\ndaphne `-p`, runserver's address) from the final CMD/ENTRYPOINT or the compose command,\nand compares it with the image's `EXPOSE`, the container side of the service's compose\n`ports:`, and its `expose:`. Also finds a server bound to 127.0.0.1 (gunicorn's default when no bind is given).\n### Why is this bad?\nRequests go to a port nothing listens on: `connection refused` or nginx's 502. A\nserver bound to 127.0.0.1 in a container is unreachable from every other container and\nfrom the host.\n### Example\n```dockerfile\nEXPOSE 8000\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8080\", \"mysite.wsgi\"]\n```\n### Fix\nUse one port everywhere, bound on 0.0.0.0: `--bind 0.0.0.0:8000`, `EXPOSE 8000`, and\n`ports: [\"8000:8000\"]`.",
+    doc: "### What it does\nReads the port the app server listens on (gunicorn `--bind`/`-b`, uvicorn `--port`,\ndaphne `-p`, runserver's address) from the final CMD/ENTRYPOINT or the compose command,\nand compares it with the image's `EXPOSE`, the container side of the service's compose\n`ports:`, and its `expose:`. Also finds a server bound to 127.0.0.1 (gunicorn's default when neither `--bind`, `PORT`,\n`GUNICORN_CMD_ARGS` nor a gunicorn.conf.py sets one).\n### Why is this bad?\nRequests go to a port nothing listens on: `connection refused` or nginx's 502. A\nserver bound to 127.0.0.1 in a container is unreachable from every other container and\nfrom the host.\n### Example\n```dockerfile\nEXPOSE 8000\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8080\", \"mysite.wsgi\"]\n```\n### Fix\nUse one port everywhere, bound on 0.0.0.0: `--bind 0.0.0.0:8000`, `EXPOSE 8000`, and\n`ports: [\"8000:8000\"]`.",
     fixable: false,
     check,
 };
 
-/// (host, port) the server in a command listens on, when the command runs one.
-pub fn bind(words: &[String]) -> Option<(String, u32)> {
+/// (host, port) the server in a command listens on, when the command runs one. `env`
+/// looks up the container's environment (gunicorn binds 0.0.0.0:$PORT when PORT is set,
+/// and reads options from GUNICORN_CMD_ARGS); `has_config` says a gunicorn.conf.py may
+/// set the bind, which makes it unknown.
+pub fn bind(
+    words: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+    has_config: bool,
+) -> Option<(String, u32)> {
     let server = words.iter().position(|w| {
         let base = w.rsplit('/').next().unwrap_or(w);
         matches!(base, "gunicorn" | "uvicorn" | "daphne" | "runserver")
     })?;
     let kind = words[server].rsplit('/').next().unwrap_or("").to_string();
-    let rest = &words[server + 1..];
+    let mut rest: Vec<String> = words[server + 1..].to_vec();
+    if kind == "gunicorn" {
+        if let Some(args) = env("GUNICORN_CMD_ARGS") {
+            rest.extend(crate::lint::dockerfile::shell_words(&args));
+        }
+    }
     let value = |names: &[&str]| -> Option<String> {
         rest.iter().enumerate().find_map(|(i, w)| {
             names.iter().find_map(|n| {
@@ -43,7 +55,13 @@ pub fn bind(words: &[String]) -> Option<(String, u32)> {
                 Ok(p) => Some(("0.0.0.0".into(), p)),
                 Err(_) => Some((b.clone(), 8000)),
             }),
-            None => Some(("127.0.0.1".into(), 8000)),
+            None if has_config || rest.iter().any(|w| w == "-c" || w.starts_with("--config")) => {
+                None
+            }
+            None => match env("PORT").and_then(|p| p.parse().ok()) {
+                Some(p) => Some(("0.0.0.0".into(), p)),
+                None => Some(("127.0.0.1".into(), 8000)),
+            },
         },
         "uvicorn" | "daphne" => {
             let host = value(&["--host", "-b", "--bind"]).unwrap_or_else(|| "127.0.0.1".into());
@@ -75,11 +93,25 @@ fn container_port(entry: &crate::lint::compose::Node) -> Option<u32> {
 
 fn check(ctx: &Context) -> Vec<Hit> {
     let mut out = Vec::new();
+    // gunicorn reads ./gunicorn.conf.py from its working directory by default.
+    let has_config = ctx.root.join("gunicorn.conf.py").is_file()
+        || ctx.facts.as_ref().is_some_and(|f| {
+            !f.manage_dir.is_empty()
+                && ctx
+                    .root
+                    .join(&f.manage_dir)
+                    .join("gunicorn.conf.py")
+                    .is_file()
+        });
     // The image: its command's bind against its EXPOSE.
     for (file, df) in &ctx.dockerfiles {
         let (words, at) = final_command(df);
         let Some(at) = at else { continue };
-        let Some((host, port)) = bind(&words) else {
+        let env = |name: &str| {
+            let v = df.expand(df.instructions.len(), &format!("${{{name}}}"));
+            (!v.starts_with("${")).then_some(v)
+        };
+        let Some((host, port)) = bind(&words, &env, has_config) else {
             continue;
         };
         let src = ctx.src(file);
@@ -135,11 +167,28 @@ fn check(ctx: &Context) -> Vec<Hit> {
                     .iter()
                     .flat_map(|w| crate::lint::dockerfile::shell_words(w))
                     .collect();
-                bind(&flat)
+                flat
             });
+            // The service's environment, then its image's.
+            let image = dockerfile_of(ctx, svc).map(|(_, df)| df);
+            let pairs = svc
+                .get("environment")
+                .map(|e| e.env_pairs())
+                .unwrap_or_default();
+            let env = |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _, _)| k == name)
+                    .and_then(|(_, v, _)| v.clone())
+                    .or_else(|| {
+                        let df = image?;
+                        let v = df.expand(df.instructions.len(), &format!("${{{name}}}"));
+                        (!v.starts_with("${")).then_some(v)
+                    })
+            };
             let bound = match from_cmd {
-                Some(b) => b,
-                None => dockerfile_of(ctx, svc).and_then(|(_, df)| bind(&final_command(df).0)),
+                Some(flat) => bind(&flat, &env, has_config),
+                None => image.and_then(|df| bind(&final_command(df).0, &env, has_config)),
             };
             let Some((_, port)) = bound else { continue };
             let entries = ["ports", "expose"]
