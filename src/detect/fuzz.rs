@@ -76,10 +76,14 @@ pub fn compose(data: &[u8]) {
 /// not exist, so nothing is read from disk), and the fixes applied to the result.
 fn lint_all(dockerfile: &str, compose: &str) {
     let mut ctx = crate::lint::Context::empty(std::path::Path::new("/nonexistent/djship-fuzz"));
-    ctx.add("Dockerfile", dockerfile, 1);
-    ctx.add(".dockerignore", dockerfile, 4);
-    ctx.add("compose.prod.yaml", compose, 2);
-    ctx.add("docker/entrypoint.sh", compose, 3);
+    for (name, text) in [
+        ("Dockerfile", dockerfile),
+        (".dockerignore", dockerfile),
+        ("compose.prod.yaml", compose),
+        ("docker/entrypoint.sh", compose),
+    ] {
+        ctx.add(name, text, crate::lint::FileKind::of(name));
+    }
     let findings = crate::lint::run(&ctx);
     let originals = ctx
         .sources

@@ -163,6 +163,36 @@ const SKIP_DIRS: &[&str] = &[
     "target",
 ];
 
+/// What the context does with a file, from its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Dockerfile,
+    Compose,
+    /// A shell script near the root (three levels at most): an entrypoint, maybe.
+    Script,
+    /// The root's .dockerignore.
+    DockerIgnore,
+    /// Only its text is kept (settings files, a file named on stdin).
+    Other,
+}
+
+impl FileKind {
+    pub fn of(rel: &str) -> FileKind {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        if is_dockerfile(name) {
+            FileKind::Dockerfile
+        } else if is_compose(name) {
+            FileKind::Compose
+        } else if name.ends_with(".sh") && rel.matches('/').count() <= 2 {
+            FileKind::Script
+        } else if rel == ".dockerignore" {
+            FileKind::DockerIgnore
+        } else {
+            FileKind::Other
+        }
+    }
+}
+
 pub fn is_dockerfile(name: &str) -> bool {
     name == "Dockerfile"
         || name.starts_with("Dockerfile.") && !name.ends_with(".dockerignore")
@@ -228,18 +258,10 @@ impl Context {
             files.push(rel.to_string_lossy().replace('\\', "/"));
         }
         for rel in files {
-            let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
-            let kind = if is_dockerfile(&name) {
-                1
-            } else if is_compose(&name) {
-                2
-            } else if name.ends_with(".sh") && rel.matches('/').count() <= 2 {
-                3
-            } else if rel == ".dockerignore" {
-                4
-            } else {
+            let kind = FileKind::of(&rel);
+            if kind == FileKind::Other {
                 continue;
-            };
+            }
             let bytes = std::fs::read(root.join(&rel))?;
             ctx.add(&rel, &String::from_utf8_lossy(&bytes), kind);
         }
@@ -271,15 +293,14 @@ impl Context {
         Ok(ctx)
     }
 
-    /// Add a file by kind: 1 Dockerfile, 2 compose file, 3 script, 4 .dockerignore; any
-    /// other kind only keeps the text.
-    pub fn add(&mut self, rel: &str, text: &str, kind: u8) {
+    /// Add a file, parsed as its kind says.
+    pub fn add(&mut self, rel: &str, text: &str, kind: FileKind) {
         let src = Source::new(rel, text);
         match kind {
-            1 => self.dockerfiles.push((rel.into(), dockerfile::parse(text))),
-            2 => self.compose.push((rel.into(), ComposeFile::parse(&src))),
-            3 => self.scripts.push(rel.into()),
-            4 => {
+            FileKind::Dockerfile => self.dockerfiles.push((rel.into(), dockerfile::parse(text))),
+            FileKind::Compose => self.compose.push((rel.into(), ComposeFile::parse(&src))),
+            FileKind::Script => self.scripts.push(rel.into()),
+            FileKind::DockerIgnore => {
                 self.dockerignore = Some(
                     text.lines()
                         .enumerate()
@@ -289,29 +310,17 @@ impl Context {
                         .collect(),
                 )
             }
-            _ => {}
+            FileKind::Other => {}
         }
         self.sources.insert(rel.into(), src);
     }
 
     /// Replace a file's text (after a fix) and parse it again.
     pub fn update(&mut self, rel: &str, text: &str) {
-        let name = rel.rsplit('/').next().unwrap_or(rel);
         self.dockerfiles.retain(|(p, _)| p != rel);
         self.compose.retain(|(p, _)| p != rel);
         self.scripts.retain(|p| p != rel);
-        let kind = if is_dockerfile(name) {
-            1
-        } else if is_compose(name) {
-            2
-        } else if name.ends_with(".sh") {
-            3
-        } else if rel == ".dockerignore" {
-            4
-        } else {
-            0
-        };
-        self.add(rel, text, kind);
+        self.add(rel, text, FileKind::of(rel));
         self.dockerfiles.sort_by(|a, b| a.0.cmp(&b.0));
         self.compose.sort_by(|a, b| a.0.cmp(&b.0));
     }
@@ -547,7 +556,7 @@ mod tests {
         ctx.add(
             ".dockerignore",
             "**/__pycache__\n*.sqlite3\n.git/\nvenv*\nnode_modules\n!keep.sqlite3\n",
-            4,
+            FileKind::DockerIgnore,
         );
         assert!(ctx.ignored("app/__pycache__/x.pyc"));
         assert!(ctx.ignored("db.sqlite3"));
