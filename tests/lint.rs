@@ -335,13 +335,7 @@ fn select_ignore_and_configuration() {
             .args(["--format", "json"])
             .output()
             .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        let mut c: Vec<String> = v
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["code"].as_str().unwrap().to_string())
-            .collect();
+        let (_, mut c) = finding_codes(&o.stdout);
         c.sort();
         (o.status.code(), c)
     };
@@ -517,13 +511,7 @@ fn fix_is_safe_idempotent_and_diff_changes_nothing() {
         .arg(t.path())
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let left: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let (v, left) = finding_codes(&o.stdout);
     assert_eq!(left, ["DL3025"], "{v}");
 }
 
@@ -1065,13 +1053,7 @@ fn standard_input_for_editors() {
         .write_stdin(buffer.clone())
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let codes: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let (v, codes) = finding_codes(&o.stdout);
     assert_eq!(codes, ["DL3020"], "{v}");
     assert_eq!(v[0]["file"], "Dockerfile");
     // The file on disk was not read for it, nor written.

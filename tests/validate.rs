@@ -120,17 +120,11 @@ fn wagtail_start_passes_hadolint_compose_and_nginx() {
         .arg(&dir)
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let codes: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let (_, codes) = finding_codes(&o.stdout);
     for want in ["DJL004", "DL3042", "DL3025", "DJL011"] {
-        assert!(codes.contains(&want), "{want} missing: {codes:?}");
+        assert!(codes.iter().any(|c| c == want), "{want} missing: {codes:?}");
     }
-    assert!(!codes.contains(&"DJL021"), "{codes:?}");
+    assert!(!codes.iter().any(|c| c == "DJL021"), "{codes:?}");
     // djship refuses to overwrite it.
     djship()
         .args(["init", "--patch-settings"])

@@ -214,3 +214,16 @@ pub fn seed_examples() -> Vec<(String, String, String)> {
     }
     out
 }
+
+/// The codes of `djship lint --format json` output, in order.
+pub fn finding_codes(json: &[u8]) -> (serde_json::Value, Vec<String>) {
+    let v: serde_json::Value = serde_json::from_slice(json)
+        .unwrap_or_else(|e| panic!("not lint JSON ({e}): {}", String::from_utf8_lossy(json)));
+    let codes = v
+        .as_array()
+        .expect("a JSON array of findings")
+        .iter()
+        .map(|f| f["code"].as_str().expect("a code").to_string())
+        .collect();
+    (v, codes)
+}
