@@ -193,9 +193,28 @@ fn cases() -> Vec<Case> {
         c("DJS004", with_settings_owned(&settings("\"django.db.backends.postgresql\", \"NAME\": os.environ.get(\"POSTGRES_DB\")", "\"django.db.backends.sqlite3\", \"NAME\": BASE_DIR / \"db.sqlite3\""), &[]), with_settings_owned(SETTINGS, &[])),
         c("DJS005", with_settings_owned(&settings("os.environ.get(\"POSTGRES_HOST\", \"db\")", "\"localhost\""), &[]), with_settings_owned(SETTINGS, &[])),
         c("DJS006", with_settings_owned(&settings("STATIC_ROOT = BASE_DIR / \"staticfiles\"\n", ""), &[]), with_settings_owned(SETTINGS, &[])),
-        c("DJS007", with_settings_owned(&settings("CSRF_TRUSTED_ORIGINS", "_CSRF"), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS007", with_settings_owned(&settings("CSRF_TRUSTED_ORIGINS", "_CSRF").replace("SECURE_PROXY_SSL_HEADER", "_PROXY"), &[]), with_settings_owned(SETTINGS, &[])),
+        // With the proxy header set, same-origin posts pass: no trusted origins needed.
+        c("DJS007", vec![], with_settings_owned(&settings("CSRF_TRUSTED_ORIGINS", "_CSRF"), &[])),
         c("DJS008", with_settings_owned(&settings("SECURE_PROXY_SSL_HEADER", "_PROXY"), &[]), with_settings_owned(SETTINGS, &[])),
-        c("DJS009", with_settings_owned(&settings("MEDIA_ROOT = BASE_DIR / \"media\"\n", ""), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS009", with_settings_owned(&settings("MEDIA_ROOT = BASE_DIR / \"media\"\n", ""), &[("mysite/models.py", s("from django.db import models\nclass Doc(models.Model):\n    file = models.FileField()\n"))]), with_settings_owned(SETTINGS, &[])),
+        // No model stores files: MEDIA_ROOT is not needed.
+        c("DJS009", vec![], with_settings_owned(&settings("MEDIA_ROOT = BASE_DIR / \"media\"\n", ""), &[("mysite/models.py", s("from django.db import models\nclass Doc(models.Model):\n    name = models.CharField(max_length=9)\n"))])),
+        c("DJS011", with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "bool(os.environ.get(\"DJANGO_DEBUG\", 0))"), &[]),
+            with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "os.environ.get(\"DJANGO_DEBUG\", \"0\").lower() in (\"1\", \"true\")"), &[])),
+        c("DJS011", with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "os.environ.get(\"DJANGO_DEBUG\", False)"), &[]), vec![]),
+        c("DJS012", with_settings_owned(&settings("os.environ[\"DJANGO_SECRET_KEY\"]", "os.environ.get(\"DJANGO_SECRET_KEY\", \"django-insecure-x\")"), &[]),
+            with_settings_owned(&settings("os.environ[\"DJANGO_SECRET_KEY\"]", "os.environ.get(\"DJANGO_SECRET_KEY\")"), &[])),
+        c("DJS012", with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "env.bool(\"DJANGO_DEBUG\", default=True)").replace("import os\n", "import os\nimport environ\nenv = environ.Env()\n"), &[]),
+            with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "env.bool(\"DJANGO_DEBUG\", default=False)").replace("import os\n", "import os\nimport environ\nenv = environ.Env()\n"), &[])),
+        c("DJS012", with_settings_owned(&settings("os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\")", "os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"*\")"), &[]), vec![]),
+        // Settings read through the project's own helpers and control flow are configurable.
+        c("DJS003", vec![], with_settings_owned(&settings("ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "def get_list_from_env(name, default=\"\"):\n    return [x for x in os.getenv(name, default).split(\",\") if x]\nALLOWED_HOSTS = get_list_from_env(\"X_ALLOWED_HOSTS\", \"localhost\")"), &[])),
+        c("DJS003", vec![], with_settings_owned(&settings("ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "from mysite.envutil import extract_comma_list\nALLOWED_HOSTS = extract_comma_list(\"ALLOWED_HOSTS\", \"\")"), &[("mysite/envutil.py", s("import os\ndef extract_comma_list(name, default):\n    value = os.environ.get(name, default)\n    if not value:\n        return []\n    return value.split(\",\")\n"))])),
+        c("DJS003", vec![], with_settings_owned(&settings("ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "DOMAIN = os.getenv(\"DOMAIN\", \"example.com\")\nif v := os.getenv(\"ALLOWED_HOSTS\"):\n    ALLOWED_HOSTS = v.split(\",\")\nelse:\n    ALLOWED_HOSTS = [DOMAIN]"), &[])),
+        c("DJS003", vec![], with_settings_owned(&settings("ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "from mysite import configuration\nALLOWED_HOSTS = getattr(configuration, \"ALLOWED_HOSTS\")"), &[("mysite/configuration.py", s("import os\nALLOWED_HOSTS = os.environ.get(\"HOSTS\", \"\").split()\n"))])),
+        // SQLite only as the else of a DATABASE_URL test is not the production database.
+        c("DJS004", vec![], with_settings_owned(&settings("DATABASES = {", "import dj_database_url\nif \"DATABASE_URL\" in os.environ:\n    DATABASES = {\"default\": dj_database_url.config()}\nelse:\n    DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\", \"NAME\": BASE_DIR / \"db.sqlite3\"}}\n_UNUSED = {"), &[])),
         c("DJS010", with_settings_owned(&settings("os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "[\"*\"]"), &[]), with_settings_owned(SETTINGS, &[])),
     ]
 }

@@ -416,6 +416,22 @@ fn human_report(a: &Analysis) -> String {
                 db.evidence
             ),
         );
+        if let Some(sel) = &db.selected_by {
+            line(
+                "",
+                format!(
+                    "  chosen by ${} ({}, {}): djship {}; {}",
+                    sel.var,
+                    sel.test,
+                    sel.evidence,
+                    match &sel.value {
+                        Some(v) => format!("sets {}={v}", sel.var),
+                        None => format!("leaves {} unset", sel.var),
+                    },
+                    sel.alternatives.join("; ")
+                ),
+            );
+        }
     }
     if let Some(c) = &f.cache {
         line(

@@ -23,6 +23,7 @@ use python::{EnvRead, Value};
 use pyversion::PythonVersion;
 use serde::Serialize;
 use settings::{Evaluated, FileCache, SettingsModules};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A value and where it was found.
@@ -64,6 +65,25 @@ pub struct Database {
     pub drivers: Vec<String>,
     pub gis: bool,
     pub evidence: Evidence,
+    /// When the settings choose the database by an environment variable: which, and the
+    /// value djship gives it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selected_by: Option<DbSelector>,
+}
+
+/// How the settings pick their database from the environment, and djship's choice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DbSelector {
+    /// The variable the settings test.
+    pub var: String,
+    /// The value djship sets (`None`: the variable stays unset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The test as written.
+    pub test: String,
+    pub evidence: Evidence,
+    /// The other settings of the variable and the database each gives.
+    pub alternatives: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -206,8 +226,8 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         message: "found manage.py but no settings module: no DJANGO_SETTINGS_MODULE default and no <package>/settings.py next to it".into(),
         hint: "set os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"<package>.settings\") in manage.py, or pass another --manage".into(),
     })?;
-    let prod = settings::evaluate(&mut cache, &modules.production.file);
-    let dev = if modules.development.file != modules.production.file {
+    let mut prod = settings::evaluate(&mut cache, &modules.production.file);
+    let mut dev = if modules.development.file != modules.production.file {
         Some(settings::evaluate(&mut cache, &modules.development.file))
     } else {
         None
@@ -221,6 +241,13 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         .to_string();
 
     let deps = deps::detect(root, &mut warnings);
+    let (assume, selector) = choose_database(&prod, &deps);
+    if !assume.is_empty() {
+        prod.resolve(assume.clone());
+        if let Some(d) = dev.as_mut() {
+            d.resolve(assume.clone());
+        }
+    }
     let django = deps.version_of("django").map(|v| Located {
         value: v,
         evidence: deps
@@ -270,7 +297,7 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     }
     asgi.required = !asgi.reasons.is_empty();
 
-    let databases = databases(&prod, &deps);
+    let databases = databases(&prod, &deps, selector);
     let cache_fact = cache_fact(&prod, &deps);
     let celery = celery_fact(&mut cache, &package, &prod, &deps, &installed_apps);
 
@@ -309,7 +336,8 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     };
 
     let env_vars = env_vars(&prod, dev.as_ref());
-    let problems = problems::find(&prod, &databases, &static_files, &media, &modules);
+    let uploads = uploads_used(root, &manage_dir, &installed_apps);
+    let problems = problems::find(&prod, &databases, &static_files, &media, &modules, uploads);
 
     warnings.append(&mut cache.warnings);
     Ok(Facts {
@@ -335,6 +363,47 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         warnings,
         package,
     })
+}
+
+/// Apps that store uploaded files themselves.
+const UPLOAD_APPS: &[&str] = &[
+    "wagtail.images",
+    "wagtail.documents",
+    "filer",
+    "photologue",
+    "django_summernote",
+];
+
+/// Whether the project stores uploaded files: a FileField or ImageField in its own code
+/// (read as text, never imported), or an installed app that stores uploads.
+fn uploads_used(root: &Path, manage_dir: &str, installed_apps: &[String]) -> bool {
+    if installed_apps.iter().any(|a| {
+        UPLOAD_APPS
+            .iter()
+            .any(|u| a == u || a.starts_with(&format!("{u}.")))
+    }) {
+        return true;
+    }
+    let base = root.join(manage_dir);
+    let walker = ignore::WalkBuilder::new(&base)
+        .max_depth(Some(6))
+        .hidden(true)
+        .filter_entry(|e| {
+            let n = e.file_name().to_string_lossy();
+            !matches!(
+                n.as_ref(),
+                "node_modules" | "venv" | ".venv" | "site-packages" | "migrations" | "tests"
+            )
+        })
+        .build();
+    walker
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "py"))
+        .take(5000)
+        .any(|e| {
+            std::fs::read_to_string(e.path())
+                .is_ok_and(|t| t.contains("FileField(") || t.contains("ImageField("))
+        })
 }
 
 fn located_str(e: &Evaluated, name: &str) -> Option<Located<String>> {
@@ -411,66 +480,205 @@ const DRIVERS: &[(DbKind, &str)] = &[
     (DbKind::Oracle, "oracledb"),
 ];
 
-fn databases(prod: &Evaluated, deps: &Dependencies) -> Vec<Database> {
+/// When the settings pick the database by an environment variable (`if os.getenv("DB")
+/// == "postgres": ...`), the setting of it that gives the best database djship can run:
+/// PostgreSQL or MySQL with its driver installed before SQLite or a driver-less engine.
+/// Returns the variables to assume and how the choice was made.
+fn choose_database(
+    prod: &Evaluated,
+    deps: &Dependencies,
+) -> (HashMap<String, Option<String>>, Option<DbSelector>) {
+    let none = (HashMap::new(), None);
+    let Some(raw) = prod.raw_value("DATABASES") else {
+        return none;
+    };
+    let mut conds: Vec<&python::Cond> = Vec::new();
+    raw.walk(&mut |v| {
+        if let Value::Choice(arms) = v {
+            for a in arms {
+                if a.cond.var.is_some() && !conds.iter().any(|c| c.text == a.cond.text) {
+                    conds.push(&a.cond);
+                }
+            }
+        }
+    });
+    if conds.is_empty() {
+        return none;
+    }
+    let score = |db: &Database, v: &Value| -> i32 {
+        let driver = !db.drivers.is_empty();
+        // Where the engine ties, a database whose host comes from the environment wins
+        // over one fixed to localhost (a patched or deployment branch over a local one).
+        let configurable =
+            i32::from(db.url_env.is_some() || matches!(v.get("HOST"), Some(Value::Env(_))));
+        let engine = match (db.kind, driver) {
+            (DbKind::Postgresql, true) => 6,
+            (DbKind::Mysql, true) => 5,
+            (DbKind::Postgresql, false) => 3,
+            (DbKind::Oracle, _) => 2,
+            (DbKind::Mysql, false) => 1,
+            (DbKind::Sqlite, _) => 0,
+            // A database URL from the environment, engine unknown: still what a
+            // deployment sets, unlike an SQLite file.
+            (DbKind::Unknown, _) if db.url_env.is_some() => 1,
+            (DbKind::Unknown, _) => -1,
+        };
+        2 * engine + configurable
+    };
+    let evaluate = |assume: &HashMap<String, Option<String>>| -> Option<(Database, Value)> {
+        let resolved = raw.resolve(assume);
+        let v = resolved.get("default")?.clone();
+        let db = database("default", &v, deps, &prod.raw["DATABASES"].evidence);
+        Some((db, v))
+    };
+    type Candidate<'a> = (Option<&'a python::Cond>, HashMap<String, Option<String>>);
+    let mut candidates: Vec<Candidate> = vec![(None, HashMap::new())];
+    for c in &conds {
+        if let (Some(var), Some(value)) = (&c.var, c.selecting_value()) {
+            candidates.push((Some(*c), HashMap::from([(var.clone(), value)])));
+        }
+    }
+    type Scored<'a> = (
+        Option<&'a python::Cond>,
+        HashMap<String, Option<String>>,
+        Option<(Database, Value)>,
+    );
+    let scored: Vec<Scored> = candidates
+        .into_iter()
+        .map(|(c, a)| {
+            let db = evaluate(&a);
+            (c, a, db)
+        })
+        .collect();
+    let best = scored
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, (_, _, db))| {
+            (
+                db.as_ref().map(|(d, v)| score(d, v)).unwrap_or(-4),
+                -(*i as i32),
+            )
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    let describe = |a: &HashMap<String, Option<String>>, db: &Option<(Database, Value)>| {
+        let setting = if a.is_empty() {
+            "unset (defaults)".to_string()
+        } else {
+            a.iter()
+                .map(|(k, v)| match v {
+                    Some(v) => format!("{k}={v}"),
+                    None => format!("{k} unset"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let kind = db
+            .as_ref()
+            .map(|(d, _)| format!("{:?}", d.kind).to_lowercase())
+            .unwrap_or_else(|| "no default database".into());
+        format!("{setting} gives {kind}")
+    };
+    let alternatives: Vec<String> = scored
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != best)
+        .map(|(_, (_, a, db))| describe(a, db))
+        .collect();
+    let (cond, assume, _) = &scored[best];
+    let selector = match cond {
+        Some(c) => DbSelector {
+            var: c.var.clone().unwrap_or_default(),
+            value: assume.values().next().cloned().flatten(),
+            test: c.text.clone(),
+            evidence: c.evidence.clone(),
+            alternatives,
+        },
+        None => {
+            // The defaults already give the best database; say what the variable does.
+            let c = conds[0];
+            DbSelector {
+                var: c.var.clone().unwrap_or_default(),
+                value: None,
+                test: c.text.clone(),
+                evidence: c.evidence.clone(),
+                alternatives,
+            }
+        }
+    };
+    (assume.clone(), Some(selector))
+}
+
+fn databases(prod: &Evaluated, deps: &Dependencies, selector: Option<DbSelector>) -> Vec<Database> {
     let Some(b) = prod.get("DATABASES") else {
         return Vec::new();
     };
     let Value::Dict(aliases) = &b.value else {
         return Vec::new();
     };
-    let driver_kind = DRIVERS.iter().find(|(_, p)| deps.has(p)).map(|(k, _)| *k);
     aliases
         .iter()
         .map(|(alias, v)| {
-            let (mut kind, mut gis, mut engine, mut url_env) = (DbKind::Unknown, false, None, None);
-            match v {
-                Value::Env(e) => {
-                    url_env = Some(e.name.clone());
-                    if let Some(d) = &e.default {
-                        (kind, gis) = url_kind(d);
-                    }
-                }
-                Value::Dict(_) => match v.get("ENGINE") {
-                    Some(Value::Str(s)) => {
-                        (kind, gis) = engine_kind(s);
-                        engine = Some(s.clone());
-                    }
-                    Some(Value::Env(e)) => {
-                        if let Some(d) = &e.default {
-                            (kind, gis) = engine_kind(d);
-                        }
-                    }
-                    _ => {
-                        if let Some(Value::Str(u)) = v.get("URL") {
-                            (kind, gis) = url_kind(u);
-                        }
-                    }
-                },
-                _ => {}
+            let mut db = database(alias, v, deps, &b.evidence);
+            if alias == "default" {
+                db.selected_by = selector.clone();
             }
-            // A URL from the environment decides the engine at run time: the driver tells.
-            if url_env.is_some() || kind == DbKind::Unknown {
-                if let Some(k) = driver_kind {
-                    if kind == DbKind::Unknown || kind == DbKind::Sqlite {
-                        kind = k;
-                    }
-                }
-            }
-            Database {
-                alias: alias.clone(),
-                drivers: DRIVERS
-                    .iter()
-                    .filter(|(k, p)| *k == kind && deps.has(p))
-                    .map(|(_, p)| p.to_string())
-                    .collect(),
-                kind,
-                engine,
-                url_env,
-                gis,
-                evidence: b.evidence.clone(),
-            }
+            db
         })
         .collect()
+}
+
+/// One alias of DATABASES: its engine, from the ENGINE, a URL, or the driver installed.
+fn database(alias: &str, v: &Value, deps: &Dependencies, evidence: &Evidence) -> Database {
+    let driver_kind = DRIVERS.iter().find(|(_, p)| deps.has(p)).map(|(k, _)| *k);
+    let (mut kind, mut gis, mut engine, mut url_env) = (DbKind::Unknown, false, None, None);
+    match v {
+        Value::Env(e) => {
+            url_env = Some(e.name.clone());
+            if let Some(d) = &e.default {
+                (kind, gis) = url_kind(d);
+            }
+        }
+        Value::Dict(_) => match v.get("ENGINE") {
+            Some(Value::Str(s)) => {
+                (kind, gis) = engine_kind(s);
+                engine = Some(s.clone());
+            }
+            Some(Value::Env(e)) => {
+                if let Some(d) = &e.default {
+                    (kind, gis) = engine_kind(d);
+                }
+            }
+            _ => {
+                if let Some(Value::Str(u)) = v.get("URL") {
+                    (kind, gis) = url_kind(u);
+                }
+            }
+        },
+        _ => {}
+    }
+    // A URL from the environment decides the engine at run time: the driver tells.
+    if url_env.is_some() || kind == DbKind::Unknown {
+        if let Some(k) = driver_kind {
+            if kind == DbKind::Unknown || kind == DbKind::Sqlite {
+                kind = k;
+            }
+        }
+    }
+    Database {
+        alias: alias.to_string(),
+        drivers: DRIVERS
+            .iter()
+            .filter(|(k, p)| *k == kind && deps.has(p))
+            .map(|(_, p)| p.to_string())
+            .collect(),
+        kind,
+        engine,
+        url_env,
+        gis,
+        evidence: evidence.clone(),
+        selected_by: None,
+    }
 }
 
 fn cache_fact(prod: &Evaluated, deps: &Dependencies) -> Option<Cache> {

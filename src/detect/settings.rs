@@ -102,6 +102,13 @@ impl Loader for FileCache {
         };
         self.file(&rel)
     }
+
+    fn is_project_module(&self, module: &str, level: u32, _from_file: &str) -> bool {
+        level > 0 || {
+            let top = module.split('.').next().unwrap_or("");
+            self.module_file(top).is_some()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -125,9 +132,15 @@ pub struct SettingsModules {
 
 /// Interpreted settings of one module.
 pub struct Evaluated {
+    /// The settings as Django gets them in the environment [`Evaluated::assume`]
+    /// describes: every choice resolved.
     pub ns: BTreeMap<String, Binding>,
+    /// The settings with their choices: a value per path through `if`/`else`.
+    pub raw: BTreeMap<String, Binding>,
     pub env_reads: Vec<EnvRead>,
     pub files: Vec<String>,
+    /// Variables whose value djship decides (`None`: unset); the rest keep their defaults.
+    pub assume: HashMap<String, Option<String>>,
 }
 
 impl Evaluated {
@@ -137,6 +150,35 @@ impl Evaluated {
     pub fn value(&self, name: &str) -> Option<&Value> {
         self.ns.get(name).map(|b| &b.value)
     }
+    /// The setting with its alternatives, as written.
+    pub fn raw_value(&self, name: &str) -> Option<&Value> {
+        self.raw.get(name).map(|b| &b.value)
+    }
+    /// The environment variables that set `name` on some path through the settings.
+    pub fn configurable_by(&self, name: &str) -> Vec<&EnvRead> {
+        self.raw_value(name)
+            .map(|v| v.env_reads())
+            .unwrap_or_default()
+    }
+    /// Resolve every choice for an environment where `assume` holds.
+    pub fn resolve(&mut self, assume: HashMap<String, Option<String>>) {
+        self.ns = self
+            .raw
+            .iter()
+            .filter_map(|(k, b)| {
+                let value = b.value.resolve(&assume);
+                if matches!(value, Value::Undefined) {
+                    return None;
+                }
+                let evidence = b
+                    .value
+                    .resolved_evidence(&assume)
+                    .unwrap_or_else(|| b.evidence.clone());
+                Some((k.clone(), Binding { value, evidence }))
+            })
+            .collect();
+        self.assume = assume;
+    }
 }
 
 pub fn evaluate(cache: &mut FileCache, file: &str) -> Evaluated {
@@ -145,11 +187,15 @@ pub fn evaluate(cache: &mut FileCache, file: &str) -> Evaluated {
     if let Some(f) = parsed {
         interp.exec_file(&f);
     }
-    Evaluated {
-        ns: interp.ns,
+    let mut e = Evaluated {
+        ns: BTreeMap::new(),
+        raw: interp.ns,
         env_reads: interp.env_reads,
         files: interp.files,
-    }
+        assume: HashMap::new(),
+    };
+    e.resolve(HashMap::new());
+    e
 }
 
 const PROD_NAMES: &[&str] = &["production", "prod", "live", "deploy", "deployment"];

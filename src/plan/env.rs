@@ -34,6 +34,8 @@ pub struct EnvPlan {
     pub secret_key_var: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub debug_var: Option<String>,
+    /// The value that turns DEBUG off (`False`, or empty when the settings read text).
+    pub debug_off: String,
     /// Set only for the collectstatic step of the image build: never real secrets.
     pub build_placeholders: Vec<(String, String)>,
 }
@@ -66,6 +68,16 @@ impl EnvPlan {
     }
 }
 
+/// Settings that assume HTTPS between the browser and Django.
+const HTTPS_ONLY: &[&str] = &[
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+];
+
 pub fn plan(
     facts: &Facts,
     name: &str,
@@ -94,14 +106,50 @@ pub fn plan(
         p.secret_key_var = Some(v);
     }
     if let Some(v) = patched("DEBUG", "DJANGO_DEBUG") {
+        // Settings that take DEBUG as the variable's text treat any non-empty value as on.
+        let text = facts.problems.iter().any(|p| p.code == "DJS011");
+        p.debug_off = if text { String::new() } else { "False".into() };
         p.push(
             &v,
-            Some("False".into()),
+            Some(p.debug_off.clone()),
             None,
             false,
-            "Django's DEBUG: False in production; compose.yaml turns it on for development",
+            if text {
+                "Django's DEBUG: empty in production, because the settings read it as text and any non-empty value (\"False\" too) turns it on; compose.yaml turns it on for development"
+            } else {
+                "Django's DEBUG: False in production; compose.yaml turns it on for development"
+            },
         );
         p.debug_var = Some(v);
+    }
+    // Settings that would break the stack behind djship's proxy, which serves plain HTTP:
+    // an HTTPS redirect answers every page with 301, secure-only cookies never come back.
+    for v in &facts.env_vars {
+        let Some(setting) = v.setting.as_deref() else {
+            continue;
+        };
+        if !HTTPS_ONLY.contains(&setting) {
+            continue;
+        }
+        let on_by_default = v.required
+            || v.default.as_deref().is_some_and(|d| {
+                let d = d.trim().to_ascii_lowercase();
+                !(d.is_empty()
+                    || d == "0"
+                    || d == "false"
+                    || d == "none"
+                    || d == "no"
+                    || d == "off")
+            });
+        if on_by_default {
+            p.push(
+                &v.name,
+                Some("0".into()),
+                None,
+                false,
+                format!("{setting} off: djship's production stack serves plain HTTP on port 80 (nginx terminates no TLS); set it on once HTTPS terminates in front ({})", v.evidence),
+            );
+        }
     }
     if let Some(v) = patched("ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS") {
         p.push(
@@ -220,6 +268,25 @@ pub fn plan(
             }
         }
         _ => {}
+    }
+    // The settings pick their database by a variable: give it the value that selects the
+    // database compose runs.
+    for db in facts.databases.iter().filter(|d| d.alias == "default") {
+        if let Some(sel) = &db.selected_by {
+            if Some(&sel.var) != db.url_env.as_ref() && !sel.var.is_empty() {
+                p.push(
+                    &sel.var,
+                    Some(sel.value.clone().unwrap_or_default()),
+                    None,
+                    false,
+                    format!(
+                        "selects the database in the settings ({}: {}); this value gives {:?}, the database compose runs",
+                        sel.evidence, sel.test, db.kind
+                    )
+                    .to_lowercase(),
+                );
+            }
+        }
     }
     if redis {
         for v in &facts.env_vars {
