@@ -4,6 +4,7 @@
 
 pub mod deps;
 pub mod evidence;
+pub mod frontend;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod layout;
@@ -173,6 +174,9 @@ pub struct Facts {
     #[serde(rename = "static")]
     pub static_files: StaticFiles,
     pub media: MediaFiles,
+    /// The frontend (package.json), when the project has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frontend: Option<frontend::Frontend>,
     pub installed_apps: Vec<String>,
     pub env_vars: Vec<EnvVar>,
     pub problems: Vec<Problem>,
@@ -339,6 +343,8 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     let uploads = uploads_used(root, &manage_dir, &installed_apps);
     let problems = problems::find(&prod, &databases, &static_files, &media, &modules, uploads);
 
+    let frontend = frontend::detect(root, &manage_dir, &prod, &mut warnings);
+
     warnings.append(&mut cache.warnings);
     Ok(Facts {
         manage_py,
@@ -357,6 +363,7 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         native,
         static_files,
         media,
+        frontend,
         installed_apps,
         env_vars,
         problems,
