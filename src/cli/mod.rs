@@ -165,6 +165,10 @@ pub(crate) struct Common {
     /// MariaDB image, for MySQL projects (default mariadb:11.4).
     #[arg(long, value_name = "IMAGE")]
     mariadb_image: Option<String>,
+    /// Node image of the frontend build stage, for projects whose frontend is built in the
+    /// image (default node:<version>-slim, the version from .nvmrc, engines.node...).
+    #[arg(long, value_name = "IMAGE")]
+    node_image: Option<String>,
 }
 
 impl Target {
@@ -184,6 +188,7 @@ impl Common {
             nginx_image: None,
             redis_image: None,
             mariadb_image: None,
+            node_image: None,
         }
     }
 }
@@ -283,6 +288,7 @@ pub(crate) fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
         nginx_image: c.nginx_image.clone(),
         redis_image: c.redis_image.clone(),
         mariadb_image: c.mariadb_image.clone(),
+        node_image: c.node_image.clone(),
         patch_settings,
     };
     let name = root
@@ -483,6 +489,24 @@ fn human_report(a: &Analysis) -> String {
                 .unwrap_or_else(|| "unset".into()),
         ),
     );
+    if let Some(fe) = &f.frontend {
+        line(
+            "frontend",
+            format!(
+                "{} with {}{}, Node {} ({}); {}",
+                fe.package_json.file,
+                fe.manager.name(),
+                if fe.build_scripts.is_empty() {
+                    String::new()
+                } else {
+                    format!(", build {}", fe.build_scripts.join(" + "))
+                },
+                fe.node.version,
+                fe.node.source,
+                fe.reason
+            ),
+        );
+    }
     if !p.build_packages.is_empty() || !p.run_packages.is_empty() {
         line(
             "native",

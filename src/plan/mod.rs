@@ -6,6 +6,7 @@ pub mod patch;
 
 use crate::config::Config;
 use crate::detect::deps::Manager;
+use crate::detect::frontend::{Frontend, NodeManager, OutputKind, OutputState, NODE_LTS};
 use crate::detect::{DbKind, Facts};
 use env::EnvPlan;
 use serde::Serialize;
@@ -35,6 +36,7 @@ pub struct Overrides {
     pub nginx_image: Option<String>,
     pub redis_image: Option<String>,
     pub mariadb_image: Option<String>,
+    pub node_image: Option<String>,
     /// `--patch-settings` was given: the facts are those of the patched settings.
     pub patch_settings: bool,
 }
@@ -46,6 +48,8 @@ pub struct Images {
     pub mariadb: String,
     pub nginx: String,
     pub redis: String,
+    /// Base of the frontend build stage (used only when there is one).
+    pub node: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -91,6 +95,40 @@ pub struct Celery {
     pub beat: bool,
 }
 
+/// The Node stage that builds the frontend; the runtime stage takes its outputs only.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrontendStage {
+    /// The package's folder in the stage (`/app/frontend`).
+    pub workdir: String,
+    /// Files copied before the install (layer caching), relative to the root.
+    pub copy: Vec<String>,
+    /// BuildKit cache mounts of the install and build steps.
+    pub cache: Vec<String>,
+    /// Environment of the stage.
+    pub env: Vec<(String, String)>,
+    /// Shell commands of the install step.
+    pub install: Vec<String>,
+    /// Shell commands of the build step (empty: the stage only installs).
+    pub build: Vec<String>,
+    /// What the runtime stage copies from this stage, before collectstatic.
+    pub copies: Vec<StageCopy>,
+    /// Nothing says where the build writes: the runtime takes the stage's whole /app
+    /// (node_modules moved out) instead of the build context.
+    pub whole_tree: bool,
+    /// Kept out of the build context: the outputs of a local build (.gitignore ignores them).
+    pub dockerignore: Vec<String>,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageCopy {
+    /// Path in the frontend stage.
+    pub from: String,
+    /// Path in the runtime stage.
+    pub to: String,
+    pub why: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Paths {
     /// STATIC_URL as nginx serves it (leading and trailing slash).
@@ -114,6 +152,9 @@ pub struct Plan {
     pub settings_development: String,
     pub server: Server,
     pub install: Install,
+    /// The frontend build stage; absent when the image needs no Node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frontend: Option<FrontendStage>,
     pub build_packages: Vec<String>,
     pub run_packages: Vec<String>,
     /// Which package asked for which native libraries.
@@ -202,6 +243,20 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
             .clone()
             .or(config.redis_image.clone())
             .unwrap_or("redis:7-bookworm".into()),
+        node: o
+            .node_image
+            .clone()
+            .or(config.node_image.clone())
+            .unwrap_or_else(|| {
+                format!(
+                    "node:{}-slim",
+                    facts
+                        .frontend
+                        .as_ref()
+                        .map(|f| f.node.version.as_str())
+                        .unwrap_or(NODE_LTS)
+                )
+            }),
     };
     let workdir = if facts.manage_dir.is_empty() {
         "/app".to_string()
@@ -372,6 +427,10 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
     });
 
     let install = install_plan(facts, &extra, &mut notes);
+    let frontend = facts
+        .frontend
+        .as_ref()
+        .and_then(|f| frontend_stage(f, &mut notes));
     if deps.manager.is_none() {
         notes.push("no dependency files found: the image installs only Django's server and driver; add a requirements.txt".into());
     }
@@ -438,6 +497,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         settings_development: facts.settings.development.module.clone(),
         server,
         install,
+        frontend,
         build_packages: facts.native.build.iter().cloned().collect(),
         run_packages: facts.native.run.iter().cloned().collect(),
         native_because: facts.native.because.clone(),
@@ -536,6 +596,242 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
         commands,
         extra: extra.to_vec(),
     }
+}
+
+const NPM_CACHE: &str = "/root/.npm";
+const YARN_CACHE: &str = "/root/.cache/yarn";
+const YARN_BERRY_CACHE: &str = "/root/.yarn/berry/cache";
+const PNPM_STORE: &str = "/root/.local/share/pnpm/store";
+/// Yarn 1, installed when the Node image has no yarn (the official images have it).
+const YARN_CLASSIC: &str = "yarn@1.22.22";
+
+/// The Node stage for a frontend that must be built in the image (or whose node_modules
+/// the settings serve); `None` when the image needs no Node, with a note saying why.
+fn frontend_stage(f: &Frontend, notes: &mut Vec<String>) -> Option<FrontendStage> {
+    for d in &f.from_dockerfile {
+        notes.push(format!("taken from the project's Dockerfile: {d}"));
+    }
+    if !f.build_in_image {
+        notes.push(format!("frontend ({}): {}", f.package_json.file, f.reason));
+        return None;
+    }
+    let app = |p: &str| {
+        if p.is_empty() {
+            "/app".to_string()
+        } else {
+            format!("/app/{p}")
+        }
+    };
+    let workdir = app(&f.dir);
+    let mut copy = vec![f.package_json.file.clone()];
+    copy.extend(f.lockfile.clone());
+    copy.extend(f.install_files.iter().cloned());
+    copy.extend(f.yarn_path.clone());
+    let mut env = vec![(
+        "HUSKY".to_string(),
+        "0".to_string(), // git hooks installers (husky) have no repository to hook into
+    )];
+    let locked = f.lockfile.is_some();
+    let (install, run, cache): (Vec<String>, String, Vec<&str>) = match f.manager {
+        NodeManager::Npm => (
+            vec![if locked {
+                "npm ci --no-audit --no-fund".into()
+            } else {
+                "npm install --no-audit --no-fund".into()
+            }],
+            "npm run".into(),
+            vec![NPM_CACHE],
+        ),
+        NodeManager::Yarn => {
+            env.push(("YARN_CACHE_FOLDER".into(), YARN_CACHE.into()));
+            (
+                vec![
+                    format!("(command -v yarn >/dev/null || npm install -g {YARN_CLASSIC})"),
+                    if locked {
+                        "yarn install --frozen-lockfile --non-interactive".into()
+                    } else {
+                        "yarn install --non-interactive".into()
+                    },
+                ],
+                "yarn run".into(),
+                vec![NPM_CACHE, YARN_CACHE],
+            )
+        }
+        NodeManager::YarnBerry => {
+            let flag = if locked { " --immutable" } else { "" };
+            match &f.yarn_path {
+                Some(p) => (
+                    vec![format!("node /app/{p} install{flag}")],
+                    format!("node /app/{p} run"),
+                    vec![YARN_BERRY_CACHE],
+                ),
+                None => {
+                    env.push(("COREPACK_ENABLE_DOWNLOAD_PROMPT".into(), "0".into()));
+                    (
+                        vec!["corepack enable".into(), format!("yarn install{flag}")],
+                        "yarn run".into(),
+                        vec![YARN_BERRY_CACHE],
+                    )
+                }
+            }
+        }
+        NodeManager::Pnpm => {
+            let v = f.manager_version.clone().unwrap_or_else(|| "9".into());
+            let flag = if locked { " --frozen-lockfile" } else { "" };
+            (
+                vec![
+                    format!(
+                        "npm install -g --no-audit --no-fund pnpm@{}",
+                        shell_quote(&v)
+                    ),
+                    format!("pnpm install{flag} --store-dir {PNPM_STORE}"),
+                ],
+                "pnpm run".into(),
+                vec![NPM_CACHE, PNPM_STORE],
+            )
+        }
+    };
+    let mut build: Vec<String> = f
+        .build_scripts
+        .iter()
+        .map(|s| format!("{run} {}", shell_quote(s)))
+        .collect();
+
+    // What the runtime takes: the outputs the project does not commit, and the
+    // node_modules folders the settings serve. Nested paths go with their parent.
+    let mut wanted: Vec<(&str, bool, String)> = Vec::new();
+    for o in &f.outputs {
+        if o.state == OutputState::Outside {
+            notes.push(format!(
+                "{} ({}) is outside the project folder: the image cannot hold it",
+                o.path, o.evidence
+            ));
+            continue;
+        }
+        let why = match o.kind {
+            OutputKind::NodeModules => format!(
+                "served from node_modules (STATICFILES_DIRS, {})",
+                o.evidence
+            ),
+            OutputKind::StaticfilesDir => format!("in STATICFILES_DIRS ({})", o.evidence),
+            OutputKind::WebpackStats => {
+                format!("the STATS_FILE of WEBPACK_LOADER ({})", o.evidence)
+            }
+            OutputKind::ViteManifest => format!("the manifest of DJANGO_VITE ({})", o.evidence),
+            OutputKind::ViteAssets => format!("the assets folder of django-vite ({})", o.evidence),
+            OutputKind::BuildConfig => format!(
+                "the output folder of the build configuration ({})",
+                o.evidence
+            ),
+            OutputKind::BuildScript => format!("written by the build script ({})", o.evidence),
+        };
+        if o.kind == OutputKind::NodeModules
+            || (!build.is_empty() && o.state != OutputState::Committed)
+        {
+            wanted.push((o.path.as_str(), o.file, why));
+        }
+    }
+    let under = |p: &str, q: &str| p == q || p.starts_with(&format!("{q}/"));
+    let kept: Vec<&(&str, bool, String)> = wanted
+        .iter()
+        .filter(|(p, _, _)| !wanted.iter().any(|(q, _, _)| q != p && under(p, q)))
+        .collect();
+    let whole_tree = !build.is_empty()
+        && !kept
+            .iter()
+            .any(|(p, _, _)| !p.split('/').any(|c| c == "node_modules"));
+    let modules = format!("{}/node_modules", workdir);
+    let mut copies = Vec::new();
+    for (p, file, why) in &kept {
+        let to = app(p);
+        let is_modules = p.split('/').any(|c| c == "node_modules");
+        // With the whole tree taken, node_modules is moved out of /app first.
+        let from = if whole_tree && is_modules {
+            to.replacen(&modules, "/node_modules", 1)
+        } else {
+            to.clone()
+        };
+        let check = if is_modules {
+            format!(
+                "if [ ! -e {to} ]; then echo {} >&2; exit 1; fi",
+                shell_quote(&format!("djship: {p} is not installed; it is {why}: add its package to the dependencies of package.json"))
+            )
+        } else if *file {
+            format!(
+                "if [ ! -f {to} ]; then echo {} >&2; exit 1; fi",
+                shell_quote(&format!("djship: the build wrote no {p}, {why}"))
+            )
+        } else {
+            format!(
+                "if [ ! -d {to} ]; then echo {} >&2; mkdir -p {to}; fi",
+                shell_quote(&format!(
+                    "djship: warning: the build wrote no {p}, {why}; it is left empty"
+                ))
+            )
+        };
+        if !is_modules {
+            build.push(check);
+        } else if build.is_empty() {
+            // Install only: checked right after the install.
+            build.push(check);
+        } else {
+            build.insert(0, check);
+        }
+        copies.push(StageCopy {
+            from,
+            to,
+            why: why.clone(),
+        });
+    }
+    if whole_tree {
+        build.push(format!("mv {modules} /node_modules"));
+    }
+    let dockerignore: Vec<String> = f
+        .outputs
+        .iter()
+        .filter(|o| o.ignored && o.kind != OutputKind::NodeModules && !o.path.is_empty())
+        .map(|o| o.path.clone())
+        .collect();
+    if !f.build_scripts.is_empty() {
+        notes.push(format!(
+            "the frontend is built in a Node stage ({}): {}; compose.yaml (development) uses the project folder as it is: run the build there first",
+            f.build_reason, f.reason
+        ));
+    } else {
+        notes.push(format!(
+            "a Node stage installs the frontend's packages: {}",
+            f.reason
+        ));
+    }
+    if whole_tree {
+        notes.push("the frontend build's outputs are not known: the image takes the project as the Node stage leaves it (node_modules removed)".into());
+    }
+    // With an install-only stage, the checks run as part of the install step.
+    let (install, build) = if f.build_scripts.is_empty() {
+        let mut i = install;
+        i.extend(build);
+        (i, Vec::new())
+    } else {
+        (install, build)
+    };
+    Some(FrontendStage {
+        workdir,
+        copy,
+        cache: cache.into_iter().map(String::from).collect(),
+        env,
+        install,
+        build,
+        copies,
+        whole_tree,
+        dockerignore,
+        why: format!(
+            "{} from {}; Node {}: {}",
+            f.manager.name(),
+            f.manager_reason,
+            f.node.version,
+            f.node.source
+        ),
+    })
 }
 
 fn args(a: &[&str]) -> Vec<String> {
