@@ -19,6 +19,7 @@ const PYTHON: &str = "djship-e2e/python:3.11";
 const POSTGRES: &str = "djship-e2e/postgres:15";
 const NGINX: &str = "djship-e2e/nginx:1.22";
 const MARIADB: &str = "djship-e2e/mariadb:10.11";
+const NODE: &str = "djship-e2e/node:18";
 
 fn enabled() -> bool {
     let on = std::env::var("DJSHIP_E2E").is_ok_and(|v| v == "1");
@@ -803,4 +804,87 @@ fn poetry_project_on_mariadb() {
         durable["detail"].as_str().unwrap().contains("named volume"),
         "{durable}"
     );
+}
+
+/// A frontend of our own: package.json's build (plain node, reading an npm package) writes a
+/// CSS file into a STATICFILES_DIRS folder, and the settings serve a folder of node_modules.
+/// The lockfile comes from the host's npm; in the image, `npm ci` reaches the registry
+/// through the TLS-intercepting proxy with --ca-cert (NODE_EXTRA_CA_CERTS). nginx serves
+/// both files; the final image has no Node.
+#[test]
+fn frontend_is_built_in_a_node_stage_and_served_by_nginx() {
+    let Some(_engine) = engine() else { return };
+    let npm = tool("npm").expect("npm is needed for e2e (scripts/setup-test-env uses it too)");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject_with(tmp.path(), "e2efront", "Django==5.2.*\n");
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"name": "e2efront", "private": true, "scripts": {"build": "node build.js"}, "dependencies": {"normalize.css": "8.0.1"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("build.js"),
+        "const fs = require(\"fs\");\n\
+         const normalize = fs.readFileSync(require.resolve(\"normalize.css/normalize.css\"), \"utf8\");\n\
+         fs.mkdirSync(\"assets/dist\", { recursive: true });\n\
+         fs.writeFileSync(\"assets/dist/app.css\", `/* built by node ${process.version} after ${normalize.split(\"\\n\")[0].replace(/[/*!]/g, \"\").trim()} */\\nbody { color: #123456; }\\n`);\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".gitignore"), "node_modules/\nassets/dist/\n").unwrap();
+    let mut settings = read(&dir.join("mysite/settings.py"));
+    settings.push_str("\nSTATICFILES_DIRS = [BASE_DIR / \"assets\" / \"dist\", (\"vendor\", BASE_DIR / \"node_modules\" / \"normalize.css\")]\n");
+    std::fs::write(dir.join("mysite/settings.py"), settings).unwrap();
+    must(
+        "npm install --package-lock-only",
+        run(Command::new(npm)
+            .args(["install", "--package-lock-only", "--no-audit", "--no-fund"])
+            .current_dir(&dir)),
+    );
+    init(&dir, &["--node-image", NODE]);
+    let j = inspect_json(&dir, &[]);
+    let f = &j["facts"]["frontend"];
+    assert_eq!(f["manager"], "npm");
+    assert_eq!(f["lockfile"], "package-lock.json");
+    assert_eq!(f["build_scripts"], serde_json::json!(["build"]));
+    assert_eq!(f["build_in_image"], true, "{f:#}");
+    let copies: Vec<&str> = j["plan"]["frontend"]["copies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        copies,
+        ["/app/assets/dist", "/app/node_modules/normalize.css"]
+    );
+    let dockerfile = read(&dir.join("Dockerfile"));
+    assert!(dockerfile.contains("NODE_EXTRA_CA_CERTS=/run/djship-ca.pem"));
+    let report = verify(&dir, true);
+    let (_stack, port) = kept(&dir, &report);
+    let css = wait_for(port, "/static/app.css", 200, 30);
+    assert!(
+        css.text().starts_with("/* built by node v18.")
+            && css.text().contains("normalize.css v8.0.1"),
+        "{}",
+        css.text()
+    );
+    assert!(css.header("Server").is_some_and(|s| s.starts_with("nginx")));
+    let vendor = wait_for(port, "/static/vendor/normalize.css", 200, 10);
+    assert!(vendor.text().contains("normalize.css v8.0.1"));
+    let image = "e2efront:latest";
+    check_image(&dir, image);
+    let out = must(
+        "Node in the final image",
+        docker(&[
+            "run",
+            "--rm",
+            "--entrypoint",
+            "sh",
+            image,
+            "-c",
+            "command -v node || echo no-node; command -v npm || echo no-npm; ls /app/node_modules",
+        ]),
+    );
+    let lines: Vec<&str> = out.lines().map(str::trim).collect();
+    assert_eq!(lines, ["no-node", "no-npm", "normalize.css"], "{out}");
 }
