@@ -493,7 +493,7 @@ fn human_report(a: &Analysis) -> String {
         line(
             "frontend",
             format!(
-                "{} with {}{}, Node {} ({}); {}",
+                "{} with {}{}, Node {} — {}; {}",
                 fe.package_json.file,
                 fe.manager.name(),
                 if fe.build_scripts.is_empty() {

@@ -784,7 +784,10 @@ fn frontend_stage(f: &Frontend, notes: &mut Vec<String>) -> Option<FrontendStage
         });
     }
     if whole_tree {
-        build.push(format!("mv {modules} /node_modules"));
+        // Yarn's Plug'n'Play installs no node_modules.
+        build.push(format!(
+            "if [ -d {modules} ]; then mv {modules} /node_modules; fi"
+        ));
     }
     let dockerignore: Vec<String> = f
         .outputs
@@ -804,7 +807,7 @@ fn frontend_stage(f: &Frontend, notes: &mut Vec<String>) -> Option<FrontendStage
         ));
     }
     if whole_tree {
-        notes.push("the frontend build's outputs are not known: the image takes the project as the Node stage leaves it (node_modules removed)".into());
+        notes.push("the frontend build's outputs are not known: the image takes the project as the Node stage leaves it (node_modules moved out)".into());
     }
     // With an install-only stage, the checks run as part of the install step.
     let (install, build) = if f.build_scripts.is_empty() {
@@ -865,6 +868,211 @@ mod tests {
         assert_eq!(
             shell_quote("psycopg[binary]==3.3.9"),
             "'psycopg[binary]==3.3.9'"
+        );
+    }
+}
+
+#[cfg(test)]
+mod frontend_tests {
+    use super::*;
+
+    type Files<'a> = &'a [(&'a str, &'a str)];
+
+    const SETTINGS: &str = "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_URL = '/static/'\n";
+
+    /// The plan of a minimal project with these extra files and settings lines.
+    fn plan_of(files: &[(&str, &str)], settings: &str, o: &Overrides) -> Plan {
+        let d = tempfile::tempdir().unwrap();
+        let mut all: Vec<(String, String)> = vec![
+            (
+                "manage.py".into(),
+                "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n"
+                    .into(),
+            ),
+            ("site/__init__.py".into(), String::new()),
+            ("site/settings.py".into(), format!("{SETTINGS}{settings}")),
+            ("requirements.txt".into(), "Django==5.2.*\n".into()),
+        ];
+        all.extend(files.iter().map(|(a, b)| (a.to_string(), b.to_string())));
+        for (p, text) in &all {
+            let path = d.path().join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let config = Config::default();
+        let facts =
+            crate::detect::detect(d.path(), &config, &crate::detect::Options::default()).unwrap();
+        build(&facts, &config, "site", o)
+    }
+
+    const BUILD: &str = r#"{"scripts": {"build": "node build.js"}}"#;
+    const DIST: &str = "STATICFILES_DIRS = [BASE_DIR / 'assets' / 'dist']\n";
+
+    #[test]
+    fn each_manager_installs_from_its_lockfile_with_its_cache() {
+        let cases: &[(Files, &[&str], &str, &[&str])] = &[
+            (
+                &[("package-lock.json", "{}")],
+                &["npm ci --no-audit --no-fund"],
+                "npm run build",
+                &[NPM_CACHE],
+            ),
+            (
+                &[],
+                &["npm install --no-audit --no-fund"],
+                "npm run build",
+                &[NPM_CACHE],
+            ),
+            (
+                &[("yarn.lock", "# yarn lockfile v1\n")],
+                &[
+                    "(command -v yarn >/dev/null || npm install -g yarn@1.22.22)",
+                    "yarn install --frozen-lockfile --non-interactive",
+                ],
+                "yarn run build",
+                &[NPM_CACHE, YARN_CACHE],
+            ),
+            (
+                &[
+                    ("yarn.lock", "__metadata:\n"),
+                    (".yarnrc.yml", "yarnPath: .yarn/releases/yarn-4.5.0.cjs\n"),
+                    (".yarn/releases/yarn-4.5.0.cjs", "//\n"),
+                ],
+                &["node /app/.yarn/releases/yarn-4.5.0.cjs install --immutable"],
+                "node /app/.yarn/releases/yarn-4.5.0.cjs run build",
+                &[YARN_BERRY_CACHE],
+            ),
+            (
+                &[("pnpm-lock.yaml", "lockfileVersion: '6.0'\n")],
+                &[
+                    "npm install -g --no-audit --no-fund pnpm@8",
+                    "pnpm install --frozen-lockfile --store-dir /root/.local/share/pnpm/store",
+                ],
+                "pnpm run build",
+                &[NPM_CACHE, PNPM_STORE],
+            ),
+        ];
+        for (files, install, build, cache) in cases {
+            let mut all = vec![("package.json", BUILD)];
+            all.extend_from_slice(files);
+            let p = plan_of(&all, DIST, &Overrides::default());
+            let f = p.frontend.unwrap_or_else(|| panic!("{files:?}: no stage"));
+            assert_eq!(f.install, *install, "{files:?}");
+            assert_eq!(f.build[0], *build, "{files:?}");
+            assert_eq!(f.cache, *cache, "{files:?}");
+            assert_eq!(f.copy[0], "package.json");
+            assert_eq!(f.workdir, "/app");
+        }
+    }
+
+    #[test]
+    fn outputs_are_copied_checked_and_kept_out_of_the_context() {
+        let p = plan_of(
+            &[
+                ("package.json", BUILD),
+                ("package-lock.json", "{}"),
+                (".gitignore", "/assets/dist/\n"),
+                ("assets/dist/old.css", "stale"),
+            ],
+            &format!("{DIST}WEBPACK_LOADER = {{'DEFAULT': {{'STATS_FILE': BASE_DIR / 'webpack-stats.json'}}}}\n"),
+            &Overrides::default(),
+        );
+        let f = p.frontend.unwrap();
+        let to: Vec<&str> = f.copies.iter().map(|c| c.to.as_str()).collect();
+        assert_eq!(to, ["/app/assets/dist", "/app/webpack-stats.json"]);
+        assert!(!f.whole_tree);
+        assert_eq!(f.dockerignore, ["assets/dist"]);
+        // A missing folder is left empty with a warning; a missing manifest fails the build.
+        assert!(
+            f.build[1].starts_with("if [ ! -d /app/assets/dist ]")
+                && f.build[1].contains("mkdir -p")
+        );
+        assert!(
+            f.build[2].starts_with("if [ ! -f /app/webpack-stats.json ]")
+                && f.build[2].contains("exit 1")
+        );
+        assert_eq!(p.images.node, format!("node:{NODE_LTS}-slim"));
+    }
+
+    #[test]
+    fn unknown_outputs_keep_the_whole_tree() {
+        let p = plan_of(
+            &[("package.json", BUILD), ("package-lock.json", "{}")],
+            "",
+            &Overrides::default(),
+        );
+        let f = p.frontend.unwrap();
+        assert!(f.whole_tree && f.copies.is_empty());
+        assert_eq!(
+            f.build.last().unwrap(),
+            "if [ -d /app/node_modules ]; then mv /app/node_modules /node_modules; fi"
+        );
+        assert!(
+            p.notes.iter().any(|n| n.contains("outputs are not known")),
+            "{:?}",
+            p.notes
+        );
+    }
+
+    #[test]
+    fn served_node_modules_without_build_install_only() {
+        let p = plan_of(
+            &[
+                ("package.json", r#"{"dependencies": {"htmx.org": "2.0.4"}}"#),
+                ("package-lock.json", "{}"),
+            ],
+            "STATICFILES_DIRS = [('htmx', BASE_DIR / 'node_modules' / 'htmx.org' / 'dist'), BASE_DIR / 'static']\n",
+            &Overrides::default(),
+        );
+        let f = p.frontend.unwrap();
+        assert!(f.build.is_empty());
+        assert_eq!(f.install[0], "npm ci --no-audit --no-fund");
+        assert!(f.install[1].starts_with("if [ ! -e /app/node_modules/htmx.org/dist ]"));
+        let to: Vec<&str> = f.copies.iter().map(|c| c.to.as_str()).collect();
+        // static/ is not the frontend's: without a build it comes with the code.
+        assert_eq!(to, ["/app/node_modules/htmx.org/dist"]);
+    }
+
+    #[test]
+    fn committed_outputs_need_no_node_and_say_so() {
+        let p = plan_of(
+            &[
+                (
+                    "package.json",
+                    r#"{"scripts": {"build": "tailwindcss -i src/in.css -o assets/dist/site.css"}}"#,
+                ),
+                ("package-lock.json", "{}"),
+                ("assets/dist/site.css", "body{}"),
+            ],
+            DIST,
+            &Overrides::default(),
+        );
+        assert!(p.frontend.is_none());
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n.contains("committed") && n.contains("assets/dist/site.css")),
+            "{:?}",
+            p.notes
+        );
+    }
+
+    #[test]
+    fn node_image_from_the_version_or_overridden() {
+        let files = [
+            ("package.json", BUILD),
+            ("package-lock.json", "{}"),
+            (".nvmrc", "20.11.1\n"),
+        ];
+        let p = plan_of(&files, DIST, &Overrides::default());
+        assert_eq!(p.images.node, "node:20.11.1-slim");
+        let o = Overrides {
+            node_image: Some("registry.example.com/node:20".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            plan_of(&files, DIST, &o).images.node,
+            "registry.example.com/node:20"
         );
     }
 }
