@@ -1056,6 +1056,35 @@ fn output(path: Result<String, String>, kind: OutputKind, file: bool, ev: &Evide
 /// STATS_FILE, django-vite's manifest and assets paths.
 fn settings_outputs(prod: &Evaluated, manage_dir: &str) -> Vec<Output> {
     let mut out = Vec::new();
+    // django-npm's finder serves node_modules of NPM_ROOT_PATH (older: NPM_PREFIX_PATH;
+    // default: the working directory, manage.py's folder), the packages NPM_FILE_PATTERNS
+    // names, or all of them.
+    if let Some(f) = prod.get("STATICFILES_FINDERS").filter(|f| {
+        f.value
+            .strings()
+            .iter()
+            .any(|s| s.starts_with("npm.finders."))
+    }) {
+        let root = ["NPM_ROOT_PATH", "NPM_PREFIX_PATH"]
+            .iter()
+            .find_map(|n| prod.value(n).and_then(|v| setting_path(v, manage_dir)))
+            .unwrap_or_else(|| Ok(manage_dir.to_string()));
+        let modules = root.map(|r| path_join(&r, "node_modules"));
+        match prod.get("NPM_FILE_PATTERNS") {
+            Some(p) if matches!(p.value, Value::Dict(_)) => {
+                if let Value::Dict(items) = &p.value {
+                    for (package, _) in items {
+                        let path = match &modules {
+                            Ok(m) => Ok(path_join(m, package)),
+                            Err(m) => Err(format!("{m}/{package}")),
+                        };
+                        out.push(output(path, OutputKind::NodeModules, false, &p.evidence));
+                    }
+                }
+            }
+            _ => out.push(output(modules, OutputKind::NodeModules, false, &f.evidence)),
+        }
+    }
     let mut leaves = |v: &Value, kind: OutputKind, file: bool, ev: &Evidence| {
         v.walk(&mut |x| {
             if let Some(p) = setting_path(x, manage_dir) {
@@ -2058,6 +2087,50 @@ mod tests {
         // No build script, nothing from node_modules: no Node stage.
         let (f, _) = detect_in(&[("package.json", pkg), ("package-lock.json", "{}")], "");
         assert!(!f.unwrap().build_in_image);
+    }
+
+    /// django-npm's finder: node_modules of NPM_ROOT_PATH (relative to manage.py's folder,
+    /// the working directory), one folder per NPM_FILE_PATTERNS package; without patterns,
+    /// all of node_modules. Without the finder, the same settings serve nothing.
+    #[test]
+    fn django_npm_finder_serves_node_modules() {
+        let pkg = r#"{"dependencies": {"a17t": "0.5.1"}}"#;
+        let d = project(&[
+            ("package.json", pkg),
+            ("package-lock.json", "{}"),
+            ("app/manage.py", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n"),
+            (
+                "app/site/settings.py",
+                "STATICFILES_FINDERS = ['npm.finders.NpmFinder', 'django.contrib.staticfiles.finders.FileSystemFinder']\nNPM_ROOT_PATH = '../'\nNPM_FILE_PATTERNS = {'a17t': ['dist/a17t.css'], '@fortawesome': ['fontawesome-free/js/all.min.js']}\n",
+            ),
+        ]);
+        let run = |settings: &str| {
+            std::fs::write(d.path().join("app/site/settings.py"), settings).unwrap();
+            let mut cache = FileCache::with_overlay(d.path(), "app", Default::default());
+            let prod = crate::detect::settings::evaluate(&mut cache, "app/site/settings.py");
+            detect(d.path(), "app", &prod, &mut Vec::new()).unwrap()
+        };
+        let text = std::fs::read_to_string(d.path().join("app/site/settings.py")).unwrap();
+        let f = run(&text);
+        let paths: Vec<(&str, OutputKind)> = f
+            .outputs
+            .iter()
+            .map(|o| (o.path.as_str(), o.kind))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                ("node_modules/a17t", OutputKind::NodeModules),
+                ("node_modules/@fortawesome", OutputKind::NodeModules)
+            ]
+        );
+        assert!(f.build_in_image, "{}", f.reason);
+        // No NPM_ROOT_PATH: manage.py's folder; no patterns: all of node_modules.
+        let f = run("STATICFILES_FINDERS = ['npm.finders.NpmFinder']\n");
+        assert_eq!(f.outputs[0].path, "app/node_modules");
+        // The patterns alone, without the finder, serve nothing.
+        let f = run("NPM_FILE_PATTERNS = {'a17t': ['dist/a17t.css']}\n");
+        assert!(f.outputs.is_empty() && !f.build_in_image);
     }
 
     #[test]

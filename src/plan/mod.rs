@@ -709,10 +709,9 @@ fn frontend_stage(f: &Frontend, notes: &mut Vec<String>) -> Option<FrontendStage
             continue;
         }
         let why = match o.kind {
-            OutputKind::NodeModules => format!(
-                "served from node_modules (STATICFILES_DIRS, {})",
-                o.evidence
-            ),
+            OutputKind::NodeModules => {
+                format!("served from node_modules by the settings ({})", o.evidence)
+            }
             OutputKind::StaticfilesDir => format!("in STATICFILES_DIRS ({})", o.evidence),
             OutputKind::WebpackStats => {
                 format!("the STATS_FILE of WEBPACK_LOADER ({})", o.evidence)
@@ -742,6 +741,7 @@ fn frontend_stage(f: &Frontend, notes: &mut Vec<String>) -> Option<FrontendStage
             .any(|(p, _, _)| !p.split('/').any(|c| c == "node_modules"));
     let modules = format!("{}/node_modules", workdir);
     let mut copies = Vec::new();
+    let mut module_paths: Vec<String> = Vec::new();
     for (p, file, why) in &kept {
         let to = app(p);
         let is_modules = p.split('/').any(|c| c == "node_modules");
@@ -751,37 +751,34 @@ fn frontend_stage(f: &Frontend, notes: &mut Vec<String>) -> Option<FrontendStage
         } else {
             to.clone()
         };
-        let check = if is_modules {
-            format!(
-                "if [ ! -e {to} ]; then echo {} >&2; exit 1; fi",
-                shell_quote(&format!("djship: {p} is not installed; it is {why}: add its package to the dependencies of package.json"))
-            )
+        // A missing folder is what Django tolerates (a warning): left empty, said in the
+        // build log. A missing file (a manifest the templates read) fails the build.
+        if is_modules {
+            module_paths.push(to.clone());
         } else if *file {
-            format!(
+            build.push(format!(
                 "if [ ! -f {to} ]; then echo {} >&2; exit 1; fi",
                 shell_quote(&format!("djship: the build wrote no {p}, {why}"))
-            )
+            ));
         } else {
-            format!(
+            build.push(format!(
                 "if [ ! -d {to} ]; then echo {} >&2; mkdir -p {to}; fi",
                 shell_quote(&format!(
                     "djship: warning: the build wrote no {p}, {why}; it is left empty"
                 ))
-            )
-        };
-        if !is_modules {
-            build.push(check);
-        } else if build.is_empty() {
-            // Install only: checked right after the install.
-            build.push(check);
-        } else {
-            build.insert(0, check);
+            ));
         }
         copies.push(StageCopy {
             from,
             to,
             why: why.clone(),
         });
+    }
+    if !module_paths.is_empty() {
+        build.push(format!(
+            "for d in {}; do if [ ! -e \"$d\" ]; then echo \"djship: warning: $d is not installed, though the settings serve it; it is left empty: add its package to package.json\" >&2; mkdir -p \"$d\"; fi; done",
+            module_paths.join(" ")
+        ));
     }
     if whole_tree {
         // Yarn's Plug'n'Play installs no node_modules.
@@ -1027,7 +1024,8 @@ mod frontend_tests {
         let f = p.frontend.unwrap();
         assert!(f.build.is_empty());
         assert_eq!(f.install[0], "npm ci --no-audit --no-fund");
-        assert!(f.install[1].starts_with("if [ ! -e /app/node_modules/htmx.org/dist ]"));
+        assert!(f.install[1]
+            .starts_with("for d in /app/node_modules/htmx.org/dist; do if [ ! -e \"$d\" ]"));
         let to: Vec<&str> = f.copies.iter().map(|c| c.to.as_str()).collect();
         // static/ is not the frontend's: without a build it comes with the code.
         assert_eq!(to, ["/app/node_modules/htmx.org/dist"]);
