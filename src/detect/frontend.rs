@@ -183,6 +183,9 @@ pub struct Frontend {
     pub install_files: Vec<String>,
     /// The package.json scripts that make the production build, in order (empty: none).
     pub build_scripts: Vec<String>,
+    /// Arguments given to the last build script (`--configuration production`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_args: Option<String>,
     pub build_reason: String,
     pub node: NodeVersion,
     pub outputs: Vec<Output>,
@@ -252,6 +255,26 @@ pub fn detect(
             }
         }
     }
+    // Any folder one level below the root or manage.py's folder (`vue3/`, `client/`):
+    // ranked below by what its build writes.
+    for base in [String::new(), manage_dir.to_string()] {
+        let Ok(rd) = std::fs::read_dir(root.join(&base)) else {
+            continue;
+        };
+        let mut subs: Vec<String> = rd
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.') && n != "node_modules")
+            .collect();
+        subs.sort();
+        for n in subs.into_iter().take(200) {
+            let d = path_join(&base, &n);
+            if root.join(&d).join("package.json").is_file() {
+                push(d);
+            }
+        }
+    }
 
     let mut found: Vec<(String, Json, String)> = Vec::new();
     for d in candidates {
@@ -286,11 +309,29 @@ pub fn detect(
     let serves_node_modules = settings_outputs
         .iter()
         .any(|o| o.kind == OutputKind::NodeModules);
-    // The first with a build script, else the first (node_modules may still be served).
-    let pick = found
-        .iter()
-        .position(|(d, j, _)| !choose_scripts(root, j, d, &docker).0.is_empty())
-        .unwrap_or(0);
+    // The first whose build writes what the settings read, else the first with a build
+    // script, else the first (node_modules may still be served).
+    let related = |a: &str, b: &str| {
+        a == b || a.starts_with(&format!("{b}/")) || b.starts_with(&format!("{a}/"))
+    };
+    let score = |(d, j, _): &(String, Json, String)| {
+        let scripts = choose_scripts(root, j, d, &docker).0;
+        if scripts.is_empty() {
+            return 0;
+        }
+        let writes_settings_path = config_outputs(root, d, j, &scripts).iter().any(|c| {
+            settings_outputs
+                .iter()
+                .any(|o| o.kind != OutputKind::NodeModules && related(&c.path, &o.path))
+        });
+        if writes_settings_path {
+            2
+        } else {
+            1
+        }
+    };
+    let best = found.iter().map(score).max().unwrap_or(0);
+    let pick = found.iter().position(|c| score(c) == best).unwrap_or(0);
     let (dir, pkg, text) = found.remove(pick);
     let also_found: Vec<String> = found
         .iter()
@@ -298,7 +339,12 @@ pub fn detect(
         .collect();
     let pkg_rel = path_join(&dir, "package.json");
 
-    let (build_scripts, build_reason) = choose_scripts(root, &pkg, &dir, &docker);
+    let (build_scripts, mut build_reason) = choose_scripts(root, &pkg, &dir, &docker);
+    let angular = angular_build(root, &dir, &pkg, &build_scripts);
+    if let Some(why) = &angular.why {
+        build_reason.push_str("; ");
+        build_reason.push_str(why);
+    }
     let m = manager(root, &dir, &pkg, warnings);
     let node = node_version(root, &dir, &pkg, &text, &docker, warnings);
 
@@ -330,6 +376,7 @@ pub fn detect(
     for o in settings_outputs
         .into_iter()
         .chain(config_outputs(root, &dir, &pkg, &build_scripts))
+        .chain(angular.outputs)
     {
         match outputs.iter_mut().find(|x| x.path == o.path) {
             Some(x)
@@ -379,6 +426,7 @@ pub fn detect(
         yarn_path: m.yarn_path,
         install_files,
         build_scripts,
+        build_args: angular.args,
         build_reason,
         node,
         outputs,
@@ -1316,6 +1364,99 @@ fn config_outputs(root: &Path, dir: &str, pkg: &Json, build: &[String]) -> Vec<O
     out
 }
 
+struct Angular {
+    args: Option<String>,
+    why: Option<String>,
+    outputs: Vec<Output>,
+}
+
+/// An Angular workspace: the `outputPath` of the configuration `ng build` uses. A build
+/// script that runs a bare `ng build` where angular.json has a `production` configuration
+/// that is not the default gets `--configuration production`, as Angular's own
+/// deployment guide builds.
+fn angular_build(root: &Path, dir: &str, pkg: &Json, build: &[String]) -> Angular {
+    let mut a = Angular {
+        args: None,
+        why: None,
+        outputs: Vec::new(),
+    };
+    let rel = path_join(dir, "angular.json");
+    let Ok(text) = std::fs::read_to_string(root.join(&rel)) else {
+        return a;
+    };
+    let Ok(ws) = serde_json::from_str::<Json>(&text) else {
+        return a;
+    };
+    let scripts = scripts_of(pkg);
+    let Some(last) = build.last() else {
+        return a;
+    };
+    let cmd = scripts
+        .iter()
+        .find(|(k, _)| k == last)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let words = dockerfile::shell_words(cmd);
+    let runs_ng_build = words.windows(2).any(|w| w[0] == "ng" && w[1] == "build");
+    if !runs_ng_build {
+        return a;
+    }
+    let chooses = words.iter().any(|w| {
+        w == "-c" || w == "--prod" || w.starts_with("--configuration") || w.starts_with("--c=")
+    });
+    let projects = ws.get("projects").and_then(Json::as_object);
+    for (_, p) in projects.into_iter().flatten() {
+        let Some(b) = p
+            .get("architect")
+            .or_else(|| p.get("targets"))
+            .and_then(|t| t.get("build"))
+        else {
+            continue;
+        };
+        let default = b
+            .get("defaultConfiguration")
+            .and_then(Json::as_str)
+            .unwrap_or("");
+        let has_production = b
+            .get("configurations")
+            .and_then(|c| c.get("production"))
+            .is_some();
+        let config = if !chooses && has_production && default != "production" {
+            a.args = Some("--configuration production".into());
+            a.why = Some(format!(
+                "`ng build` with `--configuration production`: angular.json's default configuration is {}",
+                if default.is_empty() { "the development options".to_string() } else { format!("{default:?}") }
+            ));
+            "production"
+        } else {
+            default
+        };
+        let out = b
+            .get("configurations")
+            .and_then(|c| c.get(config))
+            .and_then(|c| c.get("outputPath"))
+            .or_else(|| b.get("options").and_then(|o| o.get("outputPath")));
+        let path = out.and_then(|o| o.as_str().or_else(|| o.get("base").and_then(Json::as_str)));
+        if let Some(p) = path {
+            let line = text
+                .lines()
+                .position(|l| l.contains(p))
+                .map(|i| Evidence::at(&rel, i as u32 + 1))
+                .unwrap_or_else(|| Evidence::file(&rel));
+            let joined = path_join(dir, p);
+            let inside = if joined.starts_with("..") || joined.starts_with('/') {
+                Err(joined)
+            } else {
+                Ok(joined)
+            };
+            a.outputs
+                .push(output(inside, OutputKind::BuildConfig, false, &line));
+        }
+        break;
+    }
+    a
+}
+
 /// .gitignore files of the project (the root's and those of the folders on the way).
 struct Ignores {
     matcher: Option<ignore::gitignore::Gitignore>,
@@ -2162,6 +2303,75 @@ mod tests {
             got.contains(&("static/dist", OutputKind::BuildConfig, false)),
             "{got:?}"
         );
+    }
+
+    /// A package.json in any folder below the root: the one whose build writes what the
+    /// settings read wins over another with a build script (docs/ here).
+    #[test]
+    fn the_package_whose_build_writes_a_settings_path_wins() {
+        let (f, _) = detect_in(
+            &[
+                ("docs/package.json", r#"{"scripts": {"build": "vitepress build"}}"#),
+                ("docs/package-lock.json", "{}"),
+                ("ui/package.json", r#"{"scripts": {"build": "vite build"}}"#),
+                ("ui/yarn.lock", ""),
+                ("ui/vite.config.ts", "export default { build: { outDir: '../app/static/ui/' } }\n"),
+            ],
+            "DJANGO_VITE = {'default': {'manifest_path': BASE_DIR / 'app' / 'static' / 'ui' / 'manifest.json'}}\n",
+        );
+        let f = f.unwrap();
+        assert_eq!(f.dir, "ui");
+        assert_eq!(f.also_found, ["docs/package.json"]);
+        assert!(f
+            .outputs
+            .iter()
+            .any(|o| o.path == "app/static/ui" && o.kind == OutputKind::BuildConfig));
+        // Without the settings path, the first with a build script.
+        let (f, _) = detect_in(
+            &[
+                (
+                    "docs/package.json",
+                    r#"{"scripts": {"build": "vitepress build"}}"#,
+                ),
+                ("ui/package.json", r#"{"scripts": {"build": "vite build"}}"#),
+            ],
+            "",
+        );
+        assert_eq!(f.unwrap().dir, "docs");
+    }
+
+    /// Angular: a bare `ng build` whose workspace has a production configuration that is not
+    /// the default gets `--configuration production`, and its outputPath is the output.
+    #[test]
+    fn angular_production_configuration_and_output_path() {
+        let ws = r#"{"projects": {"ui": {"architect": {"build": {
+            "options": {"outputPath": {"base": "dist/ui"}},
+            "configurations": {"production": {"outputPath": {"base": "../shop/static/ui/", "browser": ""}}},
+            "defaultConfiguration": ""}}}}}"#;
+        let files = |script: &'static str| {
+            vec![
+                ("src-ui/package.json", script),
+                ("src-ui/package-lock.json", "{}"),
+                ("src-ui/angular.json", ws),
+            ]
+        };
+        let (f, _) = detect_in(&files(r#"{"scripts": {"build": "ng build"}}"#), "");
+        let f = f.unwrap();
+        assert_eq!(f.build_args.as_deref(), Some("--configuration production"));
+        assert!(
+            f.build_reason.contains("--configuration production"),
+            "{}",
+            f.build_reason
+        );
+        assert_eq!(f.outputs[0].path, "shop/static/ui");
+        // A script that chooses its configuration is left as it is.
+        let (f, _) = detect_in(
+            &files(r#"{"scripts": {"build": "ng build -c staging"}}"#),
+            "",
+        );
+        let f = f.unwrap();
+        assert_eq!(f.build_args, None);
+        assert_eq!(f.outputs[0].path, "src-ui/dist/ui");
     }
 
     #[test]

@@ -696,6 +696,14 @@ fn frontend_stage(f: &Frontend, notes: &mut Vec<String>) -> Option<FrontendStage
         .iter()
         .map(|s| format!("{run} {}", shell_quote(s)))
         .collect();
+    if let (Some(last), Some(args)) = (build.last_mut(), &f.build_args) {
+        // npm passes arguments to the script after `--`; yarn and pnpm pass them as they are.
+        if f.manager == NodeManager::Npm {
+            last.push_str(" --");
+        }
+        last.push(' ');
+        last.push_str(args);
+    }
 
     // What the runtime takes: the outputs the project does not commit, and the
     // node_modules folders the settings serve. Nested paths go with their parent.
@@ -774,11 +782,13 @@ fn frontend_stage(f: &Frontend, notes: &mut Vec<String>) -> Option<FrontendStage
             why: why.clone(),
         });
     }
-    if !module_paths.is_empty() {
-        build.push(format!(
-            "for d in {}; do if [ ! -e \"$d\" ]; then echo \"djship: warning: $d is not installed, though the settings serve it; it is left empty: add its package to package.json\" >&2; mkdir -p \"$d\"; fi; done",
-            module_paths.join(" ")
-        ));
+    // One loop over the served folders (a plain test for one: a loop of one is a smell).
+    let missing = "djship: warning: $d is not installed, though the settings serve it; it is left empty: add its package to package.json";
+    let test = format!("if [ ! -e \"$d\" ]; then echo \"{missing}\" >&2; mkdir -p \"$d\"; fi");
+    match module_paths.as_slice() {
+        [] => {}
+        [one] => build.push(test.replace("\"$d\"", one).replace("$d", one)),
+        many => build.push(format!("for d in {}; do {test}; done", many.join(" "))),
     }
     if whole_tree {
         // Yarn's Plug'n'Play installs no node_modules.
@@ -992,6 +1002,32 @@ mod frontend_tests {
     }
 
     #[test]
+    fn build_arguments_follow_the_manager() {
+        let ws = r#"{"projects": {"a": {"architect": {"build": {"options": {"outputPath": "dist/a"}, "configurations": {"production": {}}}}}}}"#;
+        for (lock, want) in [
+            (
+                ("package-lock.json", "{}"),
+                "npm run build -- --configuration production",
+            ),
+            (
+                ("yarn.lock", ""),
+                "yarn run build --configuration production",
+            ),
+        ] {
+            let p = plan_of(
+                &[
+                    ("package.json", r#"{"scripts": {"build": "ng build"}}"#),
+                    ("angular.json", ws),
+                    lock,
+                ],
+                "",
+                &Overrides::default(),
+            );
+            assert_eq!(p.frontend.unwrap().build[0], want);
+        }
+    }
+
+    #[test]
     fn unknown_outputs_keep_the_whole_tree() {
         let p = plan_of(
             &[("package.json", BUILD), ("package-lock.json", "{}")],
@@ -1024,8 +1060,11 @@ mod frontend_tests {
         let f = p.frontend.unwrap();
         assert!(f.build.is_empty());
         assert_eq!(f.install[0], "npm ci --no-audit --no-fund");
-        assert!(f.install[1]
-            .starts_with("for d in /app/node_modules/htmx.org/dist; do if [ ! -e \"$d\" ]"));
+        assert!(
+            f.install[1].starts_with("if [ ! -e /app/node_modules/htmx.org/dist ]; then echo \"djship: warning: /app/node_modules/htmx.org/dist is not installed"),
+            "{}",
+            f.install[1]
+        );
         let to: Vec<&str> = f.copies.iter().map(|c| c.to.as_str()).collect();
         // static/ is not the frontend's: without a build it comes with the code.
         assert_eq!(to, ["/app/node_modules/htmx.org/dist"]);
