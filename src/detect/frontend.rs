@@ -256,7 +256,9 @@ pub fn detect(
         }
     }
     // Any folder one level below the root or manage.py's folder (`vue3/`, `client/`):
-    // ranked below by what its build writes.
+    // taken only when its build writes what the settings read (a docs site's package.json
+    // is not the frontend).
+    let named = candidates.len();
     for base in [String::new(), manage_dir.to_string()] {
         let Ok(rd) = std::fs::read_dir(root.join(&base)) else {
             continue;
@@ -270,14 +272,18 @@ pub fn detect(
         subs.sort();
         for n in subs.into_iter().take(200) {
             let d = path_join(&base, &n);
-            if root.join(&d).join("package.json").is_file() {
-                push(d);
+            if root.join(&d).join("package.json").is_file() && !candidates.contains(&d) {
+                candidates.push(d);
             }
         }
     }
 
     let mut found: Vec<(String, Json, String)> = Vec::new();
-    for d in candidates {
+    let mut weak: Vec<String> = Vec::new();
+    for (i, d) in candidates.into_iter().enumerate() {
+        if i >= named {
+            weak.push(d.clone());
+        }
         let rel = path_join(&d, "package.json");
         let path = root.join(&rel);
         if !path.is_file() {
@@ -319,23 +325,45 @@ pub fn detect(
         if scripts.is_empty() {
             return 0;
         }
-        let writes_settings_path = config_outputs(root, d, j, &scripts).iter().any(|c| {
-            settings_outputs
-                .iter()
-                .any(|o| o.kind != OutputKind::NodeModules && related(&c.path, &o.path))
-        });
+        let writes_settings_path = config_outputs(root, d, j, &scripts)
+            .iter()
+            .chain(&angular_build(root, d, j, &scripts).outputs)
+            .any(|c| {
+                settings_outputs
+                    .iter()
+                    .any(|o| o.kind != OutputKind::NodeModules && related(&c.path, &o.path))
+            });
         if writes_settings_path {
             2
         } else {
             1
         }
     };
+    let mut dropped = Vec::new();
+    found.retain(|c| {
+        if !weak.contains(&c.0) || score(c) == 2 {
+            return true;
+        }
+        dropped.push(path_join(&c.0, "package.json"));
+        if !choose_scripts(root, &c.1, &c.0, &docker).0.is_empty() {
+            warnings.push(Warning {
+                evidence: Evidence::file(path_join(&c.0, "package.json")),
+                message: "a package.json with a build script, but nothing says the settings read what it writes".into(),
+                fallback: "not built in the image; if it is the frontend, name what it writes in STATICFILES_DIRS".into(),
+            });
+        }
+        false
+    });
+    if found.is_empty() {
+        return None;
+    }
     let best = found.iter().map(score).max().unwrap_or(0);
     let pick = found.iter().position(|c| score(c) == best).unwrap_or(0);
     let (dir, pkg, text) = found.remove(pick);
     let also_found: Vec<String> = found
         .iter()
         .map(|(d, _, _)| path_join(d, "package.json"))
+        .chain(dropped)
         .collect();
     let pkg_rel = path_join(&dir, "package.json");
 
@@ -394,13 +422,6 @@ pub fn detect(
     }
 
     let (build_in_image, reason) = decide(&build_scripts, &outputs, serves_node_modules);
-    if build_scripts.is_empty() && !serves_node_modules {
-        warnings.push(Warning {
-            evidence: Evidence::file(&pkg_rel),
-            message: "package.json has no build script (no `build`, `build:prod`, `prod`, `dist` or `compile`) and the settings serve nothing from node_modules".into(),
-            fallback: "no Node stage in the image; add a `build` script if the frontend must be built".into(),
-        });
-    }
     let mut install_files = Vec::new();
     for f in [
         ".npmrc",
@@ -2118,13 +2139,10 @@ mod tests {
         assert_eq!(f.unwrap().build_scripts, ["build:css", "build:js"]);
         // A "build" that builds the container is not the frontend's build.
         let pkg = r#"{"scripts": {"build": "docker compose build"}}"#;
-        let (f, w) = detect_in(&[("package.json", pkg), ("package-lock.json", "{}")], "");
+        let (f, _) = detect_in(&[("package.json", pkg), ("package-lock.json", "{}")], "");
         let f = f.unwrap();
         assert!(f.build_scripts.is_empty() && !f.build_in_image);
-        assert!(
-            w.iter().any(|w| w.message.contains("no build script")),
-            "{w:?}"
-        );
+        assert!(f.reason.contains("no build script"), "{}", f.reason);
     }
 
     #[test]
@@ -2326,8 +2344,9 @@ mod tests {
             .outputs
             .iter()
             .any(|o| o.path == "app/static/ui" && o.kind == OutputKind::BuildConfig));
-        // Without the settings path, the first with a build script.
-        let (f, _) = detect_in(
+        // Near miss: folders one level down whose builds write nothing the settings read
+        // are not the frontend (a docs site): no Node stage, and said.
+        let (f, w) = detect_in(
             &[
                 (
                     "docs/package.json",
@@ -2335,9 +2354,25 @@ mod tests {
                 ),
                 ("ui/package.json", r#"{"scripts": {"build": "vite build"}}"#),
             ],
+            "STATICFILES_DIRS = [BASE_DIR / 'static']\n",
+        );
+        assert!(f.is_none());
+        assert_eq!(
+            w.iter()
+                .filter(|w| w.message.contains("nothing says the settings read"))
+                .count(),
+            2,
+            "{w:?}"
+        );
+        // The same package.json in frontend/ is the frontend.
+        let (f, _) = detect_in(
+            &[(
+                "frontend/package.json",
+                r#"{"scripts": {"build": "vite build"}}"#,
+            )],
             "",
         );
-        assert_eq!(f.unwrap().dir, "docs");
+        assert_eq!(f.unwrap().dir, "frontend");
     }
 
     /// Angular: a bare `ng build` whose workspace has a production configuration that is not
@@ -2350,9 +2385,9 @@ mod tests {
             "defaultConfiguration": ""}}}}}"#;
         let files = |script: &'static str| {
             vec![
-                ("src-ui/package.json", script),
-                ("src-ui/package-lock.json", "{}"),
-                ("src-ui/angular.json", ws),
+                ("frontend/package.json", script),
+                ("frontend/package-lock.json", "{}"),
+                ("frontend/angular.json", ws),
             ]
         };
         let (f, _) = detect_in(&files(r#"{"scripts": {"build": "ng build"}}"#), "");
@@ -2371,7 +2406,7 @@ mod tests {
         );
         let f = f.unwrap();
         assert_eq!(f.build_args, None);
-        assert_eq!(f.outputs[0].path, "src-ui/dist/ui");
+        assert_eq!(f.outputs[0].path, "frontend/dist/ui");
     }
 
     #[test]
