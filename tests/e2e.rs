@@ -887,4 +887,51 @@ fn frontend_is_built_in_a_node_stage_and_served_by_nginx() {
     );
     let lines: Vec<&str> = out.lines().map(str::trim).collect();
     assert_eq!(lines, ["no-node", "no-npm", "normalize.css"], "{out}");
+
+    // The build now writes into an app's static folder, which no setting names: the image
+    // keeps everything the build wrote (the whole tree, node_modules moved out).
+    std::fs::create_dir_all(dir.join("shop")).unwrap();
+    std::fs::write(dir.join("shop/__init__.py"), "").unwrap();
+    std::fs::write(
+        dir.join("build.js"),
+        "const fs = require(\"fs\");\n\
+         fs.mkdirSync(\"shop/static/shop\", { recursive: true });\n\
+         fs.writeFileSync(\"shop/static/shop/app.js\", `// built by node ${process.version}\\n`);\n",
+    )
+    .unwrap();
+    let settings = read(&dir.join("mysite/settings.py"))
+        .replace(
+            "'django.contrib.staticfiles',",
+            "'django.contrib.staticfiles',\n    'shop',",
+        )
+        .replace("BASE_DIR / \"assets\" / \"dist\", ", "");
+    assert!(settings.contains("'shop',") && !settings.contains("assets"));
+    std::fs::write(dir.join("mysite/settings.py"), settings).unwrap();
+    init(&dir, &["--force", "--node-image", NODE]);
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(
+        j["plan"]["frontend"]["whole_tree"], true,
+        "{:#}",
+        j["plan"]["frontend"]
+    );
+    let built = djship()
+        .args(["build", "--json"])
+        .arg(&dir)
+        .env("DJSHIP_DOCKER", docker_bin())
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let out = must(
+        "the whole tree in the final image",
+        docker(&["run", "--rm", "--entrypoint", "sh", image, "-c", "command -v node || echo no-node; cat /app/staticfiles/shop/app.js; ls /app/node_modules; test -e /app/staticfiles/vendor/normalize.css && echo vendor"]),
+    );
+    let lines: Vec<&str> = out.lines().map(str::trim).collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert_eq!(lines[0], "no-node");
+    assert!(lines[1].starts_with("// built by node v18."), "{out}");
+    assert_eq!(lines[2..], ["normalize.css", "vendor"], "{out}");
 }
