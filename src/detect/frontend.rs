@@ -797,9 +797,9 @@ fn lower(p: [Option<u64>; 3]) -> Ver {
 fn upper(p: [Option<u64>; 3]) -> Option<Ver> {
     match p {
         [None, ..] => None,
-        [Some(a), None, _] => Some(Ver(a + 1, 0, 0)),
-        [Some(a), Some(b), None] => Some(Ver(a, b + 1, 0)),
-        [Some(a), Some(b), Some(c)] => Some(Ver(a, b, c + 1)),
+        [Some(a), None, _] => Some(Ver(a.saturating_add(1), 0, 0)),
+        [Some(a), Some(b), None] => Some(Ver(a, b.saturating_add(1), 0)),
+        [Some(a), Some(b), Some(c)] => Some(Ver(a, b, c.saturating_add(1))),
     }
 }
 
@@ -816,9 +816,9 @@ fn comparator(tok: &str) -> Option<Comparators> {
         "^" => {
             out.push((Op::Ge, lo));
             let hi = match p {
-                [Some(0), Some(0), Some(c)] => Ver(0, 0, c + 1),
-                [Some(0), Some(b), _] if b > 0 => Ver(0, b + 1, 0),
-                [Some(a), ..] => Ver(a + 1, 0, 0),
+                [Some(0), Some(0), Some(c)] => Ver(0, 0, c.saturating_add(1)),
+                [Some(0), Some(b), _] if b > 0 => Ver(0, b.saturating_add(1), 0),
+                [Some(a), ..] => Ver(a.saturating_add(1), 0, 0),
                 _ => return Some(out),
             };
             out.push((Op::Lt, hi));
@@ -826,8 +826,8 @@ fn comparator(tok: &str) -> Option<Comparators> {
         "~" | "~>" => {
             out.push((Op::Ge, lo));
             let hi = match p {
-                [Some(a), None, _] => Ver(a + 1, 0, 0),
-                [Some(a), Some(b), _] => Ver(a, b + 1, 0),
+                [Some(a), None, _] => Ver(a.saturating_add(1), 0, 0),
+                [Some(a), Some(b), _] => Ver(a, b.saturating_add(1), 0),
                 _ => return Some(out),
             };
             out.push((Op::Lt, hi));
@@ -907,8 +907,8 @@ fn pick_in_range(range: &str) -> Option<String> {
         let mut points: Vec<Ver> = vec![Ver(m, 0, 0)];
         for b in bounds.iter().filter(|b| b.0 == m) {
             points.push(*b);
-            points.push(Ver(b.0, b.1, b.2 + 1));
-            points.push(Ver(b.0, b.1 + 1, 0));
+            points.push(Ver(b.0, b.1, b.2.saturating_add(1)));
+            points.push(Ver(b.0, b.1.saturating_add(1), 0));
         }
         points.sort();
         if let Some(p) = points.iter().rev().find(|p| satisfies(**p, &alts)) {
@@ -2095,6 +2095,15 @@ mod tests {
             assert_eq!(pick_in_range(range).as_deref(), Some(want), "{range}");
         }
         assert_eq!(pick_in_range("banana"), None);
+        // Huge numbers are not a crash.
+        assert_eq!(
+            pick_in_range("^18446744073709551615 || ~18446744073709551615.18446744073709551615"),
+            None
+        );
+        assert_eq!(
+            pick_in_range(">18446744073709551615.1.18446744073709551615"),
+            None
+        );
         let pkg = r#"{"engines": {"node": "^18.12 || ^20.9"}, "scripts": {"build": "x"}}"#;
         let (f, _) = detect_in(&[("package.json", pkg), ("package-lock.json", "{}")], "");
         let n = f.unwrap().node;
