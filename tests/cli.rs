@@ -320,3 +320,81 @@ fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
         })
         .collect()
 }
+
+/// Write a small project: manage.py, mysite/settings.py with `settings`, requirements.
+fn project_with(settings: &str, requirements: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("p");
+    std::fs::create_dir_all(dir.join("mysite")).unwrap();
+    std::fs::write(
+        dir.join("manage.py"),
+        "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("mysite/__init__.py"), "").unwrap();
+    std::fs::write(dir.join("mysite/settings.py"), settings).unwrap();
+    std::fs::write(dir.join("requirements.txt"), requirements).unwrap();
+    (t, dir)
+}
+
+const DB_BY_VARIABLE: &str = r#"import os
+from pathlib import Path
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = os.environ["SECRET_KEY"]
+DEBUG = os.environ.get("DEBUG", "0") == "1"
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost").split(",")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "True") == "True"
+INSTALLED_APPS = ["django.contrib.staticfiles"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+if os.getenv("DB") == "postgres":
+    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": os.getenv("DB_NAME"), "USER": os.getenv("DB_USER"), "PASSWORD": os.getenv("DB_PASSWORD"), "HOST": os.getenv("DB_HOST")}}
+if os.getenv("DB") in ["mysql", "mariadb"]:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.mysql", "NAME": os.getenv("DB_NAME"), "HOST": os.getenv("DB_HOST")}}
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "static"
+"#;
+
+#[test]
+fn a_database_chosen_by_a_variable_gets_that_variable_in_env() {
+    // PostgreSQL driver only: the postgres branch, selected by DB=postgres; no MariaDB.
+    let (_t, dir) = project_with(
+        DB_BY_VARIABLE,
+        "django==5.2\npsycopg2-binary==2.9.10\ngunicorn\n",
+    );
+    let j = inspect_json(&dir, &[]);
+    let db = &j["facts"]["databases"][0];
+    assert_eq!(db["kind"], "postgresql", "{db}");
+    assert_eq!(db["selected_by"]["var"], "DB");
+    assert_eq!(db["selected_by"]["value"], "postgres");
+    assert_eq!(db["selected_by"]["evidence"]["line"], 11);
+    let codes: Vec<_> = j["facts"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !codes.contains(&"DJS004".to_string()),
+        "SQLite is not the production database: {codes:?}"
+    );
+    djship().arg("init").arg(&dir).assert().success();
+    let env = read(&dir.join(".env"));
+    assert!(env.lines().any(|l| l == "DB=postgres"), "{env}");
+    assert!(env.lines().any(|l| l == "DB_HOST=db"), "{env}");
+    // The plain-HTTP stack cannot redirect to HTTPS: the variable turns it off, and says why.
+    assert!(env.lines().any(|l| l == "SECURE_SSL_REDIRECT=0"), "{env}");
+    let example = read(&dir.join(".env.example"));
+    assert!(example.contains("plain HTTP"), "{example}");
+    let prod = read(&dir.join("compose.prod.yaml"));
+    assert!(!prod.contains("mariadb"), "{prod}");
+
+    // A MySQL driver only: the MySQL branch.
+    let (_t2, dir2) = project_with(
+        DB_BY_VARIABLE,
+        "django==5.2\nmysqlclient==2.2.4\ngunicorn\n",
+    );
+    let j = inspect_json(&dir2, &[]);
+    assert_eq!(j["facts"]["databases"][0]["kind"], "mysql");
+    assert_eq!(j["facts"]["databases"][0]["selected_by"]["value"], "mysql");
+}
