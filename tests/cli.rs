@@ -398,3 +398,90 @@ fn a_database_chosen_by_a_variable_gets_that_variable_in_env() {
     assert_eq!(j["facts"]["databases"][0]["kind"], "mysql");
     assert_eq!(j["facts"]["databases"][0]["selected_by"]["value"], "mysql");
 }
+
+fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
+    for (p, c) in files {
+        let p = dir.join(p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, c).unwrap();
+    }
+}
+
+const APPS: &str = "INSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_URL = 'static/'\n";
+
+#[test]
+fn an_empty_settings_package_is_never_the_settings() {
+    // manage.py sets nothing; the settings package's __init__ is empty; a deployment
+    // template names base.py.
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path();
+    write_files(
+        dir,
+        &[
+            ("manage.py", "import sys\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n"),
+            ("app/__init__.py", ""),
+            ("app/settings/__init__.py", ""),
+            ("app/settings/base.py", APPS),
+            ("deploy/app.service", "[Service]\nEnvironment=DJANGO_SETTINGS_MODULE=app.settings.base\nExecStart=gunicorn app.wsgi\n"),
+        ],
+    );
+    let j = inspect_json(dir, &[]);
+    let s = &j["facts"]["settings"];
+    assert_eq!(s["production"]["module"], "app.settings.base", "{s}");
+    assert_eq!(s["production"]["evidence"]["file"], "deploy/app.service");
+    // Without the template: the module that defines INSTALLED_APPS, and a warning.
+    std::fs::remove_file(dir.join("deploy/app.service")).unwrap();
+    let j = inspect_json(dir, &[]);
+    assert_eq!(
+        j["facts"]["settings"]["production"]["module"],
+        "app.settings.base"
+    );
+    assert!(j["facts"]["settings"]["production"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("INSTALLED_APPS"));
+    // manage.py naming the empty package: it is not taken, and the warning says why.
+    write_files(
+        dir,
+        &[(
+            "manage.py",
+            "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'app.settings')\n",
+        )],
+    );
+    let j = inspect_json(dir, &[]);
+    assert_eq!(
+        j["facts"]["settings"]["production"]["module"],
+        "app.settings.base"
+    );
+    assert!(
+        j["facts"]["warnings"]
+            .to_string()
+            .contains("defines no settings"),
+        "{}",
+        j["facts"]["warnings"]
+    );
+}
+
+#[test]
+fn the_projects_own_dockerfile_names_the_production_settings() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path();
+    write_files(
+        dir,
+        &[
+            ("manage.py", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings.dev')\n"),
+            ("settings/__init__.py", ""),
+            ("settings/dev.py", APPS),
+            ("settings/config.py", APPS),
+            ("Dockerfile", "FROM python:3.12-slim\nENV DJANGO_SETTINGS_MODULE=settings.config\nCMD [\"gunicorn\", \"wsgi\"]\n"),
+            // Test runners name test settings: never production.
+            ("pytest.ini", "[pytest]\nDJANGO_SETTINGS_MODULE = settings.dev\n"),
+        ],
+    );
+    let j = inspect_json(dir, &[]);
+    let s = &j["facts"]["settings"];
+    assert_eq!(s["production"]["module"], "settings.config", "{s}");
+    assert_eq!(s["production"]["evidence"]["file"], "Dockerfile");
+    assert_eq!(s["production"]["evidence"]["line"], 2);
+    assert_eq!(s["development"]["module"], "settings.dev");
+}
