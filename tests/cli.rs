@@ -476,12 +476,23 @@ fn the_projects_own_dockerfile_names_the_production_settings() {
             ("Dockerfile", "FROM python:3.12-slim\nENV DJANGO_SETTINGS_MODULE=settings.config\nCMD [\"gunicorn\", \"wsgi\"]\n"),
             // Test runners name test settings: never production.
             ("pytest.ini", "[pytest]\nDJANGO_SETTINGS_MODULE = settings.dev\n"),
+            // No WSGI_APPLICATION and no settings/wsgi.py: the module that makes the app.
+            ("wsgi.py", "from django.core.wsgi import get_wsgi_application\n\napplication = get_wsgi_application()\n"),
         ],
     );
+    assert_eq!(j_wsgi(dir), "wsgi.application");
     let j = inspect_json(dir, &[]);
     let s = &j["facts"]["settings"];
     assert_eq!(s["production"]["module"], "settings.config", "{s}");
     assert_eq!(s["production"]["evidence"]["file"], "Dockerfile");
     assert_eq!(s["production"]["evidence"]["line"], 2);
     assert_eq!(s["development"]["module"], "settings.dev");
+}
+
+fn j_wsgi(dir: &std::path::Path) -> String {
+    let j = inspect_json(dir, &[]);
+    j["facts"]["wsgi_application"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }

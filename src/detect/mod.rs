@@ -276,8 +276,20 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
             .any(|x| x == a || x.starts_with(&format!("{a}.")))
     };
 
-    let wsgi_application = located_str(&prod, "WSGI_APPLICATION");
-    let asgi_application = located_str(&prod, "ASGI_APPLICATION");
+    let wsgi_application = entry_point(
+        &cache,
+        located_str(&prod, "WSGI_APPLICATION"),
+        &package,
+        "wsgi",
+        &mut warnings,
+    );
+    let asgi_application = entry_point(
+        &cache,
+        located_str(&prod, "ASGI_APPLICATION"),
+        &package,
+        "asgi",
+        &mut warnings,
+    );
     let mut asgi = AsgiFacts::default();
     if let Some(a) = &asgi_application {
         asgi.reasons
@@ -363,6 +375,79 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         warnings,
         package,
     })
+}
+
+/// The WSGI or ASGI application: the setting when its module exists; otherwise the module
+/// that assigns `application = get_wsgi_application()` (or ASGI), found by reading the
+/// project's files as Django's own lookup of the setting would find it.
+fn entry_point(
+    cache: &FileCache,
+    setting: Option<Located<String>>,
+    package: &str,
+    kind: &str,
+    warnings: &mut Vec<Warning>,
+) -> Option<Located<String>> {
+    let exists = |dotted: &str| {
+        dotted
+            .rsplit_once('.')
+            .is_some_and(|(m, _)| cache.module_file(m).is_some())
+    };
+    if let Some(s) = &setting {
+        if exists(&s.value) {
+            return setting;
+        }
+    } else if kind == "asgi" || exists(&format!("{package}.{kind}.application")) {
+        return None;
+    }
+    let call = format!("get_{kind}_application(");
+    let base = cache.root.join(&cache.import_root);
+    let walker = ignore::WalkBuilder::new(&base)
+        .max_depth(Some(4))
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .filter_entry(|e| {
+            let n = e.file_name().to_string_lossy();
+            !matches!(
+                n.as_ref(),
+                "node_modules" | "venv" | ".venv" | "site-packages" | "tests"
+            )
+        })
+        .build();
+    let found = walker.flatten().take(20_000).find_map(|e| {
+        if e.path().extension().is_none_or(|x| x != "py") {
+            return None;
+        }
+        let text = std::fs::read_to_string(e.path()).ok()?;
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("application") && l.contains(&call))?;
+        let rel = layout::to_rel(e.path().strip_prefix(&base).ok()?);
+        let module = rel.trim_end_matches(".py").replace('/', ".");
+        Some(Located {
+            value: format!("{module}.application"),
+            evidence: Evidence::at(python::path_join(&cache.import_root, &rel), line as u32 + 1),
+        })
+    });
+    if let Some(f) = &found {
+        warnings.push(Warning {
+            evidence: setting
+                .as_ref()
+                .map(|s| s.evidence.clone())
+                .unwrap_or_else(|| f.evidence.clone()),
+            message: match &setting {
+                Some(s) => format!(
+                    "{}_APPLICATION names {}, whose module does not exist",
+                    kind.to_uppercase(),
+                    s.value
+                ),
+                None => format!(
+                    "no {}_APPLICATION and no {package}/{kind}.py",
+                    kind.to_uppercase()
+                ),
+            },
+            fallback: format!("serve {} ({})", f.value, f.evidence),
+        });
+    }
+    found.or(setting)
 }
 
 /// Apps that store uploaded files themselves.

@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 /// Reads and caches Python files of the project for the interpreter.
 pub struct FileCache {
-    root: PathBuf,
+    pub root: PathBuf,
     /// Folder that holds manage.py, relative to root; Python imports start there.
     pub import_root: String,
     files: HashMap<String, Option<Rc<PyFile>>>,
