@@ -525,10 +525,10 @@ fn modules_named(text: &str) -> Vec<(String, u32)> {
                     .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
                     .collect();
                 let module = module.trim_end_matches('.').to_string();
-                if module.contains('.') || (!module.is_empty() && key == "DJANGO_SETTINGS_MODULE") {
-                    if !module.starts_with(|c: char| c.is_ascii_digit()) {
-                        out.push((module, line_no));
-                    }
+                if (module.contains('.') || (!module.is_empty() && key == "DJANGO_SETTINGS_MODULE"))
+                    && !module.starts_with(|c: char| c.is_ascii_digit())
+                {
+                    out.push((module, line_no));
                 }
             }
         }
