@@ -664,12 +664,20 @@ fn choose_database(
             .unwrap_or_else(|| "no default database".into());
         format!("{setting} gives {kind}")
     };
-    let alternatives: Vec<String> = scored
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != best)
-        .map(|(_, (_, a, db))| describe(a, db))
-        .collect();
+    // The settings of variables that change the engine (not those that only tune it).
+    let kind_of = |db: &Option<(Database, Value)>| db.as_ref().map(|(d, _)| d.kind);
+    let best_kind = kind_of(&scored[best].2);
+    let default_kind = kind_of(&scored[0].2);
+    let mut alternatives: Vec<String> = Vec::new();
+    for (i, (c, a, db)) in scored.iter().enumerate() {
+        if i == best || (c.is_some() && (kind_of(db) == best_kind || kind_of(db) == default_kind)) {
+            continue;
+        }
+        let d = describe(a, db);
+        if !alternatives.contains(&d) {
+            alternatives.push(d);
+        }
+    }
     let (cond, assume, _) = &scored[best];
     let selector = match cond {
         Some(c) => DbSelector {
@@ -843,17 +851,27 @@ fn env_vars(prod: &Evaluated, dev: Option<&Evaluated>) -> Vec<EnvVar> {
         .env_reads
         .iter()
         .chain(dev.map(|d| d.env_reads.iter()).into_iter().flatten());
+    // The setting a variable feeds: bound to it directly, or on one path of its choices
+    // (`if v := os.getenv("ALLOWED_HOSTS"): ALLOWED_HOSTS = v.split(",")`).
     let setting_of = |r: &EnvRead| -> Option<String> {
+        let upper = |k: &str| k.chars().all(|c| c.is_ascii_uppercase() || c == '_');
         [Some(prod), dev].into_iter().flatten().find_map(|e| {
-            e.ns.iter().find_map(|(k, b)| match &b.value {
-                Value::Env(x)
-                    if x.name == r.name
-                        && k.chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
-                {
-                    Some(k.clone())
-                }
-                _ => None,
-            })
+            e.ns.iter()
+                .find_map(|(k, b)| match &b.value {
+                    Value::Env(x) if x.name == r.name && upper(k) => Some(k.clone()),
+                    _ => None,
+                })
+                .or_else(|| {
+                    e.raw.iter().find_map(|(k, b)| {
+                        (upper(k)
+                            && matches!(b.value, Value::Choice(_))
+                            && b.value
+                                .alternatives()
+                                .iter()
+                                .any(|(_, v)| matches!(v, Value::Env(x) if x.name == r.name)))
+                        .then(|| k.clone())
+                    })
+                })
         })
     };
     for r in reads {

@@ -93,9 +93,19 @@ pub fn plan(
             .find(|v| v.setting.as_deref() == Some(s))
             .map(|v| v.name.clone())
     };
-    let patched = |s: &str, name: &str| by_setting(s).or_else(|| patch.then(|| name.to_string()));
+    // The variable the settings patch reads, when the patch sets that setting.
+    let patches = |codes: &[&str]| {
+        patch
+            && facts
+                .problems
+                .iter()
+                .any(|p| p.patchable && codes.contains(&p.code))
+    };
+    let patched = |s: &str, name: &str, codes: &[&str]| {
+        by_setting(s).or_else(|| patches(codes).then(|| name.to_string()))
+    };
 
-    if let Some(v) = patched("SECRET_KEY", "DJANGO_SECRET_KEY") {
+    if let Some(v) = patched("SECRET_KEY", "DJANGO_SECRET_KEY", &["DJS001", "DJS012"]) {
         p.push(
             &v,
             None,
@@ -105,7 +115,7 @@ pub fn plan(
         );
         p.secret_key_var = Some(v);
     }
-    if let Some(v) = patched("DEBUG", "DJANGO_DEBUG") {
+    if let Some(v) = patched("DEBUG", "DJANGO_DEBUG", &["DJS001", "DJS002"]) {
         // Settings that take DEBUG as the variable's text treat any non-empty value as on.
         let text = facts.problems.iter().any(|p| p.code == "DJS011");
         p.debug_off = if text { String::new() } else { "False".into() };
@@ -151,7 +161,11 @@ pub fn plan(
             );
         }
     }
-    if let Some(v) = patched("ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS") {
+    if let Some(v) = patched(
+        "ALLOWED_HOSTS",
+        "DJANGO_ALLOWED_HOSTS",
+        &["DJS003", "DJS010"],
+    ) {
         p.push(
             &v,
             Some("localhost,127.0.0.1".into()),
@@ -160,7 +174,11 @@ pub fn plan(
             "comma-separated host names the site answers to; add your domain",
         );
     }
-    if let Some(v) = patched("CSRF_TRUSTED_ORIGINS", "DJANGO_CSRF_TRUSTED_ORIGINS") {
+    if let Some(v) = patched(
+        "CSRF_TRUSTED_ORIGINS",
+        "DJANGO_CSRF_TRUSTED_ORIGINS",
+        &["DJS007"],
+    ) {
         p.push(&v, Some("http://localhost,http://127.0.0.1".into()), None, false, "comma-separated origins (scheme://host) allowed to post forms; add https://your-domain");
     }
 
