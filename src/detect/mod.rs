@@ -118,6 +118,8 @@ pub struct StaticFiles {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage: Option<Located<String>>,
     pub whitenoise: bool,
+    /// django-compressor with COMPRESS_OFFLINE on: `manage.py compress` must run at build.
+    pub compress_offline: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -340,6 +342,15 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
             .value("MIDDLEWARE")
             .map(|m| m.strings().iter().any(|s| s.starts_with("whitenoise.")))
             .unwrap_or(false),
+        compress_offline: has_app("compressor")
+            && match prod.value("COMPRESS_OFFLINE") {
+                Some(Value::Env(r)) => r
+                    .default_value
+                    .as_deref()
+                    .is_some_and(|d| d.truthy(r.cast == python::Cast::Bool)),
+                Some(v) => v.truthy(false),
+                None => false,
+            },
     };
     let media = MediaFiles {
         root: located_describe(&prod, "MEDIA_ROOT"),

@@ -1499,6 +1499,16 @@ impl<'l> Interp<'l> {
                 Some(Value::Str(m)) => Value::Module(m.clone()),
                 _ => Value::Unknown(f.text(e).into()),
             },
+            // distutils' strtobool (and its copies) parses the text as a boolean.
+            "strtobool" | "distutils.util.strtobool" | "str2bool" => {
+                match args.into_iter().next() {
+                    Some(Value::Env(read)) => {
+                        let default = read.default_value.as_deref().cloned();
+                        self.refine(Value::Env(read), default, Cast::Bool)
+                    }
+                    _ => Value::Unknown(f.text(e).into()),
+                }
+            }
             "bool" => match args.into_iter().next() {
                 Some(Value::Env(read)) => {
                     let cast = if read.cast == Cast::Text {

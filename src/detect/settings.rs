@@ -510,10 +510,34 @@ fn hint_role(rel: &str) -> Option<HintRole> {
 /// Module names a text sets DJANGO_SETTINGS_MODULE to, or passes with `--settings`.
 fn modules_named(text: &str) -> Vec<(String, u32)> {
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
         let line_no = i as u32 + 1;
+        // YAML lists of variables: `- key: DJANGO_SETTINGS_MODULE` (or `name:`) with the
+        // value on one of the next lines (`value: app.settings.base`).
+        let t = line.trim_start().trim_start_matches("- ").trim();
+        if (t.starts_with("key:") || t.starts_with("name:"))
+            && t.ends_with("DJANGO_SETTINGS_MODULE")
+        {
+            for (j, next) in lines.iter().enumerate().skip(i + 1).take(4) {
+                let next = next.trim();
+                if next.starts_with("- ") {
+                    break;
+                }
+                if let Some(v) = next.strip_prefix("value:") {
+                    let module = v.trim().trim_matches(|c| c == '"' || c == '\'');
+                    if module.contains('.')
+                        && module
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+                    {
+                        out.push((module.to_string(), j as u32 + 1));
+                    }
+                }
+            }
+        }
         for key in ["DJANGO_SETTINGS_MODULE", "--settings"] {
-            let mut rest = line;
+            let mut rest: &str = line;
             while let Some(at) = rest.find(key) {
                 rest = &rest[at + key.len()..];
                 let value = rest
