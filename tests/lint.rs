@@ -1068,3 +1068,111 @@ fn standard_input_for_editors() {
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(read(&t.path().join("Dockerfile")), DF);
 }
+
+// ---- Dockerfile patterns from real projects (issue 8): near misses and missed problems.
+
+/// The rule codes found when the clean project's Dockerfile is `dockerfile`.
+fn codes_with_dockerfile(dockerfile: &str) -> Vec<&'static str> {
+    lint_project(&[("Dockerfile", dockerfile)])
+        .1
+        .iter()
+        .map(|f| f.code)
+        .collect()
+}
+
+/// A Dockerfile for the clean project: `body` between the base image and the user.
+fn dockerfile_with(body: &str) -> String {
+    format!(
+        "FROM python:3.12-slim\nWORKDIR /app\n{body}\nRUN python manage.py collectstatic --noinput && mkdir -p /app/media && chown 10001 /app/media\n\
+         USER 10001\nEXPOSE 8000\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi\"]\n"
+    )
+}
+
+/// DJL003 asks whether the dependencies were installed from the dependency files before
+/// the whole tree came in; installing the project itself afterwards needs the code.
+#[test]
+fn copy_before_install_knows_the_two_step_installs() {
+    let uv = "COPY --from=ghcr.io/astral-sh/uv:0.9 /uv /uvx /bin/\n";
+    let near = [
+        // uv's documented layout, with copied or bind-mounted manifests.
+        format!("{uv}COPY pyproject.toml uv.lock ./\nRUN uv sync --locked --no-install-project --no-dev\nCOPY . .\nRUN uv sync --locked --no-dev"),
+        format!("{uv}RUN --mount=type=cache,target=/root/.cache/uv \\\n    --mount=type=bind,source=uv.lock,target=uv.lock \\\n    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \\\n    uv sync --locked --no-install-workspace\nADD . /app\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --locked"),
+        // The same split across stages: the dependencies in the stage this one is built FROM.
+        format!("{uv}COPY pyproject.toml uv.lock ./\nRUN uv sync --frozen --no-install-package mysite\nFROM python:3.12-slim AS unused\nFROM python:3.12-slim AS deps\nCOPY --from=ghcr.io/astral-sh/uv:0.9 /uv /bin/\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --frozen --no-install-project\nFROM deps\nCOPY . .\nRUN uv sync --frozen"),
+        "COPY pyproject.toml poetry.lock ./\nRUN pip install --no-cache-dir poetry==2.1.3 && poetry install --no-root --only main\nCOPY . .\nRUN poetry install --only main".into(),
+        "COPY pyproject.toml pdm.lock ./\nRUN pip install --no-cache-dir pdm && pdm install --prod --no-self\nCOPY . .\nRUN pdm install --prod".into(),
+        "COPY Pipfile Pipfile.lock ./\nRUN pip install --no-cache-dir pipenv && pipenv install --deploy --system\nCOPY . .\nRUN pip install --no-cache-dir --no-deps -e .".into(),
+        "COPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nRUN pip install --no-cache-dir .".into(),
+        "COPY requirements/ requirements/\nRUN pip install --no-cache-dir -r requirements/prod.txt\nCOPY . /app/\nRUN pip install --no-cache-dir -e /app && pip install --no-cache-dir --upgrade pip".into(),
+    ];
+    for d in &near {
+        let codes = codes_with_dockerfile(&dockerfile_with(d));
+        assert!(
+            !codes.contains(&"DJL003"),
+            "DJL003 on a two-step install:\n{d}\n{codes:?}"
+        );
+    }
+    let bad = [
+        // The whole tree first: every code change reinstalls everything.
+        "COPY . .\nRUN pip install --no-cache-dir -r requirements.txt",
+        "ADD . /app\nRUN pip install --no-cache-dir -r requirements.txt",
+        "COPY pyproject.toml uv.lock ./\nCOPY . .\nRUN uv sync --locked --no-install-project\nRUN uv sync --locked",
+        "COPY . .\nRUN poetry install --no-root && poetry install",
+        // Only part of the dependencies before the copy.
+        "COPY requirements/base.txt requirements/\nRUN pip install --no-cache-dir -r requirements/base.txt\nCOPY . .\nRUN pip install --no-cache-dir -r requirements/prod.txt",
+        // A package named after the copy is reinstalled on every change too.
+        "COPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nRUN pip install --no-cache-dir gunicorn",
+    ];
+    for d in bad {
+        let codes = codes_with_dockerfile(&dockerfile_with(d));
+        assert!(codes.contains(&"DJL003"), "DJL003 missed:\n{d}\n{codes:?}");
+    }
+}
+
+/// DJL030: a removal must name the build packages (directly, through a shell variable, an
+/// apk virtual package or apt-mark); an auto-remove that names nothing leaves them.
+#[test]
+fn build_tools_removed_only_when_named() {
+    let install = "RUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev";
+    let pip = "pip install --no-cache-dir -r requirements.txt";
+    let lists = "rm -rf /var/lib/apt/lists/*";
+    let bad = [
+        format!("COPY requirements.txt .\n{install} \\\n && {pip} \\\n && apt-get purge -y --auto-remove && {lists}\nCOPY . ."),
+        format!("COPY requirements.txt .\n{install} \\\n && {pip} && apt-get autoremove -y && {lists}\nCOPY . ."),
+        // Removed in a later RUN: the layer that installed them stays in the image.
+        format!("COPY requirements.txt .\n{install} && {pip} && {lists}\nRUN apt-get purge -y --auto-remove build-essential libpq-dev\nCOPY . ."),
+    ];
+    for d in &bad {
+        let f = lint_project(&[("Dockerfile", &dockerfile_with(d))]).1;
+        let hit = f.iter().find(|f| f.code == "DJL030");
+        assert!(hit.is_some(), "DJL030 missed:\n{d}\n{f:#?}");
+        let msg = &hit.unwrap().message;
+        assert!(msg.contains("build-essential, libpq-dev"), "{msg}");
+    }
+    let f = lint_project(&[("Dockerfile", &dockerfile_with(&bad[0]))]).1;
+    assert!(
+        f.iter()
+            .any(|f| f.code == "DJL030" && f.message.contains("names no package")),
+        "{f:#?}"
+    );
+    let near = [
+        format!("COPY requirements.txt .\n{install} \\\n && {pip} \\\n && apt-get purge -y --auto-remove build-essential libpq-dev && {lists}\nCOPY . ."),
+        format!("COPY requirements.txt .\nRUN set -ex && BUILD_DEPS=\" \\\n    build-essential \\\n    libpq-dev \\\n  \" && apt-get update && apt-get install -y --no-install-recommends $BUILD_DEPS \\\n && {pip} \\\n && apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false $BUILD_DEPS && {lists}\nCOPY . ."),
+        format!("COPY requirements.txt .\nRUN savedAptMark=\"$(apt-mark showmanual)\" && apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\\n && {pip} && apt-mark auto '.*' > /dev/null && apt-mark manual $savedAptMark \\\n && apt-get purge -y --auto-remove && {lists}\nCOPY . ."),
+    ];
+    for d in &near {
+        let codes = codes_with_dockerfile(&dockerfile_with(d));
+        assert!(
+            !codes.contains(&"DJL030"),
+            "DJL030 on a named removal:\n{d}\n{codes:?}"
+        );
+    }
+    let alpine = |del: &str| {
+        format!(
+            "FROM python:3.12-alpine\nWORKDIR /app\nCOPY requirements.txt .\nRUN apk add --no-cache postgresql-libs \\\n && apk add --no-cache --virtual .build-deps gcc musl-dev postgresql-dev \\\n && {pip} \\\n && {del}\n\
+             COPY . .\nRUN python manage.py collectstatic --noinput && mkdir -p /app/media && chown 10001 /app/media\nUSER 10001\nEXPOSE 8000\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi\"]\n"
+        )
+    };
+    assert!(!codes_with_dockerfile(&alpine("apk --purge del .build-deps")).contains(&"DJL030"));
+    assert!(codes_with_dockerfile(&alpine("apk del .other")).contains(&"DJL030"));
+}
