@@ -937,6 +937,7 @@ fn pre_commit_hooks() {
     let check = r#"import re, sys
 pat = re.compile(sys.argv[1])
 yes = ["Dockerfile", "docker/Dockerfile.prod", "web.Dockerfile", "compose.yaml", "docker-compose.prod.yml",
+       "Dockerfile_uwsgi", "Dockerfile-prod", "Containerfile", "prod.Containerfile",
        ".dockerignore", "mysite/settings.py", "mysite/settings/production.py"]
 no = ["README.md", "mysite/views.py", "Dockerfiles/notes.txt", "compose/README.md", "app/models.py"]
 bad = [f for f in yes if not pat.search(f)] + [f for f in no if pat.search(f)]
@@ -1175,4 +1176,149 @@ fn build_tools_removed_only_when_named() {
     };
     assert!(!codes_with_dockerfile(&alpine("apk --purge del .build-deps")).contains(&"DJL030"));
     assert!(codes_with_dockerfile(&alpine("apk del .other")).contains(&"DJL030"));
+}
+
+/// Dockerfiles under the names real projects give them are linted where they are found;
+/// templates and documents named after them are not.
+#[test]
+fn dockerfiles_by_every_common_name_are_found() {
+    let root = df("USER 10001\n", "");
+    let names = [
+        "Dockerfile_uwsgi",
+        "Dockerfile-prod",
+        "docker/prod.Dockerfile",
+        "docker/Dockerfile.prod",
+        "Containerfile",
+    ];
+    let mut files: Vec<(&str, &str)> = names.iter().map(|n| (*n, root.as_str())).collect();
+    files.push(("Dockerfile.j2", "FROM {{ base }}\n"));
+    files.push(("docs/Dockerfile.md", "# How to build\n"));
+    let (_t, f) = lint_project(&files);
+    let mut root_findings: Vec<&str> = f
+        .iter()
+        .filter(|f| f.code == "DJL002")
+        .map(|f| f.file.as_str())
+        .collect();
+    root_findings.sort();
+    let mut want = names.to_vec();
+    want.sort();
+    assert_eq!(root_findings, want, "{f:#?}");
+    assert!(
+        !f.iter()
+            .any(|f| f.file.ends_with(".j2") || f.file.ends_with(".md")),
+        "{f:#?}"
+    );
+}
+
+/// A file named on the command line is linted whatever its name: by its name, else by its
+/// text; a file whose kind djship cannot tell is refused (exit 2) with what to do.
+#[test]
+fn files_named_on_the_command_line_are_linted_whatever_their_name() {
+    let no_user = df("USER 10001\n", "");
+    let (t, _) = lint_project(&[
+        ("deploy/web.build", &no_user),
+        // Deeper than the folder walk goes, and in a git-ignored folder.
+        ("a/b/c/d/e/Dockerfile_uwsgi", &no_user),
+        ("build/Dockerfile", &no_user),
+        (".gitignore", ".env\nbuild/\n"),
+        (
+            "deploy/stack.yml",
+            "services:\n  db:\n    image: postgres\n",
+        ),
+        ("notes.txt", "Build with docker build .\n"),
+    ]);
+    let lint = |args: &[&str]| {
+        djship()
+            .current_dir(t.path())
+            .arg("lint")
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+    };
+    for (file, code) in [
+        ("deploy/web.build", "DJL002"),
+        ("a/b/c/d/e/Dockerfile_uwsgi", "DJL002"),
+        ("build/Dockerfile", "DJL002"),
+        ("deploy/stack.yml", "DL3006"),
+    ] {
+        let o = lint(&[file]);
+        let (v, codes) = finding_codes(&o.stdout);
+        assert!(codes.contains(&code.to_string()), "{file}: {v}");
+        assert!(
+            v.as_array().unwrap().iter().all(|f| f["file"] == file),
+            "{file}: {v}"
+        );
+    }
+    // Neither its name nor its text says what it is.
+    let o = lint(&["notes.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("notes.txt")
+            && err.contains("cannot tell what kind of file")
+            && err.contains("Rename it"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+    // A fix re-reads a file recognised by its text as the same kind.
+    std::fs::write(t.path().join("deploy/web.build"), df("COPY . .", "ADD . .")).unwrap();
+    let o = djship()
+        .current_dir(t.path())
+        .args(["lint", "--fix", "deploy/web.build"])
+        .output()
+        .unwrap();
+    assert_eq!(read(&t.path().join("deploy/web.build")), DF, "{o:?}");
+    // From standard input, a name that says nothing: its text decides.
+    let o = djship()
+        .current_dir(t.path())
+        .args([
+            "lint",
+            "-",
+            "--stdin-filename",
+            "deploy/other.build",
+            "--format",
+            "json",
+        ])
+        .write_stdin(no_user.clone())
+        .output()
+        .unwrap();
+    let (v, codes) = finding_codes(&o.stdout);
+    assert_eq!(codes, ["DJL002"], "{v}");
+}
+
+/// What pre-commit passes by name but is not a Dockerfile (a template, a document) gets a
+/// note, not an error: the commit goes on.
+#[test]
+fn templates_named_after_dockerfiles_are_noted_not_refused() {
+    let (t, _) = lint_project(&[
+        ("Dockerfile.md", "# Building\n\nRun `docker build .`\n"),
+        (
+            "Dockerfile.j2",
+            "{% if prod %}\nFROM python:3.12-slim\n{% endif %}\n",
+        ),
+        ("mysite/views.py", "from django.http import HttpResponse\n"),
+    ]);
+    let o = djship()
+        .current_dir(t.path())
+        .args(["lint", "mysite/views.py"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("nothing to check"),
+        "{o:?}"
+    );
+    for f in ["Dockerfile.md", "Dockerfile.j2"] {
+        let o = djship()
+            .current_dir(t.path())
+            .args(["lint", f])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("not linted"),
+            "{o:?}"
+        );
+    }
 }
