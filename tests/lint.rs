@@ -1322,3 +1322,149 @@ fn templates_named_after_dockerfiles_are_noted_not_refused() {
         );
     }
 }
+
+/// A repository whose Django project sits one folder down, with the Dockerfile at the root
+/// copying that folder.
+fn nested(settings_text: &str, dockerfile: &str, more: &[(&str, &str)]) -> Vec<Finding> {
+    let mut files = vec![
+        ("backend/manage.py", MANAGE),
+        ("backend/mysite/__init__.py", ""),
+        ("backend/mysite/settings.py", settings_text),
+        ("Dockerfile", dockerfile),
+    ];
+    files.extend_from_slice(more);
+    lint_project(&files).1
+}
+
+/// The nested project's Dockerfile: `COPY backend/ /app`, media prepared as `prepare` says.
+fn nested_dockerfile(prepare: &str) -> String {
+    format!(
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY backend/requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n\
+         COPY backend/ /app\nRUN python manage.py collectstatic --noinput{prepare}\nUSER 10001\nEXPOSE 8000\n\
+         CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi\"]\n"
+    )
+}
+
+fn has(f: &[Finding], code: &str, file: &str) -> bool {
+    f.iter().any(|x| x.code == code && x.file == file)
+}
+
+#[test]
+fn a_project_one_folder_down_is_linted_with_its_settings() {
+    let media = " && mkdir -p /app/media && chown 10001 /app/media";
+    let settings_file = "backend/mysite/settings.py";
+    // Clean: the media folder is where `COPY backend/ /app` puts BASE_DIR / "media".
+    let f = nested(SETTINGS, &nested_dockerfile(media), &[]);
+    assert!(f.is_empty(), "{f:#?}");
+    // Settings rules read the nested settings.
+    let f = nested(
+        &settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "True"),
+        &nested_dockerfile(media),
+        &[],
+    );
+    assert!(has(&f, "DJS002", settings_file), "{f:#?}");
+    // collectstatic against the nested settings' STATIC_ROOT.
+    let f = nested(
+        &settings("STATIC_ROOT = BASE_DIR / \"staticfiles\"\n", ""),
+        &nested_dockerfile(media),
+        &[],
+    );
+    assert!(has(&f, "DJL017", "Dockerfile"), "{f:#?}");
+    // Media ownership, at the path the COPY gives it in the image.
+    let f = nested(SETTINGS, &nested_dockerfile(""), &[]);
+    let x = f
+        .iter()
+        .find(|x| x.code == "DJL019")
+        .unwrap_or_else(|| panic!("{f:#?}"));
+    assert!(x.message.contains("(/app/media)"), "{}", x.message);
+    // celery -A finds the package beside the nested manage.py.
+    let worker = |app: &str| {
+        format!("services:\n  worker:\n    build: .\n    command: celery -A {app} worker\n")
+    };
+    let f = nested(
+        SETTINGS,
+        &nested_dockerfile(media),
+        &[
+            ("compose.yaml", &worker("mysite")),
+            ("backend/mysite/celery.py", "app = None\n"),
+        ],
+    );
+    assert!(!has(&f, "DJL022", "compose.yaml"), "{f:#?}");
+    let f = nested(
+        SETTINGS,
+        &nested_dockerfile(media),
+        &[("compose.yaml", &worker("proj"))],
+    );
+    assert!(has(&f, "DJL022", "compose.yaml"), "{f:#?}");
+}
+
+/// Several manage.py (an example project beside the application): each project's settings
+/// are linted once, the Dockerfile rules use the project the Dockerfile copies, and the
+/// user is told which.
+#[test]
+fn several_projects_each_have_their_settings_linted() {
+    let media = " && mkdir -p /app/media && chown 10001 /app/media";
+    let example_manage = MANAGE.replace("mysite.settings", "exsite.settings");
+    let no_static_root = settings("STATIC_ROOT = BASE_DIR / \"staticfiles\"\n", "");
+    let debug = settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "True");
+    let example = |s: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("example/manage.py", example_manage.clone()),
+            ("example/exsite/__init__.py", String::new()),
+            ("example/exsite/settings.py", s.to_string()),
+        ]
+    };
+    let lint = |app: &str, ex: &str, dockerfile: &str| {
+        let ex = example(ex);
+        let more: Vec<(&str, &str)> = ex.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        nested(app, dockerfile, &more)
+    };
+    let f = lint(&debug, &debug, &nested_dockerfile(media));
+    assert!(has(&f, "DJS002", "backend/mysite/settings.py"), "{f:#?}");
+    assert!(has(&f, "DJS002", "example/exsite/settings.py"), "{f:#?}");
+    assert_eq!(f.iter().filter(|x| x.code == "DJS002").count(), 2, "{f:#?}");
+    // collectstatic runs with the settings of the project the Dockerfile copies.
+    let f = lint(&no_static_root, SETTINGS, &nested_dockerfile(media));
+    assert!(has(&f, "DJL017", "Dockerfile"), "{f:#?}");
+    let f = lint(SETTINGS, &no_static_root, &nested_dockerfile(media));
+    assert!(!has(&f, "DJL017", "Dockerfile"), "{f:#?}");
+    // A Dockerfile that copies the whole repository does not decide: djship does not guess.
+    let whole = nested_dockerfile(media).replace("COPY backend/ /app", "COPY . /app");
+    let f = lint(SETTINGS, &no_static_root, &whole);
+    assert!(!has(&f, "DJL017", "Dockerfile"), "{f:#?}");
+
+    // The command line says which projects were read and which one the Dockerfile builds.
+    let t = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("backend/manage.py", MANAGE.to_string()),
+        ("backend/mysite/__init__.py", String::new()),
+        ("backend/mysite/settings.py", SETTINGS.to_string()),
+        ("Dockerfile", nested_dockerfile(media)),
+    ]
+    .into_iter()
+    .chain(example(SETTINGS))
+    {
+        let p = t.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let o = djship()
+        .current_dir(t.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("2 Django projects: backend/manage.py (settings backend/mysite/settings.py), example/manage.py (settings example/exsite/settings.py)")
+            && err.contains("use backend/manage.py (Dockerfile copies it)"),
+        "{err}"
+    );
+    std::fs::write(t.path().join("Dockerfile"), &whole).unwrap();
+    let o = djship()
+        .current_dir(t.path())
+        .args(["lint"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no Dockerfile decides between them"), "{err}");
+}

@@ -224,6 +224,9 @@ pub fn run(args: &LintArgs) -> i32 {
         for w in &ctx.warnings {
             eprintln!("{}: {w}", root.display());
         }
+        for n in &ctx.notes {
+            eprintln!("note: {}: {n}", root.display());
+        }
         let cfg_unknown = Selection {
             select: ctx.config.select.clone().unwrap_or_default(),
             ignore: ctx.config.ignore.clone(),

@@ -11,6 +11,7 @@ pub mod compose;
 pub mod dockerfile;
 pub mod fix;
 pub mod output;
+pub mod projects;
 pub mod rules;
 pub mod source;
 mod suppress;
@@ -139,8 +140,13 @@ pub struct Context {
     pub compose: Vec<(String, ComposeFile)>,
     /// Shell scripts (`*.sh`) near the root: entrypoints the Dockerfiles may run.
     pub scripts: Vec<String>,
-    /// The Django project's facts (settings, packages), when there is a manage.py.
+    /// The Django project's facts (settings, packages): the only project, or the one the
+    /// Dockerfiles build when there are several (see [`projects`]).
     pub facts: Option<Facts>,
+    /// Every Django project found (manage.py at the root or up to three folders down).
+    pub projects: Vec<Facts>,
+    /// What the user should know about how the project was read (several projects).
+    pub notes: Vec<String>,
     /// The project's .gitignore (None when the project is not under git).
     pub gitignore: Option<ignore::gitignore::Gitignore>,
     pub config: LintConfig,
@@ -303,6 +309,8 @@ impl Context {
             compose: Vec::new(),
             scripts: Vec::new(),
             facts: None,
+            projects: Vec::new(),
+            notes: Vec::new(),
             gitignore: None,
             config: LintConfig::default(),
             warnings: Vec::new(),
@@ -358,25 +366,18 @@ impl Context {
             b.add(root.join(".gitignore"));
             ctx.gitignore = b.build().ok();
         }
-        let opts = crate::detect::Options::default();
-        if crate::detect::layout::find_manage_py(root, None).is_ok() {
-            match crate::detect::detect(root, &config, &opts) {
-                Ok(facts) => {
-                    for f in &facts.settings_files {
-                        if let Ok(text) = std::fs::read_to_string(root.join(f)) {
-                            ctx.sources.insert(f.clone(), Source::new(f.clone(), text));
-                        }
-                    }
-                    warnings.extend(facts.warnings.iter().cloned());
-                    ctx.facts = Some(facts);
+        ctx.projects = projects::read(root, &config, &mut warnings);
+        for facts in &ctx.projects {
+            for f in &facts.settings_files {
+                if let Ok(text) = std::fs::read_to_string(root.join(f)) {
+                    ctx.sources.insert(f.clone(), Source::new(f.clone(), text));
                 }
-                Err(e) => warnings.push(Warning {
-                    evidence: crate::detect::evidence::Evidence::file("manage.py"),
-                    message: format!("the Django project could not be read: {e}"),
-                    fallback: "the settings rules were skipped".into(),
-                }),
             }
+            warnings.extend(facts.warnings.iter().cloned());
         }
+        let (main, note) = ctx.choose_project();
+        ctx.facts = main.map(|k| ctx.projects[k].clone());
+        ctx.notes.extend(note);
         ctx.warnings = warnings;
         Ok(ctx)
     }
