@@ -1377,6 +1377,22 @@ fn a_project_one_folder_down_is_linted_with_its_settings() {
         .find(|x| x.code == "DJL019")
         .unwrap_or_else(|| panic!("{f:#?}"));
     assert!(x.message.contains("(/app/media)"), "{}", x.message);
+    // Copying the project's folder before the install is copying the whole tree.
+    let late = nested_dockerfile(media).replace(
+        "COPY backend/requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY backend/ /app\n",
+        "COPY backend/ /app\nRUN pip install --no-cache-dir -r requirements.txt\n",
+    );
+    let f = nested(SETTINGS, &late, &[]);
+    let x = f
+        .iter()
+        .find(|x| x.code == "DJL003")
+        .unwrap_or_else(|| panic!("{late}\n{f:#?}"));
+    assert!(
+        x.message
+            .contains("`COPY backend/` (the Django project's folder)"),
+        "{}",
+        x.message
+    );
     // celery -A finds the package beside the nested manage.py.
     let worker = |app: &str| {
         format!("services:\n  worker:\n    build: .\n    command: celery -A {app} worker\n")

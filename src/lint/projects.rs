@@ -228,10 +228,11 @@ impl Context {
             .clone();
         let rest = if m.is_empty() {
             path
+        } else if path == m {
+            ""
         } else {
-            path.strip_prefix(m.as_str())?
+            path.strip_prefix(&format!("{m}/"))?
         };
-        let rest = rest.trim_start_matches('/');
         Some(if rest.is_empty() {
             c.dest
         } else {

@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     buildkit: None,
     severity: Severity::Warning,
     summary: "`COPY . .` comes before the dependency install",
-    doc: "### What it does\nFinds a stage that copies the whole build context (`COPY . .`, `ADD . /app`) before it\ninstalls the Python dependencies.\n\nThe question is whether the dependencies were installed from the dependency files\nalone, before the code came in. Installing the project itself after the copy is\nright, because that needs the code:\n- `pip install .`, `pip install -e .` (or the folder the code was copied to) after\n  `pip install -r requirements.txt`;\n- uv's two-step install: `uv sync --locked --no-install-project` (or\n  `--no-install-workspace`, `--no-install-package`) from `pyproject.toml` and `uv.lock`\n  copied or bind-mounted first, then `uv sync --locked` after the copy;\n- `poetry install --no-root`, `pdm install --no-self`, `pipenv install --deploy` from\n  their manifest and lock file, followed by a second install of the same tool.\n\nInstalling a packaging tool (`pip install pipenv`, `pip install --upgrade pip`) is not\na dependency install.\n### Why is this bad?\nAny change to any file invalidates the `COPY .` layer and every layer after it, so\nevery code change reinstalls every package: slow builds, no layer caching.\n### Example\n```dockerfile\nCOPY . .\nRUN pip install -r requirements.txt\n```\n### Fix\nCopy the dependency files first, install, then copy the code:\n```dockerfile\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n```\nWith uv:\n```dockerfile\nRUN --mount=type=bind,source=uv.lock,target=uv.lock \\\n    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \\\n    uv sync --locked --no-install-project\nCOPY . .\nRUN uv sync --locked\n```",
+    doc: "### What it does\nFinds a stage that copies the whole build context (`COPY . .`, `ADD . /app`), or the\nDjango project's folder (`COPY backend/ /app` when manage.py is in `backend/`), before it\ninstalls the Python dependencies.\n\nThe question is whether the dependencies were installed from the dependency files\nalone, before the code came in. Installing the project itself after the copy is\nright, because that needs the code:\n- `pip install .`, `pip install -e .` (or the folder the code was copied to) after\n  `pip install -r requirements.txt`;\n- uv's two-step install: `uv sync --locked --no-install-project` (or\n  `--no-install-workspace`, `--no-install-package`) from `pyproject.toml` and `uv.lock`\n  copied or bind-mounted first, then `uv sync --locked` after the copy;\n- `poetry install --no-root`, `pdm install --no-self`, `pipenv install --deploy` from\n  their manifest and lock file, followed by a second install of the same tool.\n\nInstalling a packaging tool (`pip install pipenv`, `pip install --upgrade pip`) is not\na dependency install.\n### Why is this bad?\nAny change to any file invalidates the `COPY .` layer and every layer after it, so\nevery code change reinstalls every package: slow builds, no layer caching.\n### Example\n```dockerfile\nCOPY . .\nRUN pip install -r requirements.txt\n```\n### Fix\nCopy the dependency files first, install, then copy the code:\n```dockerfile\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n```\nWith uv:\n```dockerfile\nRUN --mount=type=bind,source=uv.lock,target=uv.lock \\\n    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \\\n    uv sync --locked --no-install-project\nCOPY . .\nRUN uv sync --locked\n```",
     fixable: false,
     check,
 };
@@ -263,8 +263,13 @@ fn resolve(workdir: &str, p: &str) -> String {
 }
 
 /// What each stage of the chain installed before its whole-context copy, and the first
-/// install after it that does not only add the project.
-fn check_stage(df: &Dockerfile, s: usize) -> Option<(&Instruction, &Instruction)> {
+/// install after it that does not only add the project. `tree_copies` are the lines of
+/// COPY/ADD instructions that copy the Django project's folder by name (`COPY backend .`).
+fn check_stage<'a>(
+    df: &'a Dockerfile,
+    s: usize,
+    tree_copies: &[u32],
+) -> Option<(&'a Instruction, &'a Instruction)> {
     let chain = df.stage_chain(s);
     // Dependency files installed before the code came in: by the parent stages (all of
     // their installs come first), then by this stage before its copy.
@@ -300,7 +305,10 @@ fn check_stage(df: &Dockerfile, s: usize) -> Option<(&Instruction, &Instruction)
                 workdir = resolve(&workdir, &df.expand(n, i.args.trim()));
                 project_dirs.push(workdir.clone());
             }
-            "COPY" | "ADD" if i.copies_context() => {
+            "COPY" | "ADD"
+                if i.copies_context()
+                    || i.flag("from").is_none() && tree_copies.contains(&i.line) =>
+            {
                 if let Some(dest) = i.words().last() {
                     project_dirs.push(resolve(&workdir, &df.expand(n, dest)));
                 }
@@ -333,14 +341,29 @@ fn check_stage(df: &Dockerfile, s: usize) -> Option<(&Instruction, &Instruction)
 fn check(ctx: &Context) -> Vec<Hit> {
     let mut out = Vec::new();
     for (file, df) in &ctx.dockerfiles {
+        let tree_copies: Vec<u32> = ctx
+            .project_copies(file, df)
+            .iter()
+            .filter(|c| !c.whole)
+            .map(|c| c.line)
+            .collect();
         for s in 0..df.stages.len() {
-            if let Some((copy, install)) = check_stage(df, s) {
+            if let Some((copy, install)) = check_stage(df, s, &tree_copies) {
+                let what = if copy.copies_context() {
+                    format!("`{} .`", copy.keyword)
+                } else {
+                    format!(
+                        "`{} {}` (the Django project's folder)",
+                        copy.keyword,
+                        copy.sources().join(" ")
+                    )
+                };
                 out.push(Hit::new(
                     file,
                     ctx.src(file).line_span(copy.line),
                     format!(
-                        "`{} .` comes before the dependency install at line {}",
-                        copy.keyword, install.line
+                        "{what} comes before the dependency install at line {}",
+                        install.line
                     ),
                 ));
             }
