@@ -496,3 +496,27 @@ fn j_wsgi(dir: &std::path::Path) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+#[test]
+fn offline_compression_runs_compress_at_build() {
+    let settings = DB_BY_VARIABLE.replace(
+        "INSTALLED_APPS = [\"django.contrib.staticfiles\"]",
+        "INSTALLED_APPS = [\"django.contrib.staticfiles\", \"compressor\"]\nCOMPRESS_OFFLINE = True",
+    );
+    let (_t, dir) = project_with(
+        &settings,
+        "django==5.2\npsycopg2-binary==2.9.10\ndjango-compressor\n",
+    );
+    djship().arg("init").arg(&dir).assert().success();
+    let df = read(&dir.join("Dockerfile"));
+    let collect = df.find("manage.py collectstatic").unwrap();
+    let compress = df.find("manage.py compress --force").expect(&df);
+    assert!(compress > collect, "compress runs after collectstatic");
+    // Off (or not installed): no compress step.
+    let (_t2, dir2) = project_with(
+        &settings.replace("COMPRESS_OFFLINE = True", "COMPRESS_OFFLINE = False"),
+        "django==5.2\n",
+    );
+    djship().arg("init").arg(&dir2).assert().success();
+    assert!(!read(&dir2.join("Dockerfile")).contains("compress --force"));
+}

@@ -864,26 +864,32 @@ fn env_vars(prod: &Evaluated, dev: Option<&Evaluated>) -> Vec<EnvVar> {
         .chain(dev.map(|d| d.env_reads.iter()).into_iter().flatten());
     // The setting a variable feeds: bound to it directly, or on one path of its choices
     // (`if v := os.getenv("ALLOWED_HOSTS"): ALLOWED_HOSTS = v.split(",")`).
+    let upper = |k: &str| k.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+    let mut direct: HashMap<String, String> = HashMap::new();
+    let mut on_a_path: HashMap<String, String> = HashMap::new();
+    for e in [Some(prod), dev].into_iter().flatten() {
+        for (k, b) in &e.ns {
+            if let Value::Env(x) = &b.value {
+                if upper(k) {
+                    direct.entry(x.name.clone()).or_insert_with(|| k.clone());
+                }
+            }
+        }
+        for (k, b) in &e.raw {
+            if upper(k) && matches!(b.value, Value::Choice(_)) {
+                for (_, v) in b.value.alternatives() {
+                    if let Value::Env(x) = v {
+                        on_a_path.entry(x.name.clone()).or_insert_with(|| k.clone());
+                    }
+                }
+            }
+        }
+    }
     let setting_of = |r: &EnvRead| -> Option<String> {
-        let upper = |k: &str| k.chars().all(|c| c.is_ascii_uppercase() || c == '_');
-        [Some(prod), dev].into_iter().flatten().find_map(|e| {
-            e.ns.iter()
-                .find_map(|(k, b)| match &b.value {
-                    Value::Env(x) if x.name == r.name && upper(k) => Some(k.clone()),
-                    _ => None,
-                })
-                .or_else(|| {
-                    e.raw.iter().find_map(|(k, b)| {
-                        (upper(k)
-                            && matches!(b.value, Value::Choice(_))
-                            && b.value
-                                .alternatives()
-                                .iter()
-                                .any(|(_, v)| matches!(v, Value::Env(x) if x.name == r.name)))
-                        .then(|| k.clone())
-                    })
-                })
-        })
+        direct
+            .get(&r.name)
+            .or_else(|| on_a_path.get(&r.name))
+            .cloned()
     };
     for r in reads {
         if out.iter().any(|v| v.name == r.name) {

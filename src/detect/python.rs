@@ -457,7 +457,7 @@ pub struct Interp<'l> {
 const MAX_IMPORT_DEPTH: usize = 16;
 const MAX_CALL_DEPTH: u32 = 6;
 /// Past this many nodes a choice is not built: the branches are taken in order instead.
-const MAX_CHOICE_SIZE: usize = 4096;
+const MAX_CHOICE_SIZE: usize = 512;
 
 /// Commands that run tests: a server or a management command in the image is none of them.
 const TEST_ARGV: &[&str] = &["test", "pytest", "jenkins", "behave", "harvest", "py.test"];
@@ -1738,12 +1738,12 @@ fn add_values(a: Value, b: Value) -> Option<Value> {
         (Value::Choice(arms), r) => Some(Value::Choice(
             arms.into_iter()
                 .map(|a| Arm {
-                    value: match &a.value {
+                    value: match a.value {
                         Value::Undefined => Value::Undefined,
-                        v => add_values(v.clone(), r.clone())
-                            .unwrap_or_else(|| Value::Unknown("?".into())),
+                        v => add_values(v, r.clone()).unwrap_or_else(|| Value::Unknown("?".into())),
                     },
-                    ..a
+                    cond: a.cond,
+                    evidence: a.evidence,
                 })
                 .collect(),
         )),
