@@ -520,3 +520,26 @@ fn offline_compression_runs_compress_at_build() {
     djship().arg("init").arg(&dir2).assert().success();
     assert!(!read(&dir2.join("Dockerfile")).contains("compress --force"));
 }
+
+#[test]
+fn pinned_requirements_win_over_an_unlocked_pipfile() {
+    let (_t, dir) = project_with(
+        DB_BY_VARIABLE,
+        "django==5.2.1\npsycopg2-binary==2.9.10\ngunicorn==23.0.0\n",
+    );
+    std::fs::write(dir.join("Pipfile"), "[packages]\ndjango = \"~=5.0\"\n").unwrap();
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(
+        j["facts"]["dependencies"]["manager"], "requirements",
+        "{}",
+        j["facts"]["dependencies"]
+    );
+    // Unpinned requirements beside a Pipfile: the Pipfile's manager, as before.
+    std::fs::write(
+        dir.join("requirements.txt"),
+        "django\npsycopg2-binary\ngunicorn\n",
+    )
+    .unwrap();
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(j["facts"]["dependencies"]["manager"], "pipenv");
+}
