@@ -543,3 +543,19 @@ fn pinned_requirements_win_over_an_unlocked_pipfile() {
     let j = inspect_json(&dir, &[]);
     assert_eq!(j["facts"]["dependencies"]["manager"], "pipenv");
 }
+
+#[test]
+fn a_proxy_setting_turned_on_by_a_variable_is_turned_on() {
+    let settings = DB_BY_VARIABLE.replace(
+        "SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")",
+        "if os.environ.get(\"BEHIND_PROXY\"):\n    SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")",
+    );
+    let (_t, dir) = project_with(&settings, "django==5.2\npsycopg2-binary==2.9.10\n");
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(j["facts"]["proxy_switches"][0]["var"], "BEHIND_PROXY");
+    // Set only behind a variable is still set: no DJS008.
+    assert!(!j["facts"]["problems"].to_string().contains("DJS008"));
+    djship().arg("init").arg(&dir).assert().success();
+    let env = read(&dir.join(".env"));
+    assert!(env.lines().any(|l| l == "BEHIND_PROXY=True"), "{env}");
+}

@@ -147,6 +147,15 @@ pub struct EnvVar {
     pub evidence: Evidence,
 }
 
+/// A variable that turns a setting on (`if os.getenv("X"): SETTING = ...`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnvSwitch {
+    pub setting: String,
+    pub var: String,
+    pub value: String,
+    pub evidence: Evidence,
+}
+
 /// Everything djship knows about a project.
 #[derive(Debug, Clone, Serialize)]
 pub struct Facts {
@@ -177,6 +186,10 @@ pub struct Facts {
     pub media: MediaFiles,
     pub installed_apps: Vec<String>,
     pub env_vars: Vec<EnvVar>,
+    /// Settings for running behind a proxy that the settings turn on only when a variable is
+    /// set: djship's .env sets it, since nginx sends the headers they trust.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proxy_switches: Vec<EnvSwitch>,
     pub problems: Vec<Problem>,
     pub warnings: Vec<Warning>,
     /// The name of the project's top package (the settings package's first part).
@@ -359,6 +372,25 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     };
 
     let env_vars = env_vars(&prod, dev.as_ref());
+    let proxy_switches = ["SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST"]
+        .iter()
+        .filter(|s| prod.value(s).is_none())
+        .filter_map(|s| {
+            let Some(Value::Choice(arms)) = prod.raw_value(s) else {
+                return None;
+            };
+            arms.iter().find_map(|a| {
+                let var = a.cond.var.clone()?;
+                let value = a.cond.selecting_value()??;
+                (!matches!(a.value, Value::Undefined)).then(|| EnvSwitch {
+                    setting: s.to_string(),
+                    var,
+                    value,
+                    evidence: a.cond.evidence.clone(),
+                })
+            })
+        })
+        .collect();
     let uploads = uploads_used(root, &manage_dir, &installed_apps);
     let problems = problems::find(&prod, &databases, &static_files, &media, &modules, uploads);
 
@@ -382,6 +414,7 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         media,
         installed_apps,
         env_vars,
+        proxy_switches,
         problems,
         warnings,
         package,

@@ -132,6 +132,18 @@ pub fn plan(
         );
         p.debug_var = Some(v);
     }
+    for sw in &facts.proxy_switches {
+        p.push(
+            &sw.var,
+            Some(sw.value.clone()),
+            None,
+            false,
+            format!(
+                "turns on {} ({}): nginx in front sends X-Forwarded-Proto and X-Forwarded-Host",
+                sw.setting, sw.evidence
+            ),
+        );
+    }
     // Settings that would break the stack behind djship's proxy, which serves plain HTTP:
     // an HTTPS redirect answers every page with 301, secure-only cookies never come back.
     for v in &facts.env_vars {
