@@ -559,3 +559,23 @@ fn a_proxy_setting_turned_on_by_a_variable_is_turned_on() {
     let env = read(&dir.join(".env"));
     assert!(env.lines().any(|l| l == "BEHIND_PROXY=True"), "{env}");
 }
+
+#[test]
+fn a_variable_whose_presence_selects_another_database_stays_unset() {
+    let settings = DB_BY_VARIABLE.replace(
+        "if os.getenv(\"DB\") == \"postgres\":",
+        "import dj_database_url\nif \"DATABASE_URL\" in os.environ:\n    DATABASES = {\"default\": dj_database_url.config()}\nelse:\n    DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\", \"NAME\": os.environ[\"DB_NAME\"], \"USER\": os.environ[\"DB_USER\"], \"PASSWORD\": os.environ[\"DB_PASSWORD\"], \"HOST\": os.environ[\"DB_HOST\"]}}\nif os.getenv(\"DB\") == \"never\":",
+    );
+    let (_t, dir) = project_with(&settings, "django==5.2\npsycopg2-binary==2.9.10\n");
+    djship().arg("init").arg(&dir).assert().success();
+    let env = read(&dir.join(".env"));
+    assert!(env.lines().any(|l| l == "DB_HOST=db"), "{env}");
+    assert!(
+        !env.lines().any(|l| l.starts_with("DATABASE_URL=")),
+        "DATABASE_URL must stay unset:\n{env}"
+    );
+    assert!(
+        env.lines().any(|l| l.starts_with("# DATABASE_URL=")),
+        "{env}"
+    );
+}

@@ -36,6 +36,10 @@ pub struct EnvPlan {
     pub debug_var: Option<String>,
     /// The value that turns DEBUG off (`False`, or empty when the settings read text).
     pub debug_off: String,
+    /// Variables that must stay unset (listed commented out): setting them, even empty,
+    /// changes what the settings choose.
+    #[serde(skip)]
+    pub unset: Vec<String>,
     /// Set only for the collectstatic step of the image build: never real secrets.
     pub build_placeholders: Vec<(String, String)>,
 }
@@ -49,6 +53,9 @@ impl EnvPlan {
         secret: bool,
         comment: impl Into<String>,
     ) {
+        if self.unset.iter().any(|u| u == name) {
+            return;
+        }
         if let Some(v) = self.vars.iter_mut().find(|v| v.name == name) {
             // A role (database, secret key) decided the value: keep the settings' own comment.
             if v.value.is_none() && v.generate.is_none() {
@@ -304,17 +311,22 @@ pub fn plan(
     for db in facts.databases.iter().filter(|d| d.alias == "default") {
         if let Some(sel) = &db.selected_by {
             if Some(&sel.var) != db.url_env.as_ref() && !sel.var.is_empty() {
-                p.push(
-                    &sel.var,
-                    Some(sel.value.clone().unwrap_or_default()),
-                    None,
-                    false,
-                    format!(
-                        "selects the database in the settings ({}: {}); this value gives {:?}, the database compose runs",
-                        sel.evidence, sel.test, db.kind
-                    )
-                    .to_lowercase(),
-                );
+                let comment = format!(
+                    "selects the database in the settings ({}: {}); {} gives {:?}, the database compose runs",
+                    sel.evidence,
+                    sel.test,
+                    if sel.value.is_some() { "this value" } else { "leaving it unset" },
+                    db.kind
+                )
+                .to_lowercase();
+                match &sel.value {
+                    Some(v) => p.push(&sel.var, Some(v.clone()), None, false, comment),
+                    None => {
+                        // Even an empty value would select another database: keep it out.
+                        p.push(&sel.var, None, None, false, comment);
+                        p.unset.push(sel.var.clone());
+                    }
+                }
             }
         }
     }
