@@ -187,6 +187,8 @@ fn cases() -> Vec<Case> {
         c("DL4000", vec![("Dockerfile", df("WORKDIR", "MAINTAINER Jane <j@example.com>\nWORKDIR"))], vec![("Dockerfile", df("WORKDIR", "LABEL org.opencontainers.image.authors=\"Jane\"\nWORKDIR"))]),
         c("DJL031", vec![("Dockerfile", df("WORKDIR", "ENV PYTHONUNBUFFERED 1\nWORKDIR"))], vec![("Dockerfile", df("WORKDIR", "ENV PYTHONUNBUFFERED=1 A=\"b c\"\nWORKDIR"))]),
         c("DL3042", vec![], vec![("Dockerfile", df("RUN pip install --no-cache-dir", "ENV PIP_NO_CACHE_DIR=1\nRUN pip install"))]),
+        // pip takes unambiguous abbreviations of its options; `--no-c` is also --no-color.
+        c("DL3042", vec![("Dockerfile", df("pip install --no-cache-dir", "pip install --no-c"))], vec![("Dockerfile", df("pip install --no-cache-dir", "pip install --no-cache"))]),
         c("DJS001", with_settings_owned(&settings("os.environ[\"DJANGO_SECRET_KEY\"]", "\"django-insecure-x\""), &[]), with_settings_owned(SETTINGS, &[])),
         c("DJS002", with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "True"), &[]), with_settings_owned(SETTINGS, &[])),
         c("DJS003", with_settings_owned(&settings("os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "[\"example.com\"]"), &[]), with_settings_owned(SETTINGS, &[])),
