@@ -695,6 +695,47 @@ mod tests {
     }
 
     #[test]
+    fn settings_module_names_in_files_and_their_roles() {
+        assert_eq!(
+            modules_named("ENV DJANGO_SETTINGS_MODULE=settings.config\n"),
+            [("settings.config".to_string(), 1)]
+        );
+        assert_eq!(
+            modules_named("web: gunicorn app.wsgi --settings app.settings.prod\n"),
+            [("app.settings.prod".to_string(), 1)]
+        );
+        assert_eq!(
+            modules_named("environment:\n  DJANGO_SETTINGS_MODULE: \"a.b\"\n"),
+            [("a.b".to_string(), 2)]
+        );
+        assert_eq!(
+            modules_named(
+                "- key: DJANGO_SETTINGS_MODULE\n  scope: RUN\n  value: \"x.settings.base\"\n"
+            ),
+            [("x.settings.base".to_string(), 3)]
+        );
+        assert!(modules_named("export DJANGO_SETTINGS_MODULE=$SETTINGS\n").is_empty());
+        assert_eq!(hint_role("Dockerfile"), Some(HintRole::Production));
+        assert_eq!(
+            hint_role("compose/local/django/Dockerfile"),
+            Some(HintRole::Development)
+        );
+        assert_eq!(hint_role("docker-compose.yml"), Some(HintRole::Either));
+        assert_eq!(
+            hint_role("docker-compose.prod.yml"),
+            Some(HintRole::Production)
+        );
+        assert_eq!(hint_role("Procfile"), Some(HintRole::Production));
+        assert_eq!(
+            hint_role(".do/deploy.template.yaml"),
+            Some(HintRole::Production)
+        );
+        assert_eq!(hint_role("pytest.ini"), None);
+        assert_eq!(hint_role(".github/workflows/ci.yml"), None);
+        assert_eq!(hint_role("docs/deployment.md"), None);
+    }
+
+    #[test]
     fn split_settings_package_with_star_imports() {
         let dir = tempfile::tempdir().unwrap();
         write(

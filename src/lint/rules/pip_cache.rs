@@ -94,4 +94,3 @@ fn is_no_cache_dir(word: &str) -> bool {
     let flag = word.split('=').next().unwrap_or(word);
     flag.len() >= "--no-cac".len() && "--no-cache-dir".starts_with(flag)
 }
-
