@@ -579,3 +579,18 @@ fn a_variable_whose_presence_selects_another_database_stays_unset() {
         "{env}"
     );
 }
+
+#[test]
+fn a_database_behind_a_test_djship_cannot_evaluate_is_a_warning() {
+    let settings = DB_BY_VARIABLE.replace(
+        "if os.getenv(\"DB\") == \"postgres\":",
+        "if platform_is_special():\n    DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\", \"HOST\": os.getenv(\"H\")}}\nif os.getenv(\"DB\") == \"postgres\":",
+    );
+    let (_t, dir) = project_with(&settings, "django==5.2\npsycopg2-binary==2.9.10\n");
+    let j = inspect_json(&dir, &[]);
+    let w = j["facts"]["warnings"].to_string();
+    assert!(
+        w.contains("platform_is_special()") && w.contains("cannot evaluate"),
+        "{w}"
+    );
+}

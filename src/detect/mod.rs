@@ -257,6 +257,31 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
 
     let deps = deps::detect(root, &mut warnings);
     let (assume, selector) = choose_database(&prod, &deps);
+    // A database that depends on a test djship cannot evaluate: say which was assumed.
+    if let Some(raw) = prod.raw_value("DATABASES") {
+        let mut unknown: Vec<&python::Cond> = Vec::new();
+        raw.walk(&mut |v| {
+            if let Value::Choice(arms) = v {
+                for a in arms {
+                    if a.cond.test == python::Test::Unknown
+                        && !unknown.iter().any(|c| c.evidence == a.cond.evidence)
+                    {
+                        unknown.push(&a.cond);
+                    }
+                }
+            }
+        });
+        for c in unknown {
+            warnings.push(Warning {
+                evidence: c.evidence.clone(),
+                message: format!(
+                    "DATABASES depends on `{}`, which djship cannot evaluate without running the code",
+                    c.text
+                ),
+                fallback: "took the branches in the order Python would run them, as if the test held".into(),
+            });
+        }
+    }
     if !assume.is_empty() {
         prod.resolve(assume.clone());
         if let Some(d) = dev.as_mut() {
