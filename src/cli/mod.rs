@@ -431,6 +431,8 @@ fn human_report(a: &Analysis) -> String {
                     sel.test,
                     sel.evidence,
                     match &sel.value {
+                        Some(_) if db.url_env.as_ref() == Some(&sel.var) =>
+                            format!("sets {} to the database URL", sel.var),
                         Some(v) => format!("sets {}={v}", sel.var),
                         None => format!("leaves {} unset", sel.var),
                     },

@@ -119,6 +119,8 @@ pub struct StaticFiles {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage: Option<Located<String>>,
     pub whitenoise: bool,
+    /// django-compressor with COMPRESS_OFFLINE on: `manage.py compress` must run at build.
+    pub compress_offline: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -143,6 +145,15 @@ pub struct EnvVar {
     pub setting: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_of: Option<String>,
+    pub evidence: Evidence,
+}
+
+/// A variable that turns a setting on (`if os.getenv("X"): SETTING = ...`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnvSwitch {
+    pub setting: String,
+    pub var: String,
+    pub value: String,
     pub evidence: Evidence,
 }
 
@@ -179,6 +190,10 @@ pub struct Facts {
     pub frontend: Option<frontend::Frontend>,
     pub installed_apps: Vec<String>,
     pub env_vars: Vec<EnvVar>,
+    /// Settings for running behind a proxy that the settings turn on only when a variable is
+    /// set: djship's .env sets it, since nginx sends the headers they trust.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proxy_switches: Vec<EnvSwitch>,
     pub problems: Vec<Problem>,
     pub warnings: Vec<Warning>,
     /// The name of the project's top package (the settings package's first part).
@@ -246,6 +261,31 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
 
     let deps = deps::detect(root, &mut warnings);
     let (assume, selector) = choose_database(&prod, &deps);
+    // A database that depends on a test djship cannot evaluate: say which was assumed.
+    if let Some(raw) = prod.raw_value("DATABASES") {
+        let mut unknown: Vec<&python::Cond> = Vec::new();
+        raw.walk(&mut |v| {
+            if let Value::Choice(arms) = v {
+                for a in arms {
+                    if a.cond.test == python::Test::Unknown
+                        && !unknown.iter().any(|c| c.evidence == a.cond.evidence)
+                    {
+                        unknown.push(&a.cond);
+                    }
+                }
+            }
+        });
+        for c in unknown {
+            warnings.push(Warning {
+                evidence: c.evidence.clone(),
+                message: format!(
+                    "DATABASES depends on `{}`, which djship cannot evaluate without running the code",
+                    c.text
+                ),
+                fallback: "took the branches in the order Python would run them, as if the test held".into(),
+            });
+        }
+    }
     if !assume.is_empty() {
         prod.resolve(assume.clone());
         if let Some(d) = dev.as_mut() {
@@ -280,8 +320,20 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
             .any(|x| x == a || x.starts_with(&format!("{a}.")))
     };
 
-    let wsgi_application = located_str(&prod, "WSGI_APPLICATION");
-    let asgi_application = located_str(&prod, "ASGI_APPLICATION");
+    let wsgi_application = entry_point(
+        &cache,
+        located_str(&prod, "WSGI_APPLICATION"),
+        &package,
+        "wsgi",
+        &mut warnings,
+    );
+    let asgi_application = entry_point(
+        &cache,
+        located_str(&prod, "ASGI_APPLICATION"),
+        &package,
+        "asgi",
+        &mut warnings,
+    );
     let mut asgi = AsgiFacts::default();
     if let Some(a) = &asgi_application {
         asgi.reasons
@@ -332,6 +384,15 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
             .value("MIDDLEWARE")
             .map(|m| m.strings().iter().any(|s| s.starts_with("whitenoise.")))
             .unwrap_or(false),
+        compress_offline: has_app("compressor")
+            && match prod.value("COMPRESS_OFFLINE") {
+                Some(Value::Env(r)) => r
+                    .default_value
+                    .as_deref()
+                    .is_some_and(|d| d.truthy(r.cast == python::Cast::Bool)),
+                Some(v) => v.truthy(false),
+                None => false,
+            },
     };
     let media = MediaFiles {
         root: located_describe(&prod, "MEDIA_ROOT"),
@@ -340,6 +401,25 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     };
 
     let env_vars = env_vars(&prod, dev.as_ref());
+    let proxy_switches = ["SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST"]
+        .iter()
+        .filter(|s| prod.value(s).is_none())
+        .filter_map(|s| {
+            let Some(Value::Choice(arms)) = prod.raw_value(s) else {
+                return None;
+            };
+            arms.iter().find_map(|a| {
+                let var = a.cond.var.clone()?;
+                let value = a.cond.selecting_value()??;
+                (!matches!(a.value, Value::Undefined)).then(|| EnvSwitch {
+                    setting: s.to_string(),
+                    var,
+                    value,
+                    evidence: a.cond.evidence.clone(),
+                })
+            })
+        })
+        .collect();
     let uploads = uploads_used(root, &manage_dir, &installed_apps);
     let problems = problems::find(&prod, &databases, &static_files, &media, &modules, uploads);
 
@@ -366,10 +446,84 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         frontend,
         installed_apps,
         env_vars,
+        proxy_switches,
         problems,
         warnings,
         package,
     })
+}
+
+/// The WSGI or ASGI application: the setting when its module exists; otherwise the module
+/// that assigns `application = get_wsgi_application()` (or ASGI), found by reading the
+/// project's files as Django's own lookup of the setting would find it.
+fn entry_point(
+    cache: &FileCache,
+    setting: Option<Located<String>>,
+    package: &str,
+    kind: &str,
+    warnings: &mut Vec<Warning>,
+) -> Option<Located<String>> {
+    let exists = |dotted: &str| {
+        dotted
+            .rsplit_once('.')
+            .is_some_and(|(m, _)| cache.module_file(m).is_some())
+    };
+    if let Some(s) = &setting {
+        if exists(&s.value) {
+            return setting;
+        }
+    } else if kind == "asgi" || exists(&format!("{package}.{kind}.application")) {
+        return None;
+    }
+    let call = format!("get_{kind}_application(");
+    let base = cache.root.join(&cache.import_root);
+    let walker = ignore::WalkBuilder::new(&base)
+        .max_depth(Some(4))
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .filter_entry(|e| {
+            let n = e.file_name().to_string_lossy();
+            !matches!(
+                n.as_ref(),
+                "node_modules" | "venv" | ".venv" | "site-packages" | "tests"
+            )
+        })
+        .build();
+    let found = walker.flatten().take(20_000).find_map(|e| {
+        if e.path().extension().is_none_or(|x| x != "py") {
+            return None;
+        }
+        let text = std::fs::read_to_string(e.path()).ok()?;
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("application") && l.contains(&call))?;
+        let rel = layout::to_rel(e.path().strip_prefix(&base).ok()?);
+        let module = rel.trim_end_matches(".py").replace('/', ".");
+        Some(Located {
+            value: format!("{module}.application"),
+            evidence: Evidence::at(python::path_join(&cache.import_root, &rel), line as u32 + 1),
+        })
+    });
+    if let Some(f) = &found {
+        warnings.push(Warning {
+            evidence: setting
+                .as_ref()
+                .map(|s| s.evidence.clone())
+                .unwrap_or_else(|| f.evidence.clone()),
+            message: match &setting {
+                Some(s) => format!(
+                    "{}_APPLICATION names {}, whose module does not exist",
+                    kind.to_uppercase(),
+                    s.value
+                ),
+                None => format!(
+                    "no {}_APPLICATION and no {package}/{kind}.py",
+                    kind.to_uppercase()
+                ),
+            },
+            fallback: format!("serve {} ({})", f.value, f.evidence),
+        });
+    }
+    found.or(setting)
 }
 
 /// Apps that store uploaded files themselves.
@@ -586,12 +740,20 @@ fn choose_database(
             .unwrap_or_else(|| "no default database".into());
         format!("{setting} gives {kind}")
     };
-    let alternatives: Vec<String> = scored
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != best)
-        .map(|(_, (_, a, db))| describe(a, db))
-        .collect();
+    // The settings of variables that change the engine (not those that only tune it).
+    let kind_of = |db: &Option<(Database, Value)>| db.as_ref().map(|(d, _)| d.kind);
+    let best_kind = kind_of(&scored[best].2);
+    let default_kind = kind_of(&scored[0].2);
+    let mut alternatives: Vec<String> = Vec::new();
+    for (i, (c, a, db)) in scored.iter().enumerate() {
+        if i == best || (c.is_some() && (kind_of(db) == best_kind || kind_of(db) == default_kind)) {
+            continue;
+        }
+        let d = describe(a, db);
+        if !alternatives.contains(&d) {
+            alternatives.push(d);
+        }
+    }
     let (cond, assume, _) = &scored[best];
     let selector = match cond {
         Some(c) => DbSelector {
@@ -765,18 +927,34 @@ fn env_vars(prod: &Evaluated, dev: Option<&Evaluated>) -> Vec<EnvVar> {
         .env_reads
         .iter()
         .chain(dev.map(|d| d.env_reads.iter()).into_iter().flatten());
-    let setting_of = |r: &EnvRead| -> Option<String> {
-        [Some(prod), dev].into_iter().flatten().find_map(|e| {
-            e.ns.iter().find_map(|(k, b)| match &b.value {
-                Value::Env(x)
-                    if x.name == r.name
-                        && k.chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
-                {
-                    Some(k.clone())
+    // The setting a variable feeds: bound to it directly, or on one path of its choices
+    // (`if v := os.getenv("ALLOWED_HOSTS"): ALLOWED_HOSTS = v.split(",")`).
+    let upper = |k: &str| k.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+    let mut direct: HashMap<String, String> = HashMap::new();
+    let mut on_a_path: HashMap<String, String> = HashMap::new();
+    for e in [Some(prod), dev].into_iter().flatten() {
+        for (k, b) in &e.ns {
+            if let Value::Env(x) = &b.value {
+                if upper(k) {
+                    direct.entry(x.name.clone()).or_insert_with(|| k.clone());
                 }
-                _ => None,
-            })
-        })
+            }
+        }
+        for (k, b) in &e.raw {
+            if upper(k) && matches!(b.value, Value::Choice(_)) {
+                for (_, v) in b.value.alternatives() {
+                    if let Value::Env(x) = v {
+                        on_a_path.entry(x.name.clone()).or_insert_with(|| k.clone());
+                    }
+                }
+            }
+        }
+    }
+    let setting_of = |r: &EnvRead| -> Option<String> {
+        direct
+            .get(&r.name)
+            .or_else(|| on_a_path.get(&r.name))
+            .cloned()
     };
     for r in reads {
         if out.iter().any(|v| v.name == r.name) {

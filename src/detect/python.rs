@@ -457,7 +457,7 @@ pub struct Interp<'l> {
 const MAX_IMPORT_DEPTH: usize = 16;
 const MAX_CALL_DEPTH: u32 = 6;
 /// Past this many nodes a choice is not built: the branches are taken in order instead.
-const MAX_CHOICE_SIZE: usize = 4096;
+const MAX_CHOICE_SIZE: usize = 512;
 
 /// Commands that run tests: a server or a management command in the image is none of them.
 const TEST_ARGV: &[&str] = &["test", "pytest", "jenkins", "behave", "harvest", "py.test"];
@@ -1499,6 +1499,16 @@ impl<'l> Interp<'l> {
                 Some(Value::Str(m)) => Value::Module(m.clone()),
                 _ => Value::Unknown(f.text(e).into()),
             },
+            // distutils' strtobool (and its copies) parses the text as a boolean.
+            "strtobool" | "distutils.util.strtobool" | "str2bool" => {
+                match args.into_iter().next() {
+                    Some(Value::Env(read)) => {
+                        let default = read.default_value.as_deref().cloned();
+                        self.refine(Value::Env(read), default, Cast::Bool)
+                    }
+                    _ => Value::Unknown(f.text(e).into()),
+                }
+            }
             "bool" => match args.into_iter().next() {
                 Some(Value::Env(read)) => {
                     let cast = if read.cast == Cast::Text {
@@ -1728,12 +1738,12 @@ fn add_values(a: Value, b: Value) -> Option<Value> {
         (Value::Choice(arms), r) => Some(Value::Choice(
             arms.into_iter()
                 .map(|a| Arm {
-                    value: match &a.value {
+                    value: match a.value {
                         Value::Undefined => Value::Undefined,
-                        v => add_values(v.clone(), r.clone())
-                            .unwrap_or_else(|| Value::Unknown("?".into())),
+                        v => add_values(v, r.clone()).unwrap_or_else(|| Value::Unknown("?".into())),
                     },
-                    ..a
+                    cond: a.cond,
+                    evidence: a.evidence,
                 })
                 .collect(),
         )),
@@ -1929,6 +1939,149 @@ CACHES = {"default": env.cache("REDIS_URL")}
         let (m, ev) = settings_module_default(&f).unwrap();
         assert_eq!(m, "config.settings.local");
         assert_eq!(ev.line, Some(3));
+    }
+
+    fn resolved(
+        ns: &BTreeMap<String, Binding>,
+        name: &str,
+        assume: &[(&str, Option<&str>)],
+    ) -> Value {
+        let a: HashMap<String, Option<String>> = assume
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+            .collect();
+        ns[name].value.resolve(&a)
+    }
+
+    #[test]
+    fn if_chains_on_an_environment_variable_become_choices() {
+        let (ns, _) = run(r#"
+import os
+DB = "sqlite"
+if os.getenv("DB") == "postgres":
+    DB = "pg"
+if os.getenv("DB") in ["mysql", "mariadb"]:
+    DB = "my"
+"#);
+        assert_eq!(resolved(&ns, "DB", &[]), Value::Str("sqlite".into()));
+        assert_eq!(
+            resolved(&ns, "DB", &[("DB", Some("postgres"))]),
+            Value::Str("pg".into())
+        );
+        assert_eq!(
+            resolved(&ns, "DB", &[("DB", Some("mariadb"))]),
+            Value::Str("my".into())
+        );
+        let alts = ns["DB"].value.alternatives();
+        assert_eq!(alts.len(), 3, "{alts:?}");
+        // The variable, the test and the value that selects each arm are kept.
+        let c = alts
+            .iter()
+            .flat_map(|(c, _)| c.iter())
+            .find(|c| c.var.as_deref() == Some("DB"))
+            .unwrap();
+        assert_eq!(c.selecting_value(), Some(Some("mysql".into())));
+    }
+
+    #[test]
+    fn else_branches_truthiness_walrus_and_defaults() {
+        let (ns, _) = run(r#"
+import os
+DOMAIN = os.getenv("DOMAIN", "example.com")
+if v := os.getenv("ALLOWED_HOSTS"):
+    ALLOWED_HOSTS = v.split(",")
+else:
+    ALLOWED_HOSTS = ["localhost"]
+DEBUG = os.environ.get("DEBUG", "0") == "1"
+if DEBUG:
+    EXTRA = True
+X = "a" if os.environ.get("FLAG") else "b"
+"#);
+        assert!(matches!(
+            resolved(&ns, "ALLOWED_HOSTS", &[("ALLOWED_HOSTS", Some("x"))]),
+            Value::Env(_)
+        ));
+        assert_eq!(resolved(&ns, "ALLOWED_HOSTS", &[]).strings(), ["localhost"]);
+        assert!(!ns["ALLOWED_HOSTS"].value.env_reads().is_empty());
+        // DEBUG defaults off: the branch is not taken; set, it is.
+        assert_eq!(resolved(&ns, "EXTRA", &[]), Value::Undefined);
+        assert_eq!(resolved(&ns, "X", &[]), Value::Str("b".into()));
+        assert_eq!(
+            resolved(&ns, "X", &[("FLAG", Some("1"))]),
+            Value::Str("a".into())
+        );
+    }
+
+    #[test]
+    fn test_runner_branches_are_not_taken_under_a_server() {
+        let (ns, _) = run("import sys
+D = 'pg'
+if 'test' in sys.argv:
+    D = 'sqlite'
+TESTING = 'test' in sys.argv
+");
+        assert_eq!(ns["D"].value, Value::Str("pg".into()));
+        assert_eq!(ns["TESTING"].value, Value::Bool(false));
+    }
+
+    #[test]
+    fn helper_functions_are_followed_with_their_arguments() {
+        let (ns, reads) = run(r#"
+import os
+def get_list_from_env(name, default=""):
+    value = os.getenv(name, default)
+    if not value:
+        return []
+    return [x for x in value.split(",") if x]
+ALLOWED_HOSTS = get_list_from_env("X_ALLOWED_HOSTS", "localhost")
+"#);
+        assert!(
+            reads.iter().any(|r| r.name == "X_ALLOWED_HOSTS"),
+            "{reads:?}"
+        );
+        let envs: Vec<_> = ns["ALLOWED_HOSTS"]
+            .value
+            .env_reads()
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
+        assert_eq!(envs, ["X_ALLOWED_HOSTS"]);
+    }
+
+    #[test]
+    fn in_place_updates_and_missing_local_settings() {
+        let (ns, _) = run(r#"
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3"}}
+DATABASES["default"].update({"ENGINE": "django.db.backends.postgresql", "HOST": "db"})
+APPS = ["a"]
+APPS.append("b")
+APPS.extend(["c"])
+APPS.insert(0, "z")
+"#);
+        let d = ns["DATABASES"].value.get("default").unwrap();
+        assert_eq!(
+            d.get("ENGINE"),
+            Some(&Value::Str("django.db.backends.postgresql".into()))
+        );
+        assert_eq!(d.get("HOST"), Some(&Value::Str("db".into())));
+        assert_eq!(ns["APPS"].value.strings(), ["z", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn bool_of_environment_text_is_marked() {
+        let (ns, _) = run("import os
+DEBUG = bool(os.environ.get('DEBUG', 0))
+B = os.environ.get('B', False)
+");
+        let Value::Env(d) = &ns["DEBUG"].value else {
+            panic!()
+        };
+        assert_eq!(d.cast, Cast::TextTruthiness);
+        assert_eq!(d.default_value.as_deref(), Some(&Value::Int(0)));
+        let Value::Env(b) = &ns["B"].value else {
+            panic!()
+        };
+        assert_eq!(b.cast, Cast::Text);
     }
 
     #[test]

@@ -36,6 +36,10 @@ pub struct EnvPlan {
     pub debug_var: Option<String>,
     /// The value that turns DEBUG off (`False`, or empty when the settings read text).
     pub debug_off: String,
+    /// Variables that must stay unset (listed commented out): setting them, even empty,
+    /// changes what the settings choose.
+    #[serde(skip)]
+    pub unset: Vec<String>,
     /// Set only for the collectstatic step of the image build: never real secrets.
     pub build_placeholders: Vec<(String, String)>,
 }
@@ -49,6 +53,9 @@ impl EnvPlan {
         secret: bool,
         comment: impl Into<String>,
     ) {
+        if self.unset.iter().any(|u| u == name) {
+            return;
+        }
         if let Some(v) = self.vars.iter_mut().find(|v| v.name == name) {
             // A role (database, secret key) decided the value: keep the settings' own comment.
             if v.value.is_none() && v.generate.is_none() {
@@ -93,9 +100,19 @@ pub fn plan(
             .find(|v| v.setting.as_deref() == Some(s))
             .map(|v| v.name.clone())
     };
-    let patched = |s: &str, name: &str| by_setting(s).or_else(|| patch.then(|| name.to_string()));
+    // The variable the settings patch reads, when the patch sets that setting.
+    let patches = |codes: &[&str]| {
+        patch
+            && facts
+                .problems
+                .iter()
+                .any(|p| p.patchable && codes.contains(&p.code))
+    };
+    let patched = |s: &str, name: &str, codes: &[&str]| {
+        by_setting(s).or_else(|| patches(codes).then(|| name.to_string()))
+    };
 
-    if let Some(v) = patched("SECRET_KEY", "DJANGO_SECRET_KEY") {
+    if let Some(v) = patched("SECRET_KEY", "DJANGO_SECRET_KEY", &["DJS001", "DJS012"]) {
         p.push(
             &v,
             None,
@@ -105,7 +122,7 @@ pub fn plan(
         );
         p.secret_key_var = Some(v);
     }
-    if let Some(v) = patched("DEBUG", "DJANGO_DEBUG") {
+    if let Some(v) = patched("DEBUG", "DJANGO_DEBUG", &["DJS001", "DJS002"]) {
         // Settings that take DEBUG as the variable's text treat any non-empty value as on.
         let text = facts.problems.iter().any(|p| p.code == "DJS011");
         p.debug_off = if text { String::new() } else { "False".into() };
@@ -121,6 +138,18 @@ pub fn plan(
             },
         );
         p.debug_var = Some(v);
+    }
+    for sw in &facts.proxy_switches {
+        p.push(
+            &sw.var,
+            Some(sw.value.clone()),
+            None,
+            false,
+            format!(
+                "turns on {} ({}): nginx in front sends X-Forwarded-Proto and X-Forwarded-Host",
+                sw.setting, sw.evidence
+            ),
+        );
     }
     // Settings that would break the stack behind djship's proxy, which serves plain HTTP:
     // an HTTPS redirect answers every page with 301, secure-only cookies never come back.
@@ -151,7 +180,11 @@ pub fn plan(
             );
         }
     }
-    if let Some(v) = patched("ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS") {
+    if let Some(v) = patched(
+        "ALLOWED_HOSTS",
+        "DJANGO_ALLOWED_HOSTS",
+        &["DJS003", "DJS010"],
+    ) {
         p.push(
             &v,
             Some("localhost,127.0.0.1".into()),
@@ -160,7 +193,11 @@ pub fn plan(
             "comma-separated host names the site answers to; add your domain",
         );
     }
-    if let Some(v) = patched("CSRF_TRUSTED_ORIGINS", "DJANGO_CSRF_TRUSTED_ORIGINS") {
+    if let Some(v) = patched(
+        "CSRF_TRUSTED_ORIGINS",
+        "DJANGO_CSRF_TRUSTED_ORIGINS",
+        &["DJS007"],
+    ) {
         p.push(&v, Some("http://localhost,http://127.0.0.1".into()), None, false, "comma-separated origins (scheme://host) allowed to post forms; add https://your-domain");
     }
 
@@ -274,17 +311,22 @@ pub fn plan(
     for db in facts.databases.iter().filter(|d| d.alias == "default") {
         if let Some(sel) = &db.selected_by {
             if Some(&sel.var) != db.url_env.as_ref() && !sel.var.is_empty() {
-                p.push(
-                    &sel.var,
-                    Some(sel.value.clone().unwrap_or_default()),
-                    None,
-                    false,
-                    format!(
-                        "selects the database in the settings ({}: {}); this value gives {:?}, the database compose runs",
-                        sel.evidence, sel.test, db.kind
-                    )
-                    .to_lowercase(),
-                );
+                let comment = format!(
+                    "selects the database in the settings ({}: {}); {} gives {:?}, the database compose runs",
+                    sel.evidence,
+                    sel.test,
+                    if sel.value.is_some() { "this value" } else { "leaving it unset" },
+                    db.kind
+                )
+                .to_lowercase();
+                match &sel.value {
+                    Some(v) => p.push(&sel.var, Some(v.clone()), None, false, comment),
+                    None => {
+                        // Even an empty value would select another database: keep it out.
+                        p.push(&sel.var, None, None, false, comment);
+                        p.unset.push(sel.var.clone());
+                    }
+                }
             }
         }
     }

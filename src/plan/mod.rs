@@ -164,6 +164,8 @@ pub struct Plan {
     pub celery: Option<Celery>,
     pub paths: Paths,
     pub env: EnvPlan,
+    /// manage.py commands run after collectstatic at build time.
+    pub post_collect: Vec<String>,
     pub port: u16,
     pub uid: u32,
     /// Decisions worth telling, one sentence each.
@@ -506,6 +508,11 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         celery,
         paths,
         env,
+        post_collect: if facts.static_files.compress_offline {
+            vec!["compress --force".into()]
+        } else {
+            Vec::new()
+        },
         port: 8000,
         uid: APP_UID,
         notes,

@@ -4,13 +4,11 @@
 
 use crate::lint::{Context, Hit, Rule, Severity};
 
+/// Each project's problems of this code (a repository may hold several projects).
 fn hits(ctx: &Context, code: &str) -> Vec<Hit> {
-    let Some(facts) = &ctx.facts else {
-        return Vec::new();
-    };
-    facts
-        .problems
+    ctx.projects
         .iter()
+        .flat_map(|facts| facts.problems.iter())
         .filter(|p| p.code == code)
         .map(|p| {
             let src = ctx.src(&p.evidence.file);
