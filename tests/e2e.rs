@@ -447,6 +447,13 @@ fn startproject_builds_and_serves_through_nginx() {
     let Some(_engine) = engine() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let dir = startproject_with(tmp.path(), "e2esite", "Django==5.2.*\n");
+    // The project stores uploads (a FileField), so its settings need MEDIA_ROOT and the
+    // stack serves media; without one, djship asks for neither (DJS009).
+    std::fs::write(
+        dir.join("e2esite/models.py"),
+        "from django.db import models\n\n\nclass Document(models.Model):\n    file = models.FileField()\n",
+    )
+    .unwrap();
     init(&dir, &[]);
     verify(&dir, false);
     let image = "e2esite:latest";
