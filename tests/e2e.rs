@@ -450,7 +450,7 @@ fn startproject_builds_and_serves_through_nginx() {
     // The project stores uploads (a FileField), so its settings need MEDIA_ROOT and the
     // stack serves media; without one, djship asks for neither (DJS009).
     std::fs::write(
-        dir.join("e2esite/models.py"),
+        dir.join("mysite/models.py"),
         "from django.db import models\n\n\nclass Document(models.Model):\n    file = models.FileField()\n",
     )
     .unwrap();
