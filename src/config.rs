@@ -7,6 +7,7 @@
 //! postgres-image = "registry.example.com/postgres:17-bookworm"
 //! nginx-image = "registry.example.com/nginx:1.27-bookworm"
 //! redis-image = "registry.example.com/redis:7-bookworm"
+//! node-image = "registry.example.com/node:24-slim"   # the frontend build stage, when there is one
 //! templates = "deploy/djship-templates"   # overrides embedded templates by file name
 //! ca-cert = "certs/corporate-ca.pem"       # trusted during the build (TLS-intercepting proxy)
 //!
@@ -32,6 +33,8 @@ pub struct Config {
     pub nginx_image: Option<String>,
     pub redis_image: Option<String>,
     pub mariadb_image: Option<String>,
+    /// Base of the frontend build stage (default node:<version>-slim).
+    pub node_image: Option<String>,
     /// Folder (relative to the project root) whose files override the embedded templates.
     pub templates: Option<String>,
     /// CA bundle (relative to the project root) to trust while building (`--ca-cert`).

@@ -271,13 +271,19 @@ fn patch_settings_shows_the_diff_and_fixes_the_problems() {
         "the original stays as it was"
     );
     assert_eq!(settings.matches("djship: deployment settings").count(), 1);
-    // The patched project has no patchable errors left.
+    // The patched project has no problems left (the literal fallback of SECRET_KEY is used
+    // only with DEBUG on once patched).
     let j = inspect_json(&dir, &[]);
     let left: Vec<_> = j["facts"]["problems"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["code"].as_str().unwrap().to_string())
+        .map(|p| {
+            (
+                p["code"].as_str().unwrap().to_string(),
+                p["patchable"].as_bool().unwrap(),
+            )
+        })
         .collect();
     assert!(left.is_empty(), "problems left after patching: {left:?}");
     // Running it again changes nothing.
@@ -313,4 +319,278 @@ fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
             (p, b)
         })
         .collect()
+}
+
+/// Write a small project: manage.py, mysite/settings.py with `settings`, requirements.
+fn project_with(settings: &str, requirements: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("p");
+    std::fs::create_dir_all(dir.join("mysite")).unwrap();
+    std::fs::write(
+        dir.join("manage.py"),
+        "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("mysite/__init__.py"), "").unwrap();
+    std::fs::write(dir.join("mysite/settings.py"), settings).unwrap();
+    std::fs::write(dir.join("requirements.txt"), requirements).unwrap();
+    (t, dir)
+}
+
+const DB_BY_VARIABLE: &str = r#"import os
+from pathlib import Path
+BASE_DIR = Path(__file__).resolve().parent.parent
+SECRET_KEY = os.environ["SECRET_KEY"]
+DEBUG = os.environ.get("DEBUG", "0") == "1"
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost").split(",")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "True") == "True"
+INSTALLED_APPS = ["django.contrib.staticfiles"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+if os.getenv("DB") == "postgres":
+    DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": os.getenv("DB_NAME"), "USER": os.getenv("DB_USER"), "PASSWORD": os.getenv("DB_PASSWORD"), "HOST": os.getenv("DB_HOST")}}
+if os.getenv("DB") in ["mysql", "mariadb"]:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.mysql", "NAME": os.getenv("DB_NAME"), "HOST": os.getenv("DB_HOST")}}
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "static"
+"#;
+
+#[test]
+fn a_database_chosen_by_a_variable_gets_that_variable_in_env() {
+    // PostgreSQL driver only: the postgres branch, selected by DB=postgres; no MariaDB.
+    let (_t, dir) = project_with(
+        DB_BY_VARIABLE,
+        "django==5.2\npsycopg2-binary==2.9.10\ngunicorn\n",
+    );
+    let j = inspect_json(&dir, &[]);
+    let db = &j["facts"]["databases"][0];
+    assert_eq!(db["kind"], "postgresql", "{db}");
+    assert_eq!(db["selected_by"]["var"], "DB");
+    assert_eq!(db["selected_by"]["value"], "postgres");
+    assert_eq!(db["selected_by"]["evidence"]["line"], 11);
+    let codes: Vec<_> = j["facts"]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !codes.contains(&"DJS004".to_string()),
+        "SQLite is not the production database: {codes:?}"
+    );
+    djship().arg("init").arg(&dir).assert().success();
+    let env = read(&dir.join(".env"));
+    assert!(env.lines().any(|l| l == "DB=postgres"), "{env}");
+    assert!(env.lines().any(|l| l == "DB_HOST=db"), "{env}");
+    // The plain-HTTP stack cannot redirect to HTTPS: the variable turns it off, and says why.
+    assert!(env.lines().any(|l| l == "SECURE_SSL_REDIRECT=0"), "{env}");
+    let example = read(&dir.join(".env.example"));
+    assert!(example.contains("plain HTTP"), "{example}");
+    let prod = read(&dir.join("compose.prod.yaml"));
+    assert!(!prod.contains("mariadb"), "{prod}");
+
+    // A MySQL driver only: the MySQL branch.
+    let (_t2, dir2) = project_with(
+        DB_BY_VARIABLE,
+        "django==5.2\nmysqlclient==2.2.4\ngunicorn\n",
+    );
+    let j = inspect_json(&dir2, &[]);
+    assert_eq!(j["facts"]["databases"][0]["kind"], "mysql");
+    assert_eq!(j["facts"]["databases"][0]["selected_by"]["value"], "mysql");
+}
+
+fn write_files(dir: &std::path::Path, files: &[(&str, &str)]) {
+    for (p, c) in files {
+        let p = dir.join(p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, c).unwrap();
+    }
+}
+
+const APPS: &str = "INSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_URL = 'static/'\n";
+
+#[test]
+fn an_empty_settings_package_is_never_the_settings() {
+    // manage.py sets nothing; the settings package's __init__ is empty; a deployment
+    // template names base.py.
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path();
+    write_files(
+        dir,
+        &[
+            ("manage.py", "import sys\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n"),
+            ("app/__init__.py", ""),
+            ("app/settings/__init__.py", ""),
+            ("app/settings/base.py", APPS),
+            ("deploy/app.service", "[Service]\nEnvironment=DJANGO_SETTINGS_MODULE=app.settings.base\nExecStart=gunicorn app.wsgi\n"),
+        ],
+    );
+    let j = inspect_json(dir, &[]);
+    let s = &j["facts"]["settings"];
+    assert_eq!(s["production"]["module"], "app.settings.base", "{s}");
+    assert_eq!(s["production"]["evidence"]["file"], "deploy/app.service");
+    // Without the template: the module that defines INSTALLED_APPS, and a warning.
+    std::fs::remove_file(dir.join("deploy/app.service")).unwrap();
+    let j = inspect_json(dir, &[]);
+    assert_eq!(
+        j["facts"]["settings"]["production"]["module"],
+        "app.settings.base"
+    );
+    assert!(j["facts"]["settings"]["production"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("INSTALLED_APPS"));
+    // manage.py naming the empty package: it is not taken, and the warning says why.
+    write_files(
+        dir,
+        &[(
+            "manage.py",
+            "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'app.settings')\n",
+        )],
+    );
+    let j = inspect_json(dir, &[]);
+    assert_eq!(
+        j["facts"]["settings"]["production"]["module"],
+        "app.settings.base"
+    );
+    assert!(
+        j["facts"]["warnings"]
+            .to_string()
+            .contains("defines no settings"),
+        "{}",
+        j["facts"]["warnings"]
+    );
+}
+
+#[test]
+fn the_projects_own_dockerfile_names_the_production_settings() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path();
+    write_files(
+        dir,
+        &[
+            ("manage.py", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'settings.dev')\n"),
+            ("settings/__init__.py", ""),
+            ("settings/dev.py", APPS),
+            ("settings/config.py", APPS),
+            ("Dockerfile", "FROM python:3.12-slim\nENV DJANGO_SETTINGS_MODULE=settings.config\nCMD [\"gunicorn\", \"wsgi\"]\n"),
+            // Test runners name test settings: never production.
+            ("pytest.ini", "[pytest]\nDJANGO_SETTINGS_MODULE = settings.dev\n"),
+            // No WSGI_APPLICATION and no settings/wsgi.py: the module that makes the app.
+            ("wsgi.py", "from django.core.wsgi import get_wsgi_application\n\napplication = get_wsgi_application()\n"),
+        ],
+    );
+    assert_eq!(j_wsgi(dir), "wsgi.application");
+    let j = inspect_json(dir, &[]);
+    let s = &j["facts"]["settings"];
+    assert_eq!(s["production"]["module"], "settings.config", "{s}");
+    assert_eq!(s["production"]["evidence"]["file"], "Dockerfile");
+    assert_eq!(s["production"]["evidence"]["line"], 2);
+    assert_eq!(s["development"]["module"], "settings.dev");
+}
+
+fn j_wsgi(dir: &std::path::Path) -> String {
+    let j = inspect_json(dir, &[]);
+    j["facts"]["wsgi_application"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn offline_compression_runs_compress_at_build() {
+    let settings = DB_BY_VARIABLE.replace(
+        "INSTALLED_APPS = [\"django.contrib.staticfiles\"]",
+        "INSTALLED_APPS = [\"django.contrib.staticfiles\", \"compressor\"]\nCOMPRESS_OFFLINE = True",
+    );
+    let (_t, dir) = project_with(
+        &settings,
+        "django==5.2\npsycopg2-binary==2.9.10\ndjango-compressor\n",
+    );
+    djship().arg("init").arg(&dir).assert().success();
+    let df = read(&dir.join("Dockerfile"));
+    let collect = df.find("manage.py collectstatic").unwrap();
+    let compress = df.find("manage.py compress --force").expect(&df);
+    assert!(compress > collect, "compress runs after collectstatic");
+    // Off (or not installed): no compress step.
+    let (_t2, dir2) = project_with(
+        &settings.replace("COMPRESS_OFFLINE = True", "COMPRESS_OFFLINE = False"),
+        "django==5.2\n",
+    );
+    djship().arg("init").arg(&dir2).assert().success();
+    assert!(!read(&dir2.join("Dockerfile")).contains("compress --force"));
+}
+
+#[test]
+fn pinned_requirements_win_over_an_unlocked_pipfile() {
+    let (_t, dir) = project_with(
+        DB_BY_VARIABLE,
+        "django==5.2.1\npsycopg2-binary==2.9.10\ngunicorn==23.0.0\n",
+    );
+    std::fs::write(dir.join("Pipfile"), "[packages]\ndjango = \"~=5.0\"\n").unwrap();
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(
+        j["facts"]["dependencies"]["manager"], "requirements",
+        "{}",
+        j["facts"]["dependencies"]
+    );
+    // Unpinned requirements beside a Pipfile: the Pipfile's manager, as before.
+    std::fs::write(
+        dir.join("requirements.txt"),
+        "django\npsycopg2-binary\ngunicorn\n",
+    )
+    .unwrap();
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(j["facts"]["dependencies"]["manager"], "pipenv");
+}
+
+#[test]
+fn a_proxy_setting_turned_on_by_a_variable_is_turned_on() {
+    let settings = DB_BY_VARIABLE.replace(
+        "SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")",
+        "if os.environ.get(\"BEHIND_PROXY\"):\n    SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")",
+    );
+    let (_t, dir) = project_with(&settings, "django==5.2\npsycopg2-binary==2.9.10\n");
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(j["facts"]["proxy_switches"][0]["var"], "BEHIND_PROXY");
+    // Set only behind a variable is still set: no DJS008.
+    assert!(!j["facts"]["problems"].to_string().contains("DJS008"));
+    djship().arg("init").arg(&dir).assert().success();
+    let env = read(&dir.join(".env"));
+    assert!(env.lines().any(|l| l == "BEHIND_PROXY=True"), "{env}");
+}
+
+#[test]
+fn a_variable_whose_presence_selects_another_database_stays_unset() {
+    let settings = DB_BY_VARIABLE.replace(
+        "if os.getenv(\"DB\") == \"postgres\":",
+        "import dj_database_url\nif \"DATABASE_URL\" in os.environ:\n    DATABASES = {\"default\": dj_database_url.config()}\nelse:\n    DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\", \"NAME\": os.environ[\"DB_NAME\"], \"USER\": os.environ[\"DB_USER\"], \"PASSWORD\": os.environ[\"DB_PASSWORD\"], \"HOST\": os.environ[\"DB_HOST\"]}}\nif os.getenv(\"DB\") == \"never\":",
+    );
+    let (_t, dir) = project_with(&settings, "django==5.2\npsycopg2-binary==2.9.10\n");
+    djship().arg("init").arg(&dir).assert().success();
+    let env = read(&dir.join(".env"));
+    assert!(env.lines().any(|l| l == "DB_HOST=db"), "{env}");
+    assert!(
+        !env.lines().any(|l| l.starts_with("DATABASE_URL=")),
+        "DATABASE_URL must stay unset:\n{env}"
+    );
+    assert!(
+        env.lines().any(|l| l.starts_with("# DATABASE_URL=")),
+        "{env}"
+    );
+}
+
+#[test]
+fn a_database_behind_a_test_djship_cannot_evaluate_is_a_warning() {
+    let settings = DB_BY_VARIABLE.replace(
+        "if os.getenv(\"DB\") == \"postgres\":",
+        "if platform_is_special():\n    DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.postgresql\", \"HOST\": os.getenv(\"H\")}}\nif os.getenv(\"DB\") == \"postgres\":",
+    );
+    let (_t, dir) = project_with(&settings, "django==5.2\npsycopg2-binary==2.9.10\n");
+    let j = inspect_json(&dir, &[]);
+    let w = j["facts"]["warnings"].to_string();
+    assert!(
+        w.contains("platform_is_special()") && w.contains("cannot evaluate"),
+        "{w}"
+    );
 }

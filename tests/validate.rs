@@ -229,3 +229,102 @@ fn build_constraints_and_source_builds_pass_hadolint_and_compose() {
         assert!(df.contains(want), "{want:?} not in the Dockerfile:\n{df}");
     }
 }
+
+/// The frontend stage in each of its forms passes hadolint, compose and nginx, and djship's
+/// own lint: yarn 1 (the fixture), npm with served node_modules and no build, pnpm, Yarn 2+
+/// from its yarnPath and through corepack, a build whose outputs nothing names (the whole
+/// tree is kept), each with --ca-cert.
+type Files<'a> = &'a [(&'a str, &'a str)];
+
+#[test]
+fn frontend_stages_pass_hadolint_compose_and_nginx() {
+    let replace_frontend = |dir: &Path, files: &[(&str, &str)]| {
+        std::fs::remove_dir_all(dir.join("frontend")).unwrap();
+        for (p, text) in files {
+            let path = dir.join(p);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    };
+    let build = r#"{"scripts": {"build": "vite build"}, "packageManager": "pnpm@9.12.1"}"#;
+    let variants: &[(&str, Files, &[&str])] = &[
+        ("yarn 1", &[], &["yarn install --frozen-lockfile"]),
+        (
+            "npm, node_modules served, no build",
+            &[
+                ("frontend/package.json", r#"{"dependencies": {"bootstrap": "5.3.3"}}"#),
+                ("frontend/package-lock.json", "{}"),
+                (
+                    "shop/settings.py",
+                    "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_URL = '/static/'\nSTATICFILES_DIRS = [('bootstrap', BASE_DIR / 'frontend' / 'node_modules' / 'bootstrap' / 'dist')]\n",
+                ),
+            ],
+            &["npm ci", "COPY --from=frontend /app/frontend/node_modules/bootstrap/dist"],
+        ),
+        (
+            "pnpm with vite",
+            &[
+                ("frontend/package.json", build),
+                ("frontend/pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+            ],
+            &["pnpm@9.12.1", "pnpm install --frozen-lockfile", "COPY --from=frontend /app/frontend/dist"],
+        ),
+        (
+            "yarn 2+ from yarnPath",
+            &[
+                ("frontend/package.json", r#"{"scripts": {"build": "webpack"}}"#),
+                ("frontend/yarn.lock", "__metadata:\n  version: 8\n"),
+                ("frontend/.yarnrc.yml", "yarnPath: .yarn/releases/yarn-4.5.0.cjs\n"),
+                ("frontend/.yarn/releases/yarn-4.5.0.cjs", "// yarn\n"),
+            ],
+            &["node /app/frontend/.yarn/releases/yarn-4.5.0.cjs install --immutable"],
+        ),
+        (
+            "yarn 2+ through corepack, outputs unknown",
+            &[
+                ("frontend/package.json", r#"{"scripts": {"build": "gulp"}, "packageManager": "yarn@4.5.0"}"#),
+                ("frontend/yarn.lock", "__metadata:\n  version: 8\n"),
+                (
+                    "shop/settings.py",
+                    "SECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_URL = '/static/'\n",
+                ),
+            ],
+            &["corepack enable", "COPY --from=frontend /app /app", "then mv /app/frontend/node_modules /node_modules; fi"],
+        ),
+    ];
+    for (name, files, expect) in variants {
+        let (_t, dir) = fixture("frontend-webpack");
+        if !files.is_empty() {
+            replace_frontend(&dir, files);
+        }
+        init_and_check(
+            &dir,
+            &[
+                "--patch-settings",
+                "--ca-cert",
+                "/etc/ssl/certs/ca-certificates.crt",
+            ],
+        );
+        let dockerfile = read(&dir.join("Dockerfile"));
+        for e in *expect {
+            assert!(dockerfile.contains(e), "{name}: no {e:?} in\n{dockerfile}");
+        }
+        assert!(
+            dockerfile.contains("FROM ${NODE_IMAGE} AS frontend"),
+            "{name}"
+        );
+        assert!(dockerfile.contains("NODE_EXTRA_CA_CERTS"), "{name}");
+        // The runtime stage is built from the Python image, never from the Node stage.
+        let runtime = dockerfile.split("AS runtime").nth(1).unwrap();
+        assert!(
+            !runtime.contains("npm") && !runtime.contains("yarn "),
+            "{name}"
+        );
+        let o = djship().arg("lint").arg(&dir).output().unwrap();
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+}

@@ -1,6 +1,6 @@
 //! `djship lint` and `djship rule`: options, paths, fixes and output.
 
-use crate::lint::{self, fix, output, rules, Context, Finding, Selection, Severity};
+use crate::lint::{self, fix, output, rules, Context, FileKind, Finding, Selection, Severity};
 use clap::Args;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
@@ -20,7 +20,11 @@ pub enum Format {
 #[derive(Args, Debug)]
 pub struct LintArgs {
     /// Project folders, or single files (their project is read for context; only their
-    /// findings are shown). Default: the current folder.
+    /// findings are shown). A folder's Dockerfiles are found by name (`Dockerfile`,
+    /// `Dockerfile.*`, `Dockerfile-*`, `Dockerfile_*`, `*.Dockerfile`, `Containerfile`); a
+    /// file named here is read as its name says, else as its text says (FROM, ARG or
+    /// `# syntax=` first: a Dockerfile; top-level `services:`: a compose file), else
+    /// refused. Default: the current folder.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "human")]
@@ -182,6 +186,35 @@ pub fn run(args: &LintArgs) -> i32 {
                 return usage_error(format!("{}: cannot read the folder: {e}", root.display()))
             }
         };
+        // Files named on the command line are linted whatever their name, or refused.
+        if let Some(named) = &only {
+            for rel in named {
+                let text = match &stdin {
+                    Some((s, text)) if s == rel => text.clone(),
+                    _ => match std::fs::read(root.join(rel)) {
+                        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+                        Err(e) => return usage_error(format!("{}: {e}", root.join(rel).display())),
+                    },
+                };
+                match named_file(&ctx, rel, &text) {
+                    Named::Loaded => {}
+                    Named::Read(kind) => ctx.add_as(rel, &text, kind),
+                    Named::Note(note) => eprintln!("note: {}: {note}", root.join(rel).display()),
+                    Named::Unknown => {
+                        return usage_error(format!(
+                            "{}: djship cannot tell what kind of file this is. Its name is not a \
+                             Dockerfile's (Dockerfile, Dockerfile.*, Dockerfile-*, *.Dockerfile, \
+                             Containerfile), a compose file's (compose*.yaml, docker-compose*.yml) \
+                             or .dockerignore, and its text neither starts with FROM, ARG or a \
+                             `# syntax=` line nor is YAML with a top-level `services:` key. \
+                             Rename it after its kind (`Dockerfile.<name>`, `compose.<name>.yaml`), \
+                             or pass its project folder to lint the files djship knows there.",
+                            root.join(rel).display()
+                        ))
+                    }
+                }
+            }
+        }
         // The text on standard input replaces the file on disk.
         if let Some((rel, text)) = &stdin {
             if only.as_ref().is_some_and(|o| o.contains(rel)) {
@@ -190,6 +223,9 @@ pub fn run(args: &LintArgs) -> i32 {
         }
         for w in &ctx.warnings {
             eprintln!("{}: {w}", root.display());
+        }
+        for n in &ctx.notes {
+            eprintln!("note: {}: {n}", root.display());
         }
         let cfg_unknown = Selection {
             select: ctx.config.select.clone().unwrap_or_default(),
@@ -343,6 +379,70 @@ pub fn run(args: &LintArgs) -> i32 {
     };
     print!("{text}");
     i32::from(all.iter().any(|f| f.severity >= fail_on))
+}
+
+/// What `djship lint FILE` does with a file named on the command line.
+#[derive(Debug, PartialEq)]
+enum Named {
+    /// The project's context read it already, as its name says.
+    Loaded,
+    /// Read it as this kind (its name, or its text when the name says nothing).
+    Read(FileKind),
+    /// A kind djship knows but does not lint on its own: say so, lint nothing.
+    Note(String),
+    /// djship cannot tell its kind.
+    Unknown,
+}
+
+fn named_file(ctx: &Context, rel: &str, text: &str) -> Named {
+    let loaded = ctx.dockerfiles.iter().any(|(p, _)| p == rel)
+        || ctx.compose.iter().any(|(p, _)| p == rel)
+        || ctx.scripts.iter().any(|p| p == rel)
+        || rel == ".dockerignore" && ctx.dockerignore.is_some();
+    if loaded {
+        return Named::Loaded;
+    }
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    match FileKind::of(rel) {
+        FileKind::Other => {}
+        // Found by name but skipped by the walk (too deep, in an ignored folder).
+        kind => return Named::Read(kind),
+    }
+    if name.ends_with(".sh") {
+        return Named::Read(FileKind::Script);
+    }
+    if name.ends_with(".dockerignore") {
+        return Named::Note(
+            "djship reads the .dockerignore at the project root only (the build context's); this one is not checked".into(),
+        );
+    }
+    if name.ends_with(".py") {
+        if ctx.sources.contains_key(rel) {
+            return Named::Loaded;
+        }
+        let read: Vec<&str> = ctx
+            .facts
+            .iter()
+            .flat_map(|f| f.settings_files.iter().map(String::as_str))
+            .collect();
+        return Named::Note(if read.is_empty() {
+            "no Django settings were read in this project, so there is nothing to check in this file".into()
+        } else {
+            format!(
+                "not one of the settings modules djship read for production ({}); nothing to check in it",
+                read.join(", ")
+            )
+        });
+    }
+    let lower = name.to_ascii_lowercase();
+    match FileKind::from_text(rel, text) {
+        Some(kind) => Named::Read(kind),
+        // `Dockerfile.j2`, `Dockerfile.md`: named after a Dockerfile, but not one.
+        None if lower.contains("dockerfile") || lower.contains("containerfile") => Named::Note(
+            "named after a Dockerfile, but its extension says template or document and its text does not start like a Dockerfile (FROM, ARG or `# syntax=`): not linted".into(),
+        ),
+        None => Named::Unknown,
+    }
 }
 
 /// Rewrite `--> file:` origins of code frames to the shown paths.

@@ -169,6 +169,10 @@ pub(crate) struct Common {
     /// which Python, instead of djship's built-in wheel table.
     #[arg(long)]
     resolve_with_uv: bool,
+    /// Node image of the frontend build stage, for projects whose frontend is built in the
+    /// image (default node:<version>-slim, the version from .nvmrc, engines.node...).
+    #[arg(long, value_name = "IMAGE")]
+    node_image: Option<String>,
 }
 
 impl Target {
@@ -189,6 +193,7 @@ impl Common {
             redis_image: None,
             mariadb_image: None,
             resolve_with_uv: false,
+            node_image: None,
         }
     }
 }
@@ -307,6 +312,7 @@ pub(crate) fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
         nginx_image: c.nginx_image.clone(),
         redis_image: c.redis_image.clone(),
         mariadb_image: c.mariadb_image.clone(),
+        node_image: c.node_image.clone(),
         patch_settings,
     };
     let name = root
@@ -440,6 +446,24 @@ fn human_report(a: &Analysis) -> String {
                 db.evidence
             ),
         );
+        if let Some(sel) = &db.selected_by {
+            line(
+                "",
+                format!(
+                    "  chosen by ${} ({}, {}): djship {}; {}",
+                    sel.var,
+                    sel.test,
+                    sel.evidence,
+                    match &sel.value {
+                        Some(_) if db.url_env.as_ref() == Some(&sel.var) =>
+                            format!("sets {} to the database URL", sel.var),
+                        Some(v) => format!("sets {}={v}", sel.var),
+                        None => format!("leaves {} unset", sel.var),
+                    },
+                    sel.alternatives.join("; ")
+                ),
+            );
+        }
     }
     if let Some(c) = &f.cache {
         line(
@@ -491,6 +515,24 @@ fn human_report(a: &Analysis) -> String {
                 .unwrap_or_else(|| "unset".into()),
         ),
     );
+    if let Some(fe) = &f.frontend {
+        line(
+            "frontend",
+            format!(
+                "{} with {}{}, Node {} — {}; {}",
+                fe.package_json.file,
+                fe.manager.name(),
+                if fe.build_scripts.is_empty() {
+                    String::new()
+                } else {
+                    format!(", build {}", fe.build_scripts.join(" + "))
+                },
+                fe.node.version,
+                fe.node.source,
+                fe.reason
+            ),
+        );
+    }
     if !p.build_packages.is_empty() || !p.run_packages.is_empty() {
         line(
             "native",

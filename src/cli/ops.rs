@@ -76,9 +76,29 @@ pub fn up(c: &Common, prod: bool, no_build: bool) -> Result<i32> {
             r.seconds
         );
     }
-    engine.compose_ok(&p, &["up", "-d", "--no-build", "--remove-orphans"])?;
+    // The stack stays as it is when it does not come up: djship logs can show why.
+    let logs_hint = |e: Error| match e {
+        Error::Engine {
+            message, detail, ..
+        } => Error::Engine {
+            message,
+            detail,
+            hint: format!(
+                "the stack is left as it is: `djship logs --path {}{} SERVICE` shows a \
+                 service's whole log",
+                a.root.display(),
+                if prod { " --prod" } else { "" }
+            ),
+        },
+        other => other,
+    };
+    engine
+        .compose_ok(&p, &["up", "-d", "--no-build", "--remove-orphans"])
+        .map_err(logs_hint)?;
     eprintln!("waiting for every service to be healthy...");
-    engine.wait_ready(&p, Duration::from_secs(300))?;
+    engine
+        .wait_ready(&p, Duration::from_secs(300))
+        .map_err(logs_hint)?;
     let url = if prod {
         let port = std::env::var("HTTP_PORT").unwrap_or_else(|_| "80".into());
         format!("http://localhost:{port}/")
@@ -133,6 +153,17 @@ pub fn verify(c: &Common, json: bool, keep: bool) -> Result<i32> {
             .any(|x| x == "django.contrib.admin"),
         secrets,
     };
+    let mut print = |r: &verify::Report| {
+        if !json {
+            print!("{}", render_report(r));
+            if !r.ok() && r.kept.is_none() {
+                println!(
+                    "tearing down {} (`djship verify --keep` leaves it running to look at)",
+                    r.project
+                );
+            }
+        }
+    };
     let report = verify::run(
         &engine,
         &target,
@@ -141,6 +172,7 @@ pub fn verify(c: &Common, json: bool, keep: bool) -> Result<i32> {
             progress: !json,
             build_args: Vec::new(),
         },
+        &mut print,
     )?;
     if json {
         println!(
@@ -148,24 +180,97 @@ pub fn verify(c: &Common, json: bool, keep: bool) -> Result<i32> {
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
     } else {
-        println!(
-            "verify {} ({}, {}):",
-            report.image,
-            mb(report.image_bytes),
-            report.project
-        );
-        for ch in &report.checks {
-            println!(
-                "  {} {:<28} {}",
+        print!("{}", render_after(&report));
+    }
+    Ok(if report.ok() { 0 } else { 1 })
+}
+
+/// Verify's report as printed before the stack is torn down: the checks, and when verify
+/// failed, each service that explains it with its state and last log lines.
+fn render_report(r: &verify::Report) -> String {
+    let mut s = format!(
+        "verify {} ({}, {}):\n",
+        r.image,
+        mb(r.image_bytes),
+        r.project
+    );
+    if let Some(e) = &r.start_error {
+        s.push_str("  the stack did not come up, so no check ran:\n");
+        for l in e.lines() {
+            s.push_str(&format!("    {l}\n"));
+        }
+    } else {
+        for ch in &r.checks {
+            s.push_str(&format!(
+                "  {} {:<28} {}\n",
                 if ch.ok { "PASS" } else { "FAIL" },
                 ch.name,
                 ch.detail
-            );
+            ));
         }
-        let passed = report.checks.iter().filter(|c| c.ok).count();
-        println!("{passed} passed, {} failed", report.checks.len() - passed);
+        let passed = r.checks.iter().filter(|c| c.ok).count();
+        s.push_str(&format!(
+            "{passed} passed, {} failed\n",
+            r.checks.len() - passed
+        ));
     }
-    Ok(if report.ok() { 0 } else { 1 })
+    let failing: Vec<_> = r.services.iter().filter(|x| x.failing).collect();
+    for x in &failing {
+        let st = &x.state;
+        let why = match (st.failure(), &x.reason) {
+            (Some(f), _) => f,
+            (None, Some(reason)) => format!("{}; shown because {reason}", st.describe()),
+            (None, None) => st.describe(),
+        };
+        s.push_str(&format!(
+            "\n{}: {why} [container {}]\n",
+            st.service, st.container
+        ));
+        if x.log_tail.is_empty() {
+            s.push_str("  (it wrote no log line)\n");
+        } else {
+            s.push_str(&format!("  its last {} log lines:\n", x.log_tail.len()));
+            for l in &x.log_tail {
+                s.push_str(&format!("  | {l}\n"));
+            }
+        }
+    }
+    let others: Vec<String> = r
+        .services
+        .iter()
+        .filter(|x| !x.failing)
+        .map(|x| format!("{} {}", x.state.service, x.state.describe()))
+        .collect();
+    if !failing.is_empty() && !others.is_empty() {
+        s.push_str(&format!("\nthe other services: {}\n", others.join("; ")));
+    }
+    if let Some(e) = &r.services_error {
+        s.push_str(&format!(
+            "\ncould not list the services and their logs: {e}\n"
+        ));
+    }
+    s
+}
+
+/// What became of the stack: torn down, or left running and how to look at it.
+fn render_after(r: &verify::Report) -> String {
+    if let Some(k) = &r.kept {
+        format!(
+            "left running (--keep) on {}\n  services: {}\n  logs:     {}\n  remove:   {}\n",
+            k.url, k.ps, k.logs, k.down
+        )
+    } else if r.torn_down {
+        format!(
+            "{} is torn down: its containers, networks and volumes are removed\n",
+            r.project
+        )
+    } else {
+        format!(
+            "could not tear down {}: {}\n",
+            r.project,
+            r.teardown_error.as_deref().unwrap_or("").trim_end()
+        )
+    }
 }
 
 fn at(path: &Path) -> Result<Analysis> {
@@ -201,4 +306,125 @@ pub fn logs(path: &Path, prod: bool, follow: bool, service: Option<&str>) -> Res
 fn interactive(engine: &Engine, p: &Project, args: &[&str]) -> Result<i32> {
     let status = engine.compose_status(p, args)?;
     Ok(status.code().unwrap_or(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{ServiceReport, ServiceState};
+
+    fn service(name: &str, status: &str, code: i64, health: Option<&str>) -> ServiceState {
+        ServiceState {
+            service: name.into(),
+            container: format!("shop-verify-{name}-1"),
+            id: String::new(),
+            status: status.into(),
+            exit_code: code,
+            health: health.map(String::from),
+            restarts: 0,
+            restart_policy: "no".into(),
+            oom_killed: false,
+            error: None,
+        }
+    }
+
+    fn report(services: Vec<ServiceReport>) -> verify::Report {
+        verify::Report {
+            project: "shop-verify".into(),
+            image: "shop:latest".into(),
+            image_bytes: 1_000_000,
+            port: 8080,
+            checks: Vec::new(),
+            start_error: Some("service \"migrate\" didn't complete successfully: exit 1".into()),
+            services,
+            services_error: None,
+            kept: None,
+            torn_down: false,
+            teardown_error: None,
+        }
+    }
+
+    #[test]
+    fn a_failing_service_is_printed_with_its_log_and_the_others_in_a_line() {
+        let r = report(vec![
+            ServiceReport {
+                state: service("migrate", "exited", 1, None),
+                failing: true,
+                reason: Some("exited with code 1".into()),
+                log_tail: vec![
+                    "Traceback (most recent call last):".into(),
+                    "RuntimeError: boom".into(),
+                ],
+            },
+            ServiceReport {
+                state: service("web", "running", 0, Some("healthy")),
+                failing: true,
+                reason: Some("the check \"page through nginx\" failed".into()),
+                log_tail: Vec::new(),
+            },
+            ServiceReport {
+                state: service("db", "running", 0, Some("healthy")),
+                failing: false,
+                reason: None,
+                log_tail: Vec::new(),
+            },
+        ]);
+        let text = render_report(&r);
+        assert!(text.contains(
+            "  the stack did not come up, so no check ran:\n    service \"migrate\" didn't complete"
+        ), "{text}");
+        assert!(text.contains(
+            "\nmigrate: exited with code 1 [container shop-verify-migrate-1]\n  its last 2 log lines:\n  \
+             | Traceback (most recent call last):\n  | RuntimeError: boom\n"
+        ), "{text}");
+        assert!(
+            text.contains(
+                "\nweb: running, healthy; shown because the check \"page through nginx\" failed"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("  (it wrote no log line)\n"), "{text}");
+        assert!(
+            text.ends_with("\nthe other services: db running, healthy\n"),
+            "{text}"
+        );
+        assert!(!text.contains("passed"), "no check ran: {text}");
+    }
+
+    #[test]
+    fn checks_without_failing_services() {
+        let mut r = report(Vec::new());
+        r.start_error = None;
+        r.checks = vec![verify::Check {
+            name: "migrations applied",
+            ok: true,
+            detail: "18 applied".into(),
+            services: Vec::new(),
+        }];
+        let text = render_report(&r);
+        assert_eq!(
+            text,
+            "verify shop:latest (1.0 MB, shop-verify):\n  PASS migrations applied           18 applied\n1 passed, 0 failed\n"
+        );
+    }
+
+    #[test]
+    fn what_became_of_the_stack() {
+        let mut r = report(Vec::new());
+        r.torn_down = true;
+        assert!(render_after(&r).starts_with("shop-verify is torn down"));
+        r.torn_down = false;
+        r.teardown_error = Some("boom\nremove it with: docker compose down".into());
+        assert!(render_after(&r).contains("could not tear down shop-verify: boom\nremove it with"));
+        r.kept = Some(verify::Kept {
+            url: "http://localhost:8080/".into(),
+            ps: "PS".into(),
+            logs: "LOGS".into(),
+            down: "DOWN".into(),
+        });
+        assert_eq!(
+            render_after(&r),
+            "left running (--keep) on http://localhost:8080/\n  services: PS\n  logs:     LOGS\n  remove:   DOWN\n"
+        );
+    }
 }

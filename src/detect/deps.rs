@@ -319,7 +319,16 @@ fn detect_in(root: &Path, dir: &str, warnings: &mut Vec<Warning>) -> Dependencie
         Manager::Pdm => tool("pdm") || build_backend.starts_with("pdm"),
         _ => false,
     };
-    let rank = |m: Manager| PRECEDENCE.iter().position(|x| *x == m).unwrap_or(99);
+    // Without any lockfile, requirements files that pin (`==`) most of their packages are
+    // the project's lock (`pipenv requirements`, `pip freeze`): they win over a Pipfile or a
+    // pyproject without its lock.
+    let pinned_requirements = requirements_mostly_pinned(root, &requirements.0);
+    let rank = |m: Manager| {
+        if pinned_requirements && m == Manager::Requirements {
+            return 0;
+        }
+        PRECEDENCE.iter().position(|x| *x == m).unwrap_or(99) + 1
+    };
     let winner = present
         .iter()
         .filter(|(_, lock)| lock.is_some())
@@ -356,6 +365,10 @@ fn detect_in(root: &Path, dir: &str, warnings: &mut Vec<Warning>) -> Dependencie
             names(&deps.also_present)
         ),
         (None, 1) => format!("only {} files are present", manager.name()),
+        (None, _) if pinned_requirements && manager == Manager::Requirements => format!(
+            "no lockfile; the requirements files pin exact versions, so they win over the unlocked {}",
+            names(&deps.also_present)
+        ),
         (None, _) => format!(
             "no lockfile; requirements files win over pyproject dependencies (also present: {})",
             names(&deps.also_present)
@@ -433,6 +446,27 @@ fn names(ms: &[Manager]) -> String {
 fn dedup(v: Vec<String>) -> Vec<String> {
     let mut seen = BTreeSet::new();
     v.into_iter().filter(|x| seen.insert(x.clone())).collect()
+}
+
+/// Whether the requirements files pin (`==`) at least two thirds of their packages.
+fn requirements_mostly_pinned(root: &Path, files: &[String]) -> bool {
+    let (mut pinned, mut all) = (0, 0);
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(root.join(f)) else {
+            continue;
+        };
+        for line in text.lines() {
+            let l = line.split('#').next().unwrap_or("").trim();
+            if l.is_empty() || l.starts_with('-') {
+                continue;
+            }
+            all += 1;
+            if l.contains("==") {
+                pinned += 1;
+            }
+        }
+    }
+    all > 0 && pinned * 3 >= all * 2
 }
 
 /// Production and development requirement files, by the usual names, in `base` ("" or a

@@ -15,7 +15,7 @@ impl Loader for NoImports {
 /// Parse and interpret a settings module.
 pub fn settings(data: &[u8]) {
     let text = String::from_utf8_lossy(data).into_owned();
-    let file = PyFile::parse("settings.py", text);
+    let file = Rc::new(PyFile::parse("settings.py", text));
     let mut loader = NoImports;
     let mut interp = Interp::new(&mut loader);
     interp.exec_file(&file);

@@ -4,6 +4,7 @@
 
 pub mod deps;
 pub mod evidence;
+pub mod frontend;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod layout;
@@ -24,6 +25,7 @@ use python::{EnvRead, Value};
 use pyversion::PythonVersion;
 use serde::Serialize;
 use settings::{Evaluated, FileCache, SettingsModules};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A value and where it was found.
@@ -65,6 +67,25 @@ pub struct Database {
     pub drivers: Vec<String>,
     pub gis: bool,
     pub evidence: Evidence,
+    /// When the settings choose the database by an environment variable: which, and the
+    /// value djship gives it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selected_by: Option<DbSelector>,
+}
+
+/// How the settings pick their database from the environment, and djship's choice.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DbSelector {
+    /// The variable the settings test.
+    pub var: String,
+    /// The value djship sets (`None`: the variable stays unset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The test as written.
+    pub test: String,
+    pub evidence: Evidence,
+    /// The other settings of the variable and the database each gives.
+    pub alternatives: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -99,6 +120,8 @@ pub struct StaticFiles {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage: Option<Located<String>>,
     pub whitenoise: bool,
+    /// django-compressor with COMPRESS_OFFLINE on: `manage.py compress` must run at build.
+    pub compress_offline: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -123,6 +146,15 @@ pub struct EnvVar {
     pub setting: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_of: Option<String>,
+    pub evidence: Evidence,
+}
+
+/// A variable that turns a setting on (`if os.getenv("X"): SETTING = ...`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnvSwitch {
+    pub setting: String,
+    pub var: String,
+    pub value: String,
     pub evidence: Evidence,
 }
 
@@ -154,8 +186,15 @@ pub struct Facts {
     #[serde(rename = "static")]
     pub static_files: StaticFiles,
     pub media: MediaFiles,
+    /// The frontend (package.json), when the project has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frontend: Option<frontend::Frontend>,
     pub installed_apps: Vec<String>,
     pub env_vars: Vec<EnvVar>,
+    /// Settings for running behind a proxy that the settings turn on only when a variable is
+    /// set: djship's .env sets it, since nginx sends the headers they trust.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proxy_switches: Vec<EnvSwitch>,
     pub problems: Vec<Problem>,
     pub warnings: Vec<Warning>,
     /// The name of the project's top package (the settings package's first part).
@@ -213,8 +252,8 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         message: "found manage.py but no settings module: no DJANGO_SETTINGS_MODULE default and no <package>/settings.py next to it".into(),
         hint: "set os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"<package>.settings\") in manage.py, or pass another --manage".into(),
     })?;
-    let prod = settings::evaluate(&mut cache, &modules.production.file);
-    let dev = if modules.development.file != modules.production.file {
+    let mut prod = settings::evaluate(&mut cache, &modules.production.file);
+    let mut dev = if modules.development.file != modules.production.file {
         Some(settings::evaluate(&mut cache, &modules.development.file))
     } else {
         None
@@ -228,6 +267,38 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         .to_string();
 
     let deps = deps::detect_for(root, &manage_dir, &mut warnings);
+    let (assume, selector) = choose_database(&prod, &deps);
+    // A database that depends on a test djship cannot evaluate: say which was assumed.
+    if let Some(raw) = prod.raw_value("DATABASES") {
+        let mut unknown: Vec<&python::Cond> = Vec::new();
+        raw.walk(&mut |v| {
+            if let Value::Choice(arms) = v {
+                for a in arms {
+                    if a.cond.test == python::Test::Unknown
+                        && !unknown.iter().any(|c| c.evidence == a.cond.evidence)
+                    {
+                        unknown.push(&a.cond);
+                    }
+                }
+            }
+        });
+        for c in unknown {
+            warnings.push(Warning {
+                evidence: c.evidence.clone(),
+                message: format!(
+                    "DATABASES depends on `{}`, which djship cannot evaluate without running the code",
+                    c.text
+                ),
+                fallback: "took the branches in the order Python would run them, as if the test held".into(),
+            });
+        }
+    }
+    if !assume.is_empty() {
+        prod.resolve(assume.clone());
+        if let Some(d) = dev.as_mut() {
+            d.resolve(assume.clone());
+        }
+    }
     let django = deps.version_of("django").map(|v| Located {
         value: v,
         evidence: deps
@@ -284,8 +355,20 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
             .any(|x| x == a || x.starts_with(&format!("{a}.")))
     };
 
-    let wsgi_application = located_str(&prod, "WSGI_APPLICATION");
-    let asgi_application = located_str(&prod, "ASGI_APPLICATION");
+    let wsgi_application = entry_point(
+        &cache,
+        located_str(&prod, "WSGI_APPLICATION"),
+        &package,
+        "wsgi",
+        &mut warnings,
+    );
+    let asgi_application = entry_point(
+        &cache,
+        located_str(&prod, "ASGI_APPLICATION"),
+        &package,
+        "asgi",
+        &mut warnings,
+    );
     let mut asgi = AsgiFacts::default();
     if let Some(a) = &asgi_application {
         asgi.reasons
@@ -305,7 +388,7 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     }
     asgi.required = !asgi.reasons.is_empty();
 
-    let databases = databases(&prod, &deps);
+    let databases = databases(&prod, &deps, selector);
     let cache_fact = cache_fact(&prod, &deps);
     let celery = celery_fact(&mut cache, &package, &prod, &deps, &installed_apps);
 
@@ -341,6 +424,15 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
             .value("MIDDLEWARE")
             .map(|m| m.strings().iter().any(|s| s.starts_with("whitenoise.")))
             .unwrap_or(false),
+        compress_offline: has_app("compressor")
+            && match prod.value("COMPRESS_OFFLINE") {
+                Some(Value::Env(r)) => r
+                    .default_value
+                    .as_deref()
+                    .is_some_and(|d| d.truthy(r.cast == python::Cast::Bool)),
+                Some(v) => v.truthy(false),
+                None => false,
+            },
     };
     let media = MediaFiles {
         root: located_describe(&prod, "MEDIA_ROOT"),
@@ -349,7 +441,29 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     };
 
     let env_vars = env_vars(&prod, dev.as_ref());
-    let problems = problems::find(&prod, &databases, &static_files, &media, &modules);
+    let proxy_switches = ["SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST"]
+        .iter()
+        .filter(|s| prod.value(s).is_none())
+        .filter_map(|s| {
+            let Some(Value::Choice(arms)) = prod.raw_value(s) else {
+                return None;
+            };
+            arms.iter().find_map(|a| {
+                let var = a.cond.var.clone()?;
+                let value = a.cond.selecting_value()??;
+                (!matches!(a.value, Value::Undefined)).then(|| EnvSwitch {
+                    setting: s.to_string(),
+                    var,
+                    value,
+                    evidence: a.cond.evidence.clone(),
+                })
+            })
+        })
+        .collect();
+    let uploads = uploads_used(root, &manage_dir, &installed_apps);
+    let problems = problems::find(&prod, &databases, &static_files, &media, &modules, uploads);
+
+    let frontend = frontend::detect(root, &manage_dir, &prod, &mut warnings);
 
     warnings.append(&mut cache.warnings);
     Ok(Facts {
@@ -369,12 +483,128 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         native,
         static_files,
         media,
+        frontend,
         installed_apps,
         env_vars,
+        proxy_switches,
         problems,
         warnings,
         package,
     })
+}
+
+/// The WSGI or ASGI application: the setting when its module exists; otherwise the module
+/// that assigns `application = get_wsgi_application()` (or ASGI), found by reading the
+/// project's files as Django's own lookup of the setting would find it.
+fn entry_point(
+    cache: &FileCache,
+    setting: Option<Located<String>>,
+    package: &str,
+    kind: &str,
+    warnings: &mut Vec<Warning>,
+) -> Option<Located<String>> {
+    let exists = |dotted: &str| {
+        dotted
+            .rsplit_once('.')
+            .is_some_and(|(m, _)| cache.module_file(m).is_some())
+    };
+    if let Some(s) = &setting {
+        if exists(&s.value) {
+            return setting;
+        }
+    } else if kind == "asgi" || exists(&format!("{package}.{kind}.application")) {
+        return None;
+    }
+    let call = format!("get_{kind}_application(");
+    let base = cache.root.join(&cache.import_root);
+    let walker = ignore::WalkBuilder::new(&base)
+        .max_depth(Some(4))
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .filter_entry(|e| {
+            let n = e.file_name().to_string_lossy();
+            !matches!(
+                n.as_ref(),
+                "node_modules" | "venv" | ".venv" | "site-packages" | "tests"
+            )
+        })
+        .build();
+    let found = walker.flatten().take(20_000).find_map(|e| {
+        if e.path().extension().is_none_or(|x| x != "py") {
+            return None;
+        }
+        let text = std::fs::read_to_string(e.path()).ok()?;
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("application") && l.contains(&call))?;
+        let rel = layout::to_rel(e.path().strip_prefix(&base).ok()?);
+        let module = rel.trim_end_matches(".py").replace('/', ".");
+        Some(Located {
+            value: format!("{module}.application"),
+            evidence: Evidence::at(python::path_join(&cache.import_root, &rel), line as u32 + 1),
+        })
+    });
+    if let Some(f) = &found {
+        warnings.push(Warning {
+            evidence: setting
+                .as_ref()
+                .map(|s| s.evidence.clone())
+                .unwrap_or_else(|| f.evidence.clone()),
+            message: match &setting {
+                Some(s) => format!(
+                    "{}_APPLICATION names {}, whose module does not exist",
+                    kind.to_uppercase(),
+                    s.value
+                ),
+                None => format!(
+                    "no {}_APPLICATION and no {package}/{kind}.py",
+                    kind.to_uppercase()
+                ),
+            },
+            fallback: format!("serve {} ({})", f.value, f.evidence),
+        });
+    }
+    found.or(setting)
+}
+
+/// Apps that store uploaded files themselves.
+const UPLOAD_APPS: &[&str] = &[
+    "wagtail.images",
+    "wagtail.documents",
+    "filer",
+    "photologue",
+    "django_summernote",
+];
+
+/// Whether the project stores uploaded files: a FileField or ImageField in its own code
+/// (read as text, never imported), or an installed app that stores uploads.
+fn uploads_used(root: &Path, manage_dir: &str, installed_apps: &[String]) -> bool {
+    if installed_apps.iter().any(|a| {
+        UPLOAD_APPS
+            .iter()
+            .any(|u| a == u || a.starts_with(&format!("{u}.")))
+    }) {
+        return true;
+    }
+    let base = root.join(manage_dir);
+    let walker = ignore::WalkBuilder::new(&base)
+        .max_depth(Some(6))
+        .hidden(true)
+        .filter_entry(|e| {
+            let n = e.file_name().to_string_lossy();
+            !matches!(
+                n.as_ref(),
+                "node_modules" | "venv" | ".venv" | "site-packages" | "migrations" | "tests"
+            )
+        })
+        .build();
+    walker
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "py"))
+        .take(5000)
+        .any(|e| {
+            std::fs::read_to_string(e.path())
+                .is_ok_and(|t| t.contains("FileField(") || t.contains("ImageField("))
+        })
 }
 
 fn located_str(e: &Evaluated, name: &str) -> Option<Located<String>> {
@@ -451,66 +681,213 @@ const DRIVERS: &[(DbKind, &str)] = &[
     (DbKind::Oracle, "oracledb"),
 ];
 
-fn databases(prod: &Evaluated, deps: &Dependencies) -> Vec<Database> {
+/// When the settings pick the database by an environment variable (`if os.getenv("DB")
+/// == "postgres": ...`), the setting of it that gives the best database djship can run:
+/// PostgreSQL or MySQL with its driver installed before SQLite or a driver-less engine.
+/// Returns the variables to assume and how the choice was made.
+fn choose_database(
+    prod: &Evaluated,
+    deps: &Dependencies,
+) -> (HashMap<String, Option<String>>, Option<DbSelector>) {
+    let none = (HashMap::new(), None);
+    let Some(raw) = prod.raw_value("DATABASES") else {
+        return none;
+    };
+    let mut conds: Vec<&python::Cond> = Vec::new();
+    raw.walk(&mut |v| {
+        if let Value::Choice(arms) = v {
+            for a in arms {
+                if a.cond.var.is_some() && !conds.iter().any(|c| c.text == a.cond.text) {
+                    conds.push(&a.cond);
+                }
+            }
+        }
+    });
+    if conds.is_empty() {
+        return none;
+    }
+    let score = |db: &Database, v: &Value| -> i32 {
+        let driver = !db.drivers.is_empty();
+        // Where the engine ties, a database whose host comes from the environment wins
+        // over one fixed to localhost (a patched or deployment branch over a local one).
+        let configurable =
+            i32::from(db.url_env.is_some() || matches!(v.get("HOST"), Some(Value::Env(_))));
+        let engine = match (db.kind, driver) {
+            (DbKind::Postgresql, true) => 6,
+            (DbKind::Mysql, true) => 5,
+            (DbKind::Postgresql, false) => 3,
+            (DbKind::Oracle, _) => 2,
+            (DbKind::Mysql, false) => 1,
+            (DbKind::Sqlite, _) => 0,
+            // A database URL from the environment, engine unknown: still what a
+            // deployment sets, unlike an SQLite file.
+            (DbKind::Unknown, _) if db.url_env.is_some() => 1,
+            (DbKind::Unknown, _) => -1,
+        };
+        2 * engine + configurable
+    };
+    let evaluate = |assume: &HashMap<String, Option<String>>| -> Option<(Database, Value)> {
+        let resolved = raw.resolve(assume);
+        let v = resolved.get("default")?.clone();
+        let db = database("default", &v, deps, &prod.raw["DATABASES"].evidence);
+        Some((db, v))
+    };
+    type Candidate<'a> = (Option<&'a python::Cond>, HashMap<String, Option<String>>);
+    let mut candidates: Vec<Candidate> = vec![(None, HashMap::new())];
+    for c in &conds {
+        if let (Some(var), Some(value)) = (&c.var, c.selecting_value()) {
+            candidates.push((Some(*c), HashMap::from([(var.clone(), value)])));
+        }
+    }
+    type Scored<'a> = (
+        Option<&'a python::Cond>,
+        HashMap<String, Option<String>>,
+        Option<(Database, Value)>,
+    );
+    let scored: Vec<Scored> = candidates
+        .into_iter()
+        .map(|(c, a)| {
+            let db = evaluate(&a);
+            (c, a, db)
+        })
+        .collect();
+    let best = scored
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, (_, _, db))| {
+            (
+                db.as_ref().map(|(d, v)| score(d, v)).unwrap_or(-4),
+                -(*i as i32),
+            )
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    let describe = |a: &HashMap<String, Option<String>>, db: &Option<(Database, Value)>| {
+        let setting = if a.is_empty() {
+            "unset (defaults)".to_string()
+        } else {
+            a.iter()
+                .map(|(k, v)| match v {
+                    Some(v) => format!("{k}={v}"),
+                    None => format!("{k} unset"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let kind = db
+            .as_ref()
+            .map(|(d, _)| format!("{:?}", d.kind).to_lowercase())
+            .unwrap_or_else(|| "no default database".into());
+        format!("{setting} gives {kind}")
+    };
+    // The settings of variables that change the engine (not those that only tune it).
+    let kind_of = |db: &Option<(Database, Value)>| db.as_ref().map(|(d, _)| d.kind);
+    let best_kind = kind_of(&scored[best].2);
+    let default_kind = kind_of(&scored[0].2);
+    let mut alternatives: Vec<String> = Vec::new();
+    for (i, (c, a, db)) in scored.iter().enumerate() {
+        if i == best || (c.is_some() && (kind_of(db) == best_kind || kind_of(db) == default_kind)) {
+            continue;
+        }
+        let d = describe(a, db);
+        if !alternatives.contains(&d) {
+            alternatives.push(d);
+        }
+    }
+    let (cond, assume, _) = &scored[best];
+    let selector = match cond {
+        Some(c) => DbSelector {
+            var: c.var.clone().unwrap_or_default(),
+            value: assume.values().next().cloned().flatten(),
+            test: c.text.clone(),
+            evidence: c.evidence.clone(),
+            alternatives,
+        },
+        None => {
+            // The defaults already give the best database; say what the variable does.
+            let c = conds[0];
+            DbSelector {
+                var: c.var.clone().unwrap_or_default(),
+                value: None,
+                test: c.text.clone(),
+                evidence: c.evidence.clone(),
+                alternatives,
+            }
+        }
+    };
+    (assume.clone(), Some(selector))
+}
+
+fn databases(prod: &Evaluated, deps: &Dependencies, selector: Option<DbSelector>) -> Vec<Database> {
     let Some(b) = prod.get("DATABASES") else {
         return Vec::new();
     };
     let Value::Dict(aliases) = &b.value else {
         return Vec::new();
     };
-    let driver_kind = DRIVERS.iter().find(|(_, p)| deps.has(p)).map(|(k, _)| *k);
     aliases
         .iter()
         .map(|(alias, v)| {
-            let (mut kind, mut gis, mut engine, mut url_env) = (DbKind::Unknown, false, None, None);
-            match v {
-                Value::Env(e) => {
-                    url_env = Some(e.name.clone());
-                    if let Some(d) = &e.default {
-                        (kind, gis) = url_kind(d);
-                    }
-                }
-                Value::Dict(_) => match v.get("ENGINE") {
-                    Some(Value::Str(s)) => {
-                        (kind, gis) = engine_kind(s);
-                        engine = Some(s.clone());
-                    }
-                    Some(Value::Env(e)) => {
-                        if let Some(d) = &e.default {
-                            (kind, gis) = engine_kind(d);
-                        }
-                    }
-                    _ => {
-                        if let Some(Value::Str(u)) = v.get("URL") {
-                            (kind, gis) = url_kind(u);
-                        }
-                    }
-                },
-                _ => {}
+            let mut db = database(alias, v, deps, &b.evidence);
+            if alias == "default" {
+                db.selected_by = selector.clone();
             }
-            // A URL from the environment decides the engine at run time: the driver tells.
-            if url_env.is_some() || kind == DbKind::Unknown {
-                if let Some(k) = driver_kind {
-                    if kind == DbKind::Unknown || kind == DbKind::Sqlite {
-                        kind = k;
-                    }
-                }
-            }
-            Database {
-                alias: alias.clone(),
-                drivers: DRIVERS
-                    .iter()
-                    .filter(|(k, p)| *k == kind && deps.has(p))
-                    .map(|(_, p)| p.to_string())
-                    .collect(),
-                kind,
-                engine,
-                url_env,
-                gis,
-                evidence: b.evidence.clone(),
-            }
+            db
         })
         .collect()
+}
+
+/// One alias of DATABASES: its engine, from the ENGINE, a URL, or the driver installed.
+fn database(alias: &str, v: &Value, deps: &Dependencies, evidence: &Evidence) -> Database {
+    let driver_kind = DRIVERS.iter().find(|(_, p)| deps.has(p)).map(|(k, _)| *k);
+    let (mut kind, mut gis, mut engine, mut url_env) = (DbKind::Unknown, false, None, None);
+    match v {
+        Value::Env(e) => {
+            url_env = Some(e.name.clone());
+            if let Some(d) = &e.default {
+                (kind, gis) = url_kind(d);
+            }
+        }
+        Value::Dict(_) => match v.get("ENGINE") {
+            Some(Value::Str(s)) => {
+                (kind, gis) = engine_kind(s);
+                engine = Some(s.clone());
+            }
+            Some(Value::Env(e)) => {
+                if let Some(d) = &e.default {
+                    (kind, gis) = engine_kind(d);
+                }
+            }
+            _ => {
+                if let Some(Value::Str(u)) = v.get("URL") {
+                    (kind, gis) = url_kind(u);
+                }
+            }
+        },
+        _ => {}
+    }
+    // A URL from the environment decides the engine at run time: the driver tells.
+    if url_env.is_some() || kind == DbKind::Unknown {
+        if let Some(k) = driver_kind {
+            if kind == DbKind::Unknown || kind == DbKind::Sqlite {
+                kind = k;
+            }
+        }
+    }
+    Database {
+        alias: alias.to_string(),
+        drivers: DRIVERS
+            .iter()
+            .filter(|(k, p)| *k == kind && deps.has(p))
+            .map(|(_, p)| p.to_string())
+            .collect(),
+        kind,
+        engine,
+        url_env,
+        gis,
+        evidence: evidence.clone(),
+        selected_by: None,
+    }
 }
 
 fn cache_fact(prod: &Evaluated, deps: &Dependencies) -> Option<Cache> {
@@ -590,18 +967,34 @@ fn env_vars(prod: &Evaluated, dev: Option<&Evaluated>) -> Vec<EnvVar> {
         .env_reads
         .iter()
         .chain(dev.map(|d| d.env_reads.iter()).into_iter().flatten());
-    let setting_of = |r: &EnvRead| -> Option<String> {
-        [Some(prod), dev].into_iter().flatten().find_map(|e| {
-            e.ns.iter().find_map(|(k, b)| match &b.value {
-                Value::Env(x)
-                    if x.name == r.name
-                        && k.chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
-                {
-                    Some(k.clone())
+    // The setting a variable feeds: bound to it directly, or on one path of its choices
+    // (`if v := os.getenv("ALLOWED_HOSTS"): ALLOWED_HOSTS = v.split(",")`).
+    let upper = |k: &str| k.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+    let mut direct: HashMap<String, String> = HashMap::new();
+    let mut on_a_path: HashMap<String, String> = HashMap::new();
+    for e in [Some(prod), dev].into_iter().flatten() {
+        for (k, b) in &e.ns {
+            if let Value::Env(x) = &b.value {
+                if upper(k) {
+                    direct.entry(x.name.clone()).or_insert_with(|| k.clone());
                 }
-                _ => None,
-            })
-        })
+            }
+        }
+        for (k, b) in &e.raw {
+            if upper(k) && matches!(b.value, Value::Choice(_)) {
+                for (_, v) in b.value.alternatives() {
+                    if let Value::Env(x) = v {
+                        on_a_path.entry(x.name.clone()).or_insert_with(|| k.clone());
+                    }
+                }
+            }
+        }
+    }
+    let setting_of = |r: &EnvRead| -> Option<String> {
+        direct
+            .get(&r.name)
+            .or_else(|| on_a_path.get(&r.name))
+            .cloned()
     };
     for r in reads {
         if out.iter().any(|v| v.name == r.name) {

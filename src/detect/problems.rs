@@ -4,7 +4,7 @@
 //! `patchable` are fixed by `djship init --patch-settings`.
 
 use super::evidence::Evidence;
-use super::python::Value;
+use super::python::{Cast, Value};
 use super::settings::{Evaluated, SettingsModules};
 use super::{Database, DbKind, MediaFiles, StaticFiles};
 use serde::Serialize;
@@ -32,12 +32,32 @@ fn is_env(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::Env(_)))
 }
 
+/// A value known on every path, with no environment read and nothing djship could not
+/// interpret: only such a value is "fixed in code".
+fn is_known_literal(v: &Value) -> bool {
+    let mut known = true;
+    v.walk(&mut |x| {
+        if matches!(
+            x,
+            Value::Env(_)
+                | Value::Unknown(_)
+                | Value::Module(_)
+                | Value::Function(_)
+                | Value::Choice(_)
+        ) {
+            known = false;
+        }
+    });
+    known
+}
+
 pub fn find(
     prod: &Evaluated,
     databases: &[Database],
     static_files: &StaticFiles,
     media: &MediaFiles,
     modules: &SettingsModules,
+    uploads: bool,
 ) -> Vec<Problem> {
     let mut out = Vec::new();
     let file_ev = Evidence::file(&modules.production.file);
@@ -76,6 +96,60 @@ pub fn find(
             SECRET_KEY_FIX.into(),
         );
     }
+    if let Some(Value::Env(r)) = prod.value("DEBUG") {
+        if matches!(r.cast, Cast::Text | Cast::TextTruthiness) {
+            push(
+                "DJS011", "debug-from-text", Severity::Error,
+                format!(
+                    "DEBUG is the text of ${} ({}), not a boolean: any non-empty value, \"False\" and \"0\" included, turns DEBUG on",
+                    r.name,
+                    if r.cast == Cast::TextTruthiness { "bool() of a string" } else { "os.environ returns a string" },
+                ),
+                at("DEBUG"),
+                format!("DEBUG = os.environ.get(\"{}\", \"0\").lower() in (\"1\", \"true\", \"yes\")", r.name),
+            );
+        }
+        if r.default_value
+            .as_deref()
+            .is_some_and(|d| d.truthy(r.cast == Cast::Bool))
+            && r.cast != Cast::Text
+        {
+            push(
+                "DJS012", "insecure-default", Severity::Warning,
+                format!("DEBUG defaults to on when ${} is unset: a deployment that forgets the variable shows tracebacks to visitors", r.name),
+                at("DEBUG"),
+                format!("make the default off: read ${} with a default of False", r.name),
+            );
+        }
+    }
+    if let Some(Value::Env(r)) = prod.value("SECRET_KEY") {
+        if let Some(Value::Str(d)) = r.default_value.as_deref() {
+            if !d.is_empty() {
+                push(
+                    "DJS012", "insecure-default", Severity::Warning,
+                    format!("SECRET_KEY falls back to a key written in the settings when ${} is unset: that key is in version control", r.name),
+                    at("SECRET_KEY"),
+                    format!("drop the default: SECRET_KEY = os.environ[\"{}\"] fails loudly when the variable is missing", r.name),
+                );
+            }
+        }
+    }
+    if let Some(Value::Env(r)) = prod.value("ALLOWED_HOSTS") {
+        if r.default.as_deref().is_some_and(|d| {
+            d.split(',').any(|h| {
+                h.trim()
+                    .trim_matches(|c| c == '[' || c == ']' || c == '"' || c == '\'')
+                    == "*"
+            })
+        }) {
+            push(
+                "DJS012", "insecure-default", Severity::Warning,
+                format!("ALLOWED_HOSTS defaults to \"*\" when ${} is unset: Django then trusts any Host header", r.name),
+                at("ALLOWED_HOSTS"),
+                format!("default ${} to localhost and set the real host names in the environment", r.name),
+            );
+        }
+    }
     if let Some(Value::Bool(true)) = prod.value("DEBUG") {
         push(
             "DJS002", "debug-true", Severity::Error,
@@ -84,8 +158,10 @@ pub fn find(
             "DEBUG = os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\" (compose.yaml turns it on for development)".into(),
         );
     }
+    let hosts_configurable = !prod.configurable_by("ALLOWED_HOSTS").is_empty();
     match prod.value("ALLOWED_HOSTS") {
-        Some(v) if !is_env(Some(v)) && !v.strings().iter().any(|h| h == "*") => push(
+        Some(v) if hosts_configurable || !is_known_literal(v) => {}
+        Some(v) if !v.strings().iter().any(|h| h == "*") => push(
             "DJS003", "allowed-hosts-fixed", Severity::Error,
             format!(
                 "ALLOWED_HOSTS is fixed to {}: the host the container is served under cannot be added without editing code",
@@ -94,7 +170,7 @@ pub fn find(
             at("ALLOWED_HOSTS"),
             "ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")".into(),
         ),
-        Some(v) if !is_env(Some(v)) => push(
+        Some(v) => push(
             "DJS010", "allowed-hosts-wildcard", Severity::Warning,
             format!("ALLOWED_HOSTS is {}: Django trusts any Host header", v.describe()),
             at("ALLOWED_HOSTS"),
@@ -106,7 +182,6 @@ pub fn find(
             file_ev.clone(),
             "ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")".into(),
         ),
-        _ => {}
     }
     for db in databases.iter().filter(|d| d.alias == "default") {
         let settings = prod.value("DATABASES").and_then(|d| d.get(&db.alias));
@@ -156,7 +231,11 @@ pub fn find(
             "STATIC_ROOT = BASE_DIR / \"staticfiles\"".into(),
         );
     }
-    if prod.get("CSRF_TRUSTED_ORIGINS").is_none() {
+    // With the proxy header set, a same-origin post passes Django's Origin check: only
+    // without it do the site's own https:// origins need listing.
+    if prod.raw_value("CSRF_TRUSTED_ORIGINS").is_none()
+        && prod.raw_value("SECURE_PROXY_SSL_HEADER").is_none()
+    {
         push(
             "DJS007", "csrf-trusted-origins-missing", Severity::Warning,
             "CSRF_TRUSTED_ORIGINS is not set: behind a proxy on HTTPS, form posts from the site's own origin fail the CSRF check".into(),
@@ -164,7 +243,7 @@ pub fn find(
             "CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get(\"DJANGO_CSRF_TRUSTED_ORIGINS\", \"\").split(\",\") if o]".into(),
         );
     }
-    if prod.get("SECURE_PROXY_SSL_HEADER").is_none() {
+    if prod.raw_value("SECURE_PROXY_SSL_HEADER").is_none() {
         push(
             "DJS008", "proxy-ssl-header-missing", Severity::Warning,
             "SECURE_PROXY_SSL_HEADER is not set: behind nginx Django cannot tell HTTPS requests, so request.is_secure() and redirects are wrong".into(),
@@ -172,13 +251,20 @@ pub fn find(
             "SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\") (nginx sets X-Forwarded-Proto)".into(),
         );
     }
-    if media.root.is_none() {
+    if media.root.is_none() && uploads && prod.raw_value("MEDIA_ROOT").is_none() {
         push(
             "DJS009", "media-root-missing", Severity::Warning,
             "MEDIA_ROOT is not set: uploads land in the working directory, which is read-only for the app user and not on a volume".into(),
             file_ev,
             "MEDIA_ROOT = BASE_DIR / \"media\" (compose mounts a volume there)".into(),
         );
+    }
+    // The checks `--patch-settings` has no rewrite for: it says so rather than pretend.
+    for p in &mut out {
+        // A literal fallback key is patched like a literal key (used only with DEBUG on).
+        if p.code == "DJS011" || (p.code == "DJS012" && !p.message.starts_with("SECRET_KEY")) {
+            p.patchable = false;
+        }
     }
     out
 }

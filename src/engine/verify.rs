@@ -1,7 +1,7 @@
 //! `djship verify`: build the production stack, start it under an isolated compose project
 //! name, check what a working deployment must do, and tear it down.
 
-use super::{free_port, http_get, wait_http, Engine, Project};
+use super::{free_port, http_get, services_named_in, wait_http, Engine, Project, ServiceReport};
 use crate::error::Result;
 use crate::plan::Plan;
 use serde::Serialize;
@@ -15,6 +15,18 @@ pub struct Check {
     pub name: &'static str,
     pub ok: bool,
     pub detail: String,
+    /// The services whose logs explain this check when it fails.
+    #[serde(skip)]
+    pub services: Vec<String>,
+}
+
+/// How to look at a stack that `--keep` left running.
+#[derive(Debug, Clone, Serialize)]
+pub struct Kept {
+    pub url: String,
+    pub ps: String,
+    pub logs: String,
+    pub down: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -24,11 +36,26 @@ pub struct Report {
     pub image_bytes: u64,
     pub port: u16,
     pub checks: Vec<Check>,
+    /// Why the stack did not come up (the checks did not run); `None` when it did.
+    pub start_error: Option<String>,
+    /// When verify failed: every service of the stack, as it was before the teardown; the
+    /// ones that explain the failure first (`failing`), with their last log lines.
+    pub services: Vec<ServiceReport>,
+    /// Why the services could not be listed, when they could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services_error: Option<String>,
+    /// Left running (`--keep`): how to look at it.
+    pub kept: Option<Kept>,
+    /// The stack (containers, networks, volumes) was removed.
+    pub torn_down: bool,
+    /// What `down` said when the teardown failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teardown_error: Option<String>,
 }
 
 impl Report {
     pub fn ok(&self) -> bool {
-        !self.checks.is_empty() && self.checks.iter().all(|c| c.ok)
+        self.start_error.is_none() && !self.checks.is_empty() && self.checks.iter().all(|c| c.ok)
     }
 }
 
@@ -37,6 +64,9 @@ pub struct Options {
     pub progress: bool,
     pub build_args: Vec<String>,
 }
+
+/// Log lines shown of each service that explains a failure.
+pub const LOG_LINES: usize = 50;
 
 /// What verify needs to know of the project.
 pub struct Target<'a> {
@@ -47,22 +77,57 @@ pub struct Target<'a> {
     pub secrets: Vec<String>,
 }
 
-fn check(name: &'static str, r: std::result::Result<String, String>) -> Check {
-    match r {
-        Ok(detail) => Check {
-            name,
-            ok: true,
-            detail,
-        },
-        Err(detail) => Check {
-            name,
-            ok: false,
-            detail,
-        },
+fn check(name: &'static str, services: &[&str], r: std::result::Result<String, String>) -> Check {
+    let (ok, detail) = match r {
+        Ok(detail) => (true, detail),
+        Err(detail) => (false, detail),
+    };
+    Check {
+        name,
+        ok,
+        detail,
+        services: services.iter().map(|s| s.to_string()).collect(),
     }
 }
 
-pub fn run(engine: &Engine, t: &Target, o: &Options) -> Result<Report> {
+/// The lines of a failed `compose up` that say why: its error lines (each once), else its
+/// last lines. Compose prints a line per container and step before them.
+pub fn compose_failure_summary(output: &str) -> String {
+    let mut keep: Vec<&str> = Vec::new();
+    for l in output.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let error = l
+            .split_whitespace()
+            .any(|w| matches!(w.trim_end_matches(':'), "Error" | "error" | "ERROR"))
+            || l.contains("didn't complete")
+            || l.contains("dependency failed");
+        if error && !keep.contains(&l) {
+            keep.push(l);
+        }
+    }
+    if keep.is_empty() {
+        let all: Vec<&str> = output.lines().filter(|l| !l.trim().is_empty()).collect();
+        keep = all[all.len().saturating_sub(10)..].to_vec();
+    }
+    // "Container x-migrate-1 Error service "migrate" didn't ..." then the same message alone.
+    let alone: Vec<&str> = keep.clone();
+    keep.retain(|l| {
+        !alone
+            .iter()
+            .any(|o| o != l && o.len() < l.len() && l.ends_with(o))
+    });
+    keep.join("\n")
+}
+
+/// Build, start, check; before tearing down (or leaving the stack to `--keep`), call
+/// `before_teardown` with the report, which names the services that explain a failure with
+/// their last [`LOG_LINES`] log lines. A stack that does not come up is a failed report (its
+/// `start_error`), not an error; an error is the engine failing (or the build).
+pub fn run(
+    engine: &Engine,
+    t: &Target,
+    o: &Options,
+    before_teardown: &mut dyn FnMut(&Report),
+) -> Result<Report> {
     let port = free_port();
     let project = Project {
         dir: t.root.to_path_buf(),
@@ -87,18 +152,83 @@ pub fn run(engine: &Engine, t: &Target, o: &Options) -> Result<Report> {
         image_bytes: build.size_bytes,
         port,
         checks: Vec::new(),
+        start_error: None,
+        services: Vec::new(),
+        services_error: None,
+        kept: None,
+        torn_down: false,
+        teardown_error: None,
     };
     let result = (|| -> Result<()> {
-        engine.compose_ok(&project, &["up", "-d", "--no-build"])?;
-        engine.wait_ready(&project, Duration::from_secs(240))?;
-        report.checks = checks(engine, &project, t, port, &image);
+        // Services named as the cause (service, why), besides those in a failing state.
+        let mut named: Vec<(String, String)> = Vec::new();
+        let up = engine.compose(&project, &["up", "-d", "--no-build"])?;
+        if !up.status.success() {
+            let summary = compose_failure_summary(&format!(
+                "{}{}",
+                String::from_utf8_lossy(&up.stdout),
+                String::from_utf8_lossy(&up.stderr)
+            ));
+            named.extend(
+                services_named_in(&project.name, &summary)
+                    .into_iter()
+                    .map(|s| (s, "compose names it as the cause".to_string())),
+            );
+            report.start_error = Some(summary);
+        } else if let Err(not) = engine.wait_ready_quiet(&project, Duration::from_secs(240))? {
+            named.extend(
+                not.services
+                    .iter()
+                    .map(|s| (s.clone(), "did not come up".to_string())),
+            );
+            report.start_error = Some(not.message);
+        } else {
+            report.checks = checks(engine, &project, t, port, &image);
+        }
+        for c in report.checks.iter().filter(|c| !c.ok) {
+            for s in &c.services {
+                named.push((s.clone(), format!("the check \"{}\" failed", c.name)));
+            }
+        }
+        if !report.ok() {
+            match engine.diagnose(&project, &named, LOG_LINES) {
+                Ok(services) => report.services = services,
+                Err(e) => report.services_error = Some(e.to_string()),
+            }
+        }
         Ok(())
     })();
+    if o.keep {
+        report.kept = Some(Kept {
+            url: format!("http://localhost:{port}/"),
+            ps: engine.command_line(&project, &["ps", "-a"]),
+            logs: engine.command_line(
+                &project,
+                &["logs", "--no-color", "--tail", &LOG_LINES.to_string()],
+            ),
+            down: engine.command_line(&project, &["down", "-v", "--remove-orphans"]),
+        });
+    }
+    before_teardown(&report);
     if !o.keep {
-        let _ = engine.compose(
-            &project,
-            &["down", "-v", "--remove-orphans", "--timeout", "10"],
-        );
+        let down = ["down", "-v", "--remove-orphans", "--timeout", "10"];
+        let failed = match engine.compose(&project, &down) {
+            Ok(out) if out.status.success() => None,
+            Ok(out) => Some(format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )),
+            Err(e) => Some(e.to_string()),
+        };
+        report.torn_down = failed.is_none();
+        report.teardown_error = failed.map(|f| {
+            format!(
+                "{}\nremove it with: {}",
+                f.trim_end(),
+                engine.command_line(&project, &down)
+            )
+        });
     }
     result?;
     Ok(report)
@@ -115,9 +245,14 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
         a.extend_from_slice(args);
         engine.compose_ok(p, &a).map_err(|e| e.to_string())
     };
+    let db_service = t
+        .plan
+        .database
+        .as_ref()
+        .map_or("db", |d| d.service.as_str());
     let mut out = Vec::new();
 
-    out.push(check("page through nginx", {
+    out.push(check("page through nginx", &["nginx", "web"], {
         wait_http(port, &page, 200, Duration::from_secs(60)).and_then(|r| {
             match r.header("Server") {
                 Some(s) if s.starts_with("nginx") => Ok(format!(
@@ -133,6 +268,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
 
     out.push(check(
         "static file from nginx",
+        &["nginx"],
         (|| {
             let path = if t.admin {
                 format!("{}admin/css/base.css", t.plan.paths.static_url)
@@ -185,6 +321,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
 
     out.push(check(
         "migrations applied",
+        &["migrate"],
         (|| {
             let plan = web_exec(&["python", "manage.py", "showmigrations", "--plan"])?;
             let applied = plan
@@ -209,6 +346,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
 
     out.push(check(
         "runs as non-root",
+        &[],
         (|| {
             let uid = web_exec(&["id", "-u"])?;
             let uid = uid.lines().last().unwrap_or("").trim().to_string();
@@ -229,10 +367,11 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
 
     out.push(check(
         "no .env value in the image",
+        &[],
         scan_image(engine, image, &t.secrets),
     ));
 
-    out.push(check("restarts after SIGKILL", (|| {
+    out.push(check("restarts after SIGKILL", &["web"], (|| {
         // SIGKILL to every process of the app (a crash; `docker kill` would count as a
         // manual stop, which restart policies deliberately ignore).
         let id = web_id(engine, p)?;
@@ -249,12 +388,12 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
             }
             std::thread::sleep(Duration::from_millis(500));
         }
-        engine.wait_ready(p, Duration::from_secs(120)).map_err(|e| e.to_string())?;
+        ready(engine, p, Duration::from_secs(120))?;
         wait_http(port, &page, 200, Duration::from_secs(60))?;
         Ok(format!("app processes killed with SIGKILL; restarted by its policy ({} restarts), serving again", count(engine)?))
     })()));
 
-    out.push(check("data survives down and up", (|| {
+    out.push(check("data survives down and up", &[db_service, "web"], (|| {
         let Some(db) = &t.plan.database else {
             return Ok("no database service".into());
         };
@@ -270,7 +409,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
         sql(&format!("CREATE TABLE IF NOT EXISTS djship_verify (token varchar(64)); INSERT INTO djship_verify VALUES ('{token}')"))?;
         engine.compose_ok(p, &["down", "--timeout", "10"]).map_err(|e| e.to_string())?;
         engine.compose_ok(p, &["up", "-d", "--no-build"]).map_err(|e| e.to_string())?;
-        engine.wait_ready(p, Duration::from_secs(180)).map_err(|e| e.to_string())?;
+        ready(engine, p, Duration::from_secs(180))?;
         let rows = sql("SELECT token FROM djship_verify")?;
         if rows.contains(&token) {
             let _ = sql("DROP TABLE djship_verify");
@@ -285,12 +424,20 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
 
 fn web_id(engine: &Engine, p: &Project) -> std::result::Result<String, String> {
     engine
-        .containers(p)
+        .states(p)
         .map_err(|e| e.to_string())?
         .into_iter()
-        .find(|(s, _)| s == "web")
-        .map(|(_, id)| id)
+        .find(|s| s.service == "web")
+        .map(|s| s.id)
         .ok_or_else(|| "no web container".to_string())
+}
+
+/// Wait for the stack again within a check; its failure is the check's.
+fn ready(engine: &Engine, p: &Project, timeout: Duration) -> std::result::Result<(), String> {
+    engine
+        .wait_ready_quiet(p, timeout)
+        .map_err(|e| e.to_string())?
+        .map_err(|n| n.message)
 }
 
 /// Look for each secret in the image config, its history and every layer (`docker save`).
@@ -364,4 +511,33 @@ fn scan_image(
         secrets.len(),
         total / 1_000_000
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn why_compose_up_failed_in_its_own_lines() {
+        // compose v2's output when a one-shot service fails (trimmed).
+        let out = " Network shop-verify_backend Creating \n Container shop-verify-db-1 Healthy \n \
+                   Container shop-verify-errorpages-1 Started \n \
+                   Container shop-verify-migrate-1 Error service \"migrate\" didn't complete successfully: exit 1\n\
+                   service \"migrate\" didn't complete successfully: exit 1\n";
+        assert_eq!(
+            compose_failure_summary(out),
+            "service \"migrate\" didn't complete successfully: exit 1"
+        );
+        let out = " Container shop-verify-web-1 Error dependency web failed to start\n\
+                   dependency failed to start: container shop-verify-web-1 is unhealthy\n";
+        assert_eq!(
+            compose_failure_summary(out),
+            "Container shop-verify-web-1 Error dependency web failed to start\n\
+             dependency failed to start: container shop-verify-web-1 is unhealthy"
+        );
+        // No error line: the last lines as they are.
+        let out: String = (1..=15).map(|i| format!("line {i}\n")).collect();
+        let summary = compose_failure_summary(&out);
+        assert!(summary.starts_with("line 6\n") && summary.ends_with("line 15"));
+    }
 }

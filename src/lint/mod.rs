@@ -11,6 +11,7 @@ pub mod compose;
 pub mod dockerfile;
 pub mod fix;
 pub mod output;
+pub mod projects;
 pub mod rules;
 pub mod source;
 mod suppress;
@@ -139,13 +140,21 @@ pub struct Context {
     pub compose: Vec<(String, ComposeFile)>,
     /// Shell scripts (`*.sh`) near the root: entrypoints the Dockerfiles may run.
     pub scripts: Vec<String>,
-    /// The Django project's facts (settings, packages), when there is a manage.py.
+    /// The Django project's facts (settings, packages): the only project, or the one the
+    /// Dockerfiles build when there are several (see [`projects`]).
     pub facts: Option<Facts>,
+    /// Every Django project found (manage.py at the root or up to three folders down).
+    pub projects: Vec<Facts>,
+    /// What the user should know about how the project was read (several projects).
+    pub notes: Vec<String>,
     /// The project's .gitignore (None when the project is not under git).
     pub gitignore: Option<ignore::gitignore::Gitignore>,
     pub config: LintConfig,
     /// Problems met while reading (invalid configuration, unreadable settings).
     pub warnings: Vec<Warning>,
+    /// Files read as another kind than their name says (named on the command line and
+    /// recognised by their text): kept so that a re-read after a fix parses them the same.
+    pub named_kinds: BTreeMap<String, FileKind>,
 }
 
 const SKIP_DIRS: &[&str] = &[
@@ -193,11 +202,95 @@ impl FileKind {
     }
 }
 
+/// Dockerfiles by name: `Dockerfile`, `Containerfile`, and those names joined to another
+/// word by `.`, `-` or `_` on either side (`Dockerfile.prod`, `Dockerfile-prod`,
+/// `Dockerfile_uwsgi`, `prod.Dockerfile`), any case. Not their ignore files, nor templates,
+/// documents or code named after them (`Dockerfile.j2`, `Dockerfile.md`, `dockerfile_test.py`).
 pub fn is_dockerfile(name: &str) -> bool {
-    name == "Dockerfile"
-        || name.starts_with("Dockerfile.") && !name.ends_with(".dockerignore")
-        || name.ends_with(".Dockerfile")
-        || name.ends_with(".dockerfile")
+    const NOT: &[&str] = &[
+        "dockerignore",
+        "containerignore",
+        "md",
+        "rst",
+        "txt",
+        "j2",
+        "jinja",
+        "jinja2",
+        "tpl",
+        "tmpl",
+        "template",
+        "erb",
+        "in",
+        "orig",
+        "bak",
+        "swp",
+        "py",
+        "sh",
+        "yml",
+        "yaml",
+        "json",
+        "toml",
+        "lock",
+        "rs",
+        "go",
+        "js",
+        "ts",
+    ];
+    let lower = name.to_ascii_lowercase();
+    if let Some((_, ext)) = lower.rsplit_once('.') {
+        if NOT.contains(&ext) {
+            return false;
+        }
+    }
+    ["dockerfile", "containerfile"].iter().any(|base| {
+        lower == *base
+            || lower
+                .strip_prefix(base)
+                .is_some_and(|rest| rest.len() > 1 && rest.starts_with(['.', '-', '_']))
+            || lower
+                .strip_suffix(base)
+                .is_some_and(|rest| rest.len() > 1 && rest.ends_with(['.', '-', '_']))
+    })
+}
+
+impl FileKind {
+    /// The kind of a file whose name says nothing, from its text: a Dockerfile starts
+    /// (after comments) with a parser directive such as `# syntax=`, or with FROM or ARG;
+    /// a compose file is YAML with a top-level `services:` key.
+    pub fn from_text(rel: &str, text: &str) -> Option<FileKind> {
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let mut first = true;
+        for l in lines.by_ref() {
+            if let Some(c) = l.strip_prefix('#') {
+                let directive = c
+                    .split_once('=')
+                    .map(|(k, _)| k.trim().to_ascii_lowercase());
+                if first
+                    && directive
+                        .as_deref()
+                        .is_some_and(|k| matches!(k, "syntax" | "escape" | "check"))
+                {
+                    return Some(FileKind::Dockerfile);
+                }
+                first = false;
+                continue;
+            }
+            let word = l.split_whitespace().next().unwrap_or("");
+            // `from x import y` is Python.
+            if word == "FROM"
+                || word == "ARG"
+                || (word == "from" || word == "arg") && !l.contains(" import ") && !l.contains('(')
+            {
+                return Some(FileKind::Dockerfile);
+            }
+            break;
+        }
+        let yaml = rel.ends_with(".yml") || rel.ends_with(".yaml");
+        if yaml && text.lines().any(|l| l.trim_end() == "services:") {
+            return Some(FileKind::Compose);
+        }
+        None
+    }
 }
 
 pub fn is_compose(name: &str) -> bool {
@@ -216,9 +309,12 @@ impl Context {
             compose: Vec::new(),
             scripts: Vec::new(),
             facts: None,
+            projects: Vec::new(),
+            notes: Vec::new(),
             gitignore: None,
             config: LintConfig::default(),
             warnings: Vec::new(),
+            named_kinds: BTreeMap::new(),
         }
     }
 
@@ -270,25 +366,18 @@ impl Context {
             b.add(root.join(".gitignore"));
             ctx.gitignore = b.build().ok();
         }
-        let opts = crate::detect::Options::default();
-        if crate::detect::layout::find_manage_py(root, None).is_ok() {
-            match crate::detect::detect(root, &config, &opts) {
-                Ok(facts) => {
-                    for f in &facts.settings_files {
-                        if let Ok(text) = std::fs::read_to_string(root.join(f)) {
-                            ctx.sources.insert(f.clone(), Source::new(f.clone(), text));
-                        }
-                    }
-                    warnings.extend(facts.warnings.iter().cloned());
-                    ctx.facts = Some(facts);
+        ctx.projects = projects::read(root, &config, &mut warnings);
+        for facts in &ctx.projects {
+            for f in &facts.settings_files {
+                if let Ok(text) = std::fs::read_to_string(root.join(f)) {
+                    ctx.sources.insert(f.clone(), Source::new(f.clone(), text));
                 }
-                Err(e) => warnings.push(Warning {
-                    evidence: crate::detect::evidence::Evidence::file("manage.py"),
-                    message: format!("the Django project could not be read: {e}"),
-                    fallback: "the settings rules were skipped".into(),
-                }),
             }
+            warnings.extend(facts.warnings.iter().cloned());
         }
+        let (main, note) = ctx.choose_project();
+        ctx.facts = main.map(|k| ctx.projects[k].clone());
+        ctx.notes.extend(note);
         ctx.warnings = warnings;
         Ok(ctx)
     }
@@ -315,12 +404,26 @@ impl Context {
         self.sources.insert(rel.into(), src);
     }
 
+    /// Add a file as `kind` whatever its name says, and remember it for [`Context::update`].
+    pub fn add_as(&mut self, rel: &str, text: &str, kind: FileKind) {
+        self.named_kinds.insert(rel.to_string(), kind);
+        self.update(rel, text);
+    }
+
+    /// The kind a file is read as: the one it was added as, else its name's.
+    pub fn kind_of(&self, rel: &str) -> FileKind {
+        self.named_kinds
+            .get(rel)
+            .copied()
+            .unwrap_or_else(|| FileKind::of(rel))
+    }
+
     /// Replace a file's text (after a fix) and parse it again.
     pub fn update(&mut self, rel: &str, text: &str) {
         self.dockerfiles.retain(|(p, _)| p != rel);
         self.compose.retain(|(p, _)| p != rel);
         self.scripts.retain(|p| p != rel);
-        self.add(rel, text, FileKind::of(rel));
+        self.add(rel, text, self.kind_of(rel));
         self.dockerfiles.sort_by(|a, b| a.0.cmp(&b.0));
         self.compose.sort_by(|a, b| a.0.cmp(&b.0));
     }
@@ -549,6 +652,59 @@ fn capitalise(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dockerfiles_by_name_and_by_text() {
+        for yes in [
+            "Dockerfile",
+            "Dockerfile.prod",
+            "Dockerfile-prod",
+            "Dockerfile_uwsgi",
+            "prod.Dockerfile",
+            "web-dockerfile",
+            "Containerfile",
+            "Containerfile.dev",
+            "dockerfile",
+        ] {
+            assert!(is_dockerfile(yes), "{yes}");
+        }
+        for no in [
+            "Dockerfile.dockerignore",
+            "Dockerfile.j2",
+            "Dockerfile.md",
+            "dockerfile_test.py",
+            "Dockerfiles",
+            "my_dockerfile_notes",
+            "Dockerfile.",
+            "Containerfile.containerignore",
+        ] {
+            assert!(!is_dockerfile(no), "{no}");
+        }
+        let df = Some(FileKind::Dockerfile);
+        assert_eq!(
+            FileKind::from_text("x", "# syntax=docker/dockerfile:1\nFROM a\n"),
+            df
+        );
+        assert_eq!(
+            FileKind::from_text("x", "# a comment\n\nARG PY=3.12\nFROM python:${PY}\n"),
+            df
+        );
+        assert_eq!(FileKind::from_text("x", "from python:3.12-slim\n"), df);
+        assert_eq!(
+            FileKind::from_text("x.py", "from django.conf import settings\n"),
+            None
+        );
+        assert_eq!(FileKind::from_text("x", "#!/bin/sh\nARG=1\n"), None);
+        assert_eq!(FileKind::from_text("x", "RUN true\nFROM a\n"), None);
+        assert_eq!(
+            FileKind::from_text(
+                "deploy/stack.yml",
+                "x-common: &c {}\nservices:\n  web: {}\n"
+            ),
+            Some(FileKind::Compose)
+        );
+        assert_eq!(FileKind::from_text("ci.yml", "jobs:\n  services:\n"), None);
+    }
 
     #[test]
     fn dockerignore_patterns() {

@@ -34,6 +34,12 @@ pub struct EnvPlan {
     pub secret_key_var: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub debug_var: Option<String>,
+    /// The value that turns DEBUG off (`False`, or empty when the settings read text).
+    pub debug_off: String,
+    /// Variables that must stay unset (listed commented out): setting them, even empty,
+    /// changes what the settings choose.
+    #[serde(skip)]
+    pub unset: Vec<String>,
     /// Set only for the collectstatic step of the image build: never real secrets.
     pub build_placeholders: Vec<(String, String)>,
 }
@@ -47,6 +53,9 @@ impl EnvPlan {
         secret: bool,
         comment: impl Into<String>,
     ) {
+        if self.unset.iter().any(|u| u == name) {
+            return;
+        }
         if let Some(v) = self.vars.iter_mut().find(|v| v.name == name) {
             // A role (database, secret key) decided the value: keep the settings' own comment.
             if v.value.is_none() && v.generate.is_none() {
@@ -66,6 +75,16 @@ impl EnvPlan {
     }
 }
 
+/// Settings that assume HTTPS between the browser and Django.
+const HTTPS_ONLY: &[&str] = &[
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+];
+
 pub fn plan(
     facts: &Facts,
     name: &str,
@@ -81,9 +100,19 @@ pub fn plan(
             .find(|v| v.setting.as_deref() == Some(s))
             .map(|v| v.name.clone())
     };
-    let patched = |s: &str, name: &str| by_setting(s).or_else(|| patch.then(|| name.to_string()));
+    // The variable the settings patch reads, when the patch sets that setting.
+    let patches = |codes: &[&str]| {
+        patch
+            && facts
+                .problems
+                .iter()
+                .any(|p| p.patchable && codes.contains(&p.code))
+    };
+    let patched = |s: &str, name: &str, codes: &[&str]| {
+        by_setting(s).or_else(|| patches(codes).then(|| name.to_string()))
+    };
 
-    if let Some(v) = patched("SECRET_KEY", "DJANGO_SECRET_KEY") {
+    if let Some(v) = patched("SECRET_KEY", "DJANGO_SECRET_KEY", &["DJS001", "DJS012"]) {
         p.push(
             &v,
             None,
@@ -93,17 +122,69 @@ pub fn plan(
         );
         p.secret_key_var = Some(v);
     }
-    if let Some(v) = patched("DEBUG", "DJANGO_DEBUG") {
+    if let Some(v) = patched("DEBUG", "DJANGO_DEBUG", &["DJS001", "DJS002"]) {
+        // Settings that take DEBUG as the variable's text treat any non-empty value as on.
+        let text = facts.problems.iter().any(|p| p.code == "DJS011");
+        p.debug_off = if text { String::new() } else { "False".into() };
         p.push(
             &v,
-            Some("False".into()),
+            Some(p.debug_off.clone()),
             None,
             false,
-            "Django's DEBUG: False in production; compose.yaml turns it on for development",
+            if text {
+                "Django's DEBUG: empty in production, because the settings read it as text and any non-empty value (\"False\" too) turns it on; compose.yaml turns it on for development"
+            } else {
+                "Django's DEBUG: False in production; compose.yaml turns it on for development"
+            },
         );
         p.debug_var = Some(v);
     }
-    if let Some(v) = patched("ALLOWED_HOSTS", "DJANGO_ALLOWED_HOSTS") {
+    for sw in &facts.proxy_switches {
+        p.push(
+            &sw.var,
+            Some(sw.value.clone()),
+            None,
+            false,
+            format!(
+                "turns on {} ({}): nginx in front sends X-Forwarded-Proto and X-Forwarded-Host",
+                sw.setting, sw.evidence
+            ),
+        );
+    }
+    // Settings that would break the stack behind djship's proxy, which serves plain HTTP:
+    // an HTTPS redirect answers every page with 301, secure-only cookies never come back.
+    for v in &facts.env_vars {
+        let Some(setting) = v.setting.as_deref() else {
+            continue;
+        };
+        if !HTTPS_ONLY.contains(&setting) {
+            continue;
+        }
+        let on_by_default = v.required
+            || v.default.as_deref().is_some_and(|d| {
+                let d = d.trim().to_ascii_lowercase();
+                !(d.is_empty()
+                    || d == "0"
+                    || d == "false"
+                    || d == "none"
+                    || d == "no"
+                    || d == "off")
+            });
+        if on_by_default {
+            p.push(
+                &v.name,
+                Some("0".into()),
+                None,
+                false,
+                format!("{setting} off: djship's production stack serves plain HTTP on port 80 (nginx terminates no TLS); set it on once HTTPS terminates in front ({})", v.evidence),
+            );
+        }
+    }
+    if let Some(v) = patched(
+        "ALLOWED_HOSTS",
+        "DJANGO_ALLOWED_HOSTS",
+        &["DJS003", "DJS010"],
+    ) {
         p.push(
             &v,
             Some("localhost,127.0.0.1".into()),
@@ -112,7 +193,11 @@ pub fn plan(
             "comma-separated host names the site answers to; add your domain",
         );
     }
-    if let Some(v) = patched("CSRF_TRUSTED_ORIGINS", "DJANGO_CSRF_TRUSTED_ORIGINS") {
+    if let Some(v) = patched(
+        "CSRF_TRUSTED_ORIGINS",
+        "DJANGO_CSRF_TRUSTED_ORIGINS",
+        &["DJS007"],
+    ) {
         p.push(&v, Some("http://localhost,http://127.0.0.1".into()), None, false, "comma-separated origins (scheme://host) allowed to post forms; add https://your-domain");
     }
 
@@ -220,6 +305,30 @@ pub fn plan(
             }
         }
         _ => {}
+    }
+    // The settings pick their database by a variable: give it the value that selects the
+    // database compose runs.
+    for db in facts.databases.iter().filter(|d| d.alias == "default") {
+        if let Some(sel) = &db.selected_by {
+            if Some(&sel.var) != db.url_env.as_ref() && !sel.var.is_empty() {
+                let comment = format!(
+                    "selects the database in the settings ({}: {}); {} gives {:?}, the database compose runs",
+                    sel.evidence,
+                    sel.test,
+                    if sel.value.is_some() { "this value" } else { "leaving it unset" },
+                    db.kind
+                )
+                .to_lowercase();
+                match &sel.value {
+                    Some(v) => p.push(&sel.var, Some(v.clone()), None, false, comment),
+                    None => {
+                        // Even an empty value would select another database: keep it out.
+                        p.push(&sel.var, None, None, false, comment);
+                        p.unset.push(sel.var.clone());
+                    }
+                }
+            }
+        }
     }
     if redis {
         for v in &facts.env_vars {

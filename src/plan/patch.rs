@@ -62,7 +62,7 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
     if has("DJS002") || has("DJS001") {
         b.push_str("DEBUG = _djship_os.environ.get(\"DJANGO_DEBUG\", str(globals().get(\"DEBUG\", False))).lower() in (\"1\", \"true\", \"yes\", \"on\")\n");
     }
-    if has("DJS001") {
+    if has("DJS001") || has("DJS012") {
         b.push_str("# The key written in this file is used only with DEBUG on; production must set DJANGO_SECRET_KEY.\n");
         b.push_str("SECRET_KEY = _djship_os.environ.get(\"DJANGO_SECRET_KEY\") or (globals().get(\"SECRET_KEY\", \"\") if DEBUG else \"\")\n");
     }

@@ -117,6 +117,8 @@ pub fn render(
         hashed_static => plan.paths.hashed_static,
         media_dir => format!("/{}", rel(&plan.paths.media_root)),
         static_dir => format!("/{}", rel(&plan.paths.static_root)),
+        frontend_mounts => frontend_mounts(plan),
+        frontend_env => frontend_env(plan),
         because_build => because(plan, true),
         because_run => because(plan, false),
     };
@@ -144,6 +146,36 @@ fn template_error(name: &str, dir: Option<&Path>, e: minijinja::Error) -> Error 
         message: format!("template failed to render: {e}"),
         hint: "fix the template or remove it to use djship's own".into(),
     }
+}
+
+/// The `--mount` flags of the frontend stage's steps: its caches, and the CA bundle.
+fn frontend_mounts(plan: &Plan) -> Vec<String> {
+    let Some(f) = &plan.frontend else {
+        return Vec::new();
+    };
+    let mut m: Vec<String> = f
+        .cache
+        .iter()
+        .map(|c| format!("--mount=type=cache,target={c}"))
+        .collect();
+    if let Some(ca) = &plan.ca_cert {
+        m.push(format!(
+            "--mount=type=bind,source={ca},target=/run/djship-ca.pem"
+        ));
+    }
+    m
+}
+
+/// `NAME=value` of the frontend stage's ENV; with `--ca-cert`, Node trusts the bundle too.
+fn frontend_env(plan: &Plan) -> Vec<String> {
+    let Some(f) = &plan.frontend else {
+        return Vec::new();
+    };
+    let mut e: Vec<String> = f.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    if plan.ca_cert.is_some() {
+        e.push("NODE_EXTRA_CA_CERTS=/run/djship-ca.pem".into());
+    }
+    e
 }
 
 /// Which packages asked for the build or run libraries, for comments.

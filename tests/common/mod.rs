@@ -97,6 +97,7 @@ pub const PROJECT_FIXTURES: &[&str] = &[
     "uv-channels",
     "pipenv-gis",
     "pdm-ldap",
+    "frontend-webpack",
 ];
 
 /// Make a project with a scaffolding command from PyPI (`django-admin startproject`,

@@ -13,19 +13,30 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context) -> Vec<Hit> {
-    let Some(facts) = &ctx.facts else {
-        return Vec::new();
-    };
-    let Some(media) = &facts.media.root_in_image else {
-        return Vec::new();
-    };
-    let dir = media
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or(media);
     let mut out = Vec::new();
     for (file, df) in super::deployed_dockerfiles(ctx) {
+        // The project this Dockerfile builds, and where its MEDIA_ROOT is in the image:
+        // mapped through the COPY of the project folder (`COPY backend /app`).
+        let Some(facts) = ctx.project_for(file) else {
+            continue;
+        };
+        let in_project = facts
+            .media
+            .root
+            .as_ref()
+            .and_then(|r| r.value.strip_prefix("<project>/"));
+        let Some(media) = in_project
+            .and_then(|p| ctx.in_image(file, df, p))
+            .or_else(|| facts.media.root_in_image.clone())
+        else {
+            continue;
+        };
+        let media = media.as_str();
+        let dir = media
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or(media);
         let last = df.final_stage();
         let Some(user) = df.stage(last).filter(|i| i.keyword == "USER").last() else {
             continue;

@@ -9,7 +9,7 @@ pub const RULE: Rule = Rule {
     buildkit: None,
     severity: Severity::Error,
     summary: "`celery -A` names a module the project does not have",
-    doc: "### What it does\nFinds `celery -A NAME` (or `--app NAME`) in a Dockerfile command or a compose command,\nand looks for the module NAME in the project (`NAME.py` or `NAME/__init__.py`, at the\nroot or beside manage.py).\n### Why is this bad?\nThe worker exits at start with `Unable to load celery application. The module X was not\nfound`, and compose restarts it in a loop.\n### Example\n```yaml\nworker:\n  command: celery -A proj worker\n```\nin a project whose package is `mysite`.\n### Fix\nName the package that holds the Celery app: `celery -A mysite worker`.",
+    doc: "### What it does\nFinds `celery -A NAME` (or `--app NAME`) in a Dockerfile command or a compose command,\nand looks for the module NAME in the project (`NAME.py` or `NAME/__init__.py`, at the\nroot or beside the manage.py of any project found).\n### Why is this bad?\nThe worker exits at start with `Unable to load celery application. The module X was not\nfound`, and compose restarts it in a loop.\n### Example\n```yaml\nworker:\n  command: celery -A proj worker\n```\nin a project whose package is `mysite`.\n### Fix\nName the package that holds the Celery app: `celery -A mysite worker`.",
     fixable: false,
     check,
 };
@@ -36,7 +36,7 @@ fn exists(ctx: &Context, module: &str) -> bool {
     let module = module.split(':').next().unwrap_or(module);
     let path = module.replace('.', "/");
     let mut bases = vec![String::new()];
-    if let Some(f) = &ctx.facts {
+    for f in &ctx.projects {
         if !f.manage_dir.is_empty() {
             bases.push(format!("{}/", f.manage_dir));
         }

@@ -13,14 +13,15 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context) -> Vec<Hit> {
-    let Some(facts) = &ctx.facts else {
-        return Vec::new();
-    };
-    if facts.static_files.root.is_some() {
-        return Vec::new();
-    }
     let mut out = Vec::new();
     for (file, df) in &ctx.dockerfiles {
+        // The settings of the project this Dockerfile builds (`COPY backend /app`).
+        let Some(facts) = ctx.project_for(file) else {
+            continue;
+        };
+        if facts.static_files.root.is_some() {
+            continue;
+        }
         for i in df.instructions.iter().filter(|i| i.keyword == "RUN") {
             if run_text(i).contains("collectstatic") {
                 out.push(Hit::new(

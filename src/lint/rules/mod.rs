@@ -109,6 +109,8 @@ pub const ALL: &[&Rule] = &[
     &settings::PROXY_SSL,
     &settings::MEDIA_ROOT,
     &settings::ALLOWED_HOSTS_WILDCARD,
+    &settings::DEBUG_FROM_TEXT,
+    &settings::INSECURE_DEFAULT,
 ];
 
 /// Look a rule up by code, name or BuildKit name.

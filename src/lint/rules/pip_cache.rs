@@ -7,7 +7,7 @@ pub const RULE: Rule = Rule {
     buildkit: None,
     severity: Severity::Warning,
     summary: "`pip install` keeps its download cache in the image",
-    doc: "### What it does\nFinds `pip install` without `--no-cache-dir`, unless the RUN mounts a cache\n(`--mount=type=cache`) or `PIP_NO_CACHE_DIR` is set. hadolint's DL3042, except that an\n`ARG PIP_NO_CACHE_DIR=1` counts too (pip reads it from RUN's environment). `uv pip\ninstall` is not pip.\n### Why is this bad?\npip keeps every downloaded wheel under ~/.cache/pip: tens to hundreds of MB in the\nlayer that are never used again.\n### Example\n```dockerfile\nRUN pip install -r requirements.txt\n```\n### Fix\n`pip install --no-cache-dir -r requirements.txt` (`--fix` adds the flag), or\n`RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt` to\nreuse downloads across builds.",
+    doc: "### What it does\nFinds `pip install` without `--no-cache-dir`, unless the RUN mounts a cache\n(`--mount=type=cache`) or `PIP_NO_CACHE_DIR` is set. hadolint's DL3042, except that an\n`ARG PIP_NO_CACHE_DIR=1` counts too (pip reads it from RUN's environment). `uv pip\ninstall` is not pip.\n### Why is this bad?\npip keeps every downloaded wheel under ~/.cache/pip: tens to hundreds of MB in the\nlayer that are never used again.\n### Example\n```dockerfile\nRUN pip install -r requirements.txt\n```\n### Fix\n`pip install --no-cache-dir -r requirements.txt` (`--fix` adds the flag), or\n`RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt` to\nreuse downloads across builds. pip's own abbreviations (`--no-cache`) count.",
     fixable: true,
     check,
 };
@@ -53,7 +53,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
             }
             let bad = commands(&super::run_text(i))
                 .iter()
-                .any(|c| pip_install(c) && !c.iter().any(|w| w == "--no-cache-dir"));
+                .any(|c| pip_install(c) && !c.iter().any(|w| is_no_cache_dir(w)));
             if !bad {
                 continue;
             }
@@ -85,4 +85,12 @@ fn check(ctx: &Context) -> Vec<Hit> {
         }
     }
     out
+}
+
+/// `--no-cache-dir`, or an abbreviation pip accepts for it: pip's option parser takes any
+/// unambiguous prefix of a long option, and `--no-cac` is the shortest that is not also
+/// `--no-color`, `--no-compile` or `--no-clean` (healthchecks' Dockerfile writes `--no-cache`).
+fn is_no_cache_dir(word: &str) -> bool {
+    let flag = word.split('=').next().unwrap_or(word);
+    flag.len() >= "--no-cac".len() && "--no-cache-dir".starts_with(flag)
 }

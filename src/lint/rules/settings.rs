@@ -4,13 +4,11 @@
 
 use crate::lint::{Context, Hit, Rule, Severity};
 
+/// Each project's problems of this code (a repository may hold several projects).
 fn hits(ctx: &Context, code: &str) -> Vec<Hit> {
-    let Some(facts) = &ctx.facts else {
-        return Vec::new();
-    };
-    facts
-        .problems
+    ctx.projects
         .iter()
+        .flat_map(|facts| facts.problems.iter())
         .filter(|p| p.code == code)
         .map(|p| {
             let src = ctx.src(&p.evidence.file);
@@ -92,7 +90,7 @@ settings_rule!(
     "csrf-trusted-origins-missing",
     Severity::Warning,
     "CSRF_TRUSTED_ORIGINS is not set",
-    "### What it does\nFinds production settings without CSRF_TRUSTED_ORIGINS.\n### Why is this bad?\nBehind a proxy on HTTPS, form posts from the site's own origin fail the CSRF check\n(Django 4+ checks the Origin header).\n### Example\n```python\n# no CSRF_TRUSTED_ORIGINS\n```\n### Fix\n`CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get(\"DJANGO_CSRF_TRUSTED_ORIGINS\", \"\").split(\",\") if o]`."
+    "### What it does\nFinds production settings without CSRF_TRUSTED_ORIGINS and without SECURE_PROXY_SSL_HEADER.\nWith the proxy header set, Django knows the request came over HTTPS and a post from the\nsite's own origin passes, so the rule stays quiet.\n### Why is this bad?\nBehind a proxy on HTTPS, form posts from the site's own origin fail the CSRF check\n(Django 4+ checks the Origin header against the scheme it sees).\n### Example\n```python\n# no CSRF_TRUSTED_ORIGINS\n```\n### Fix\n`CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get(\"DJANGO_CSRF_TRUSTED_ORIGINS\", \"\").split(\",\") if o]`."
 );
 settings_rule!(
     PROXY_SSL,
@@ -108,7 +106,7 @@ settings_rule!(
     "media-root-missing",
     Severity::Warning,
     "MEDIA_ROOT is not set",
-    "### What it does\nFinds production settings without MEDIA_ROOT.\n### Why is this bad?\nUploads land in the working directory: read-only for a non-root app user, and not on\na volume, so they vanish with the container.\n### Example\n```python\nMEDIA_URL = \"media/\"\n```\n### Fix\n`MEDIA_ROOT = BASE_DIR / \"media\"`, with a volume mounted there."
+    "### What it does\nFinds production settings without MEDIA_ROOT in a project that stores uploads: a\nFileField or ImageField in its own code, or an installed app that stores files (Wagtail\nimages and documents, django-filer).\n### Why is this bad?\nUploads land in the working directory: read-only for a non-root app user, and not on\na volume, so they vanish with the container.\n### Example\n```python\nMEDIA_URL = \"media/\"\n```\n### Fix\n`MEDIA_ROOT = BASE_DIR / \"media\"`, with a volume mounted there."
 );
 settings_rule!(
     ALLOWED_HOSTS_WILDCARD,
@@ -117,4 +115,20 @@ settings_rule!(
     Severity::Warning,
     "ALLOWED_HOSTS contains `*` in the production settings",
     "### What it does\nFinds `\"*\"` in ALLOWED_HOSTS in the production settings.\n### Why is this bad?\nDjango then trusts any Host header (host header poisoning of password-reset links and\nabsolute URLs).\n### Example\n```python\nALLOWED_HOSTS = [\"*\"]\n```\n### Fix\nRead the host names from the environment:\n`ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")`."
+);
+settings_rule!(
+    DEBUG_FROM_TEXT,
+    "DJS011",
+    "debug-from-text",
+    Severity::Error,
+    "DEBUG is the text of an environment variable, not a boolean",
+    "### What it does\nFinds DEBUG set to the raw text of an environment variable (`os.environ.get(\"DEBUG\")`),\nor to `bool()` of that text.\n### Why is this bad?\nEvery non-empty string is true in Python: `DEBUG=False` and `DEBUG=0` in the environment\nturn DEBUG on, and the deployment that meant to switch it off shows tracebacks.\n### Example\n```python\nDEBUG = bool(os.environ.get(\"DEBUG\", 0))\n```\n### Fix\nCompare the text: `DEBUG = os.environ.get(\"DEBUG\", \"0\").lower() in (\"1\", \"true\", \"yes\")`,\nor use a reader that parses booleans (`env.bool(\"DEBUG\", default=False)`)."
+);
+settings_rule!(
+    INSECURE_DEFAULT,
+    "DJS012",
+    "insecure-default",
+    Severity::Warning,
+    "a setting read from the environment falls back to an insecure default",
+    "### What it does\nFinds environment reads whose default is unsafe in production: DEBUG on, a SECRET_KEY\nwritten in the settings, ALLOWED_HOSTS of `*`.\n### Why is this bad?\nThe default is what runs when a deployment forgets the variable, silently: tracebacks for\nvisitors, a signing key anyone with the repository has, any Host header trusted.\n### Example\n```python\nDEBUG = env.bool(\"DEBUG\", default=True)\nSECRET_KEY = os.environ.get(\"SECRET_KEY\", \"django-insecure-abc\")\n```\n### Fix\nMake the default the safe value (DEBUG off, `localhost`), and give SECRET_KEY no default so\nthat a missing key fails at start."
 );

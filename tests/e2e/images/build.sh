@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Builds local stand-ins for the official python, postgres, nginx, redis and mariadb images from
+# Builds local stand-ins for the official python, postgres, nginx, redis, mariadb and node images from
 # Debian packages (no registry is reachable from the test machines). Tags:
 #   djship-e2e/debian:{bookworm,trixie}, djship-e2e/python:{3.11,3.13}, djship-e2e/python-ca:3.11,
-#   djship-e2e/postgres:15, djship-e2e/nginx:1.22, djship-e2e/redis:7, djship-e2e/mariadb:10.11
+#   djship-e2e/postgres:15, djship-e2e/nginx:1.22, djship-e2e/redis:7, djship-e2e/mariadb:10.11,
+#   djship-e2e/node:18
 # The stand-ins keep the official images' interfaces that the generated setup relies on:
 # /usr/local/bin/python with pip and venv; POSTGRES_USER/PASSWORD/DB and pg_isready; nginx
 # reading /etc/nginx/conf.d/*.conf and logging to stdout; redis-server and redis-cli;
-# MARIADB_DATABASE/USER/PASSWORD/ROOT_PASSWORD, healthcheck.sh and the mariadb client.
+# MARIADB_DATABASE/USER/PASSWORD/ROOT_PASSWORD, healthcheck.sh and the mariadb client; node and
+# npm (Debian's nodejs and npm packages) for a frontend build stage.
 # Idempotent: an image is rebuilt only when its Dockerfile or inputs change (a hash label).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,4 +51,5 @@ build djship-e2e/postgres:15 postgres.Dockerfile
 build djship-e2e/nginx:1.22 nginx.Dockerfile
 build djship-e2e/redis:7 redis.Dockerfile
 build djship-e2e/mariadb:10.11 mariadb.Dockerfile
+build djship-e2e/node:18 node.Dockerfile --build-arg SUITE=bookworm
 "$DOCKER" image ls 'djship-e2e/*'
