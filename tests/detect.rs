@@ -343,3 +343,223 @@ fn inspect_human_output_names_evidence() {
     assert!(text.contains("(config/settings/base.py:9)"), "{text}");
     assert!(text.contains("celery"));
 }
+
+/// The requirements-nested fixture with these requirements instead of its own, and
+/// `.python-version` instead of its runtime.txt when given.
+fn with_requirements(reqs: &str, python: Option<&str>) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = fixture("requirements-nested");
+    std::fs::write(dir.join("requirements.txt"), reqs).unwrap();
+    std::fs::remove_file(dir.join("runtime.txt")).unwrap();
+    if let Some(v) = python {
+        std::fs::write(dir.join(".python-version"), format!("{v}\n")).unwrap();
+    }
+    (tmp, dir)
+}
+
+#[test]
+fn old_pins_choose_the_python_and_name_the_pins_that_held_it_back() {
+    let (_t, dir) = with_requirements(
+        "Django==4.2.11\npsycopg2-binary==2.9.5\nPyYAML==5.4.1\n",
+        None,
+    );
+    let j = facts_of(&dir);
+    let py = &j["facts"]["python"];
+    // Django 4.2 allows 3.12; PyYAML 5.4.1 has wheels up to 3.9, psycopg2-binary 2.9.5 to 3.11.
+    assert_eq!(py["version"], "3.9");
+    assert_eq!(py["newest_allowed"], "3.12");
+    let held: Vec<(String, Value, Value)> = py["held_back_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["package"].as_str().unwrap().to_string(),
+                h["evidence"].clone(),
+                h["pythons"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        held,
+        [
+            (
+                "pyyaml".to_string(),
+                serde_json::json!({"file": "requirements.txt", "line": 3}),
+                serde_json::json!(["3.10", "3.11", "3.12"])
+            ),
+            (
+                "psycopg2-binary".to_string(),
+                serde_json::json!({"file": "requirements.txt", "line": 2}),
+                serde_json::json!(["3.12"])
+            ),
+        ]
+    );
+    let plan = &j["plan"];
+    assert_eq!(plan["images"]["python"], "python:3.9-slim-bookworm");
+    let notes = names(&plan["notes"]);
+    assert!(
+        notes.iter().any(|n| n
+            .starts_with("Python 3.9, not 3.12: held back by pyyaml==5.4.1 (requirements.txt:3")),
+        "{notes:?}"
+    );
+    // gunicorn 27 needs Python 3.10: the server djship adds installs on 3.9.
+    let extra: Vec<&str> = plan["install"]["extra"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["requirement"].as_str().unwrap())
+        .collect();
+    assert_eq!(extra, ["gunicorn==23.0.0"]);
+    assert_eq!(plan["install"]["build_constraints"], serde_json::json!([]));
+}
+
+fn facts_of(dir: &std::path::Path) -> Value {
+    inspect_json(dir, &[])
+}
+
+#[test]
+fn old_sdists_get_their_build_constraint_and_binary_pins_their_build_libraries() {
+    let reqs = "Django==4.2.11\ndjango-allauth==0.45.0\nPyYAML==5.4.1\npsycopg2-binary==2.9.3\n";
+    let (_t, dir) = with_requirements(reqs, Some("3.11"));
+    let j = facts_of(&dir);
+    assert_eq!(j["facts"]["python"]["version"], "3.11");
+    assert_eq!(
+        j["facts"]["warnings"],
+        serde_json::json!([]),
+        "every source build is known to work"
+    );
+    let built: Vec<(String, bool)> = j["facts"]["python"]["source_builds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["package"].as_str().unwrap().to_string(),
+                b["known"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        built,
+        [
+            ("django-allauth".to_string(), true),
+            ("pyyaml".to_string(), true),
+            ("psycopg2-binary".to_string(), true)
+        ]
+    );
+    let install = &j["plan"]["install"];
+    let constraints: Vec<(&str, Vec<String>)> = install["build_constraints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["constraint"].as_str().unwrap(), names(&c["requirements"])))
+        .collect();
+    assert_eq!(
+        constraints,
+        [
+            ("setuptools<70", vec!["django-allauth==0.45.0".to_string()]),
+            ("Cython<3.0", vec!["pyyaml==5.4.1".to_string()]),
+        ]
+    );
+    let commands = names(&install["commands"]);
+    assert_eq!(
+        commands[0],
+        "echo 'setuptools<70' > /tmp/build-constraints-1.txt"
+    );
+    assert_eq!(
+        commands[1],
+        "uv pip install --python /opt/venv/bin/python --no-deps --build-constraints /tmp/build-constraints-1.txt django-allauth==0.45.0"
+    );
+    assert!(commands[4].contains("-r requirements.txt"), "{commands:?}");
+    // psycopg2-binary 2.8.6 has no wheel for 3.11: its sdist needs pg_config and libpq.
+    let build = names(&j["plan"]["build_packages"]);
+    assert!(build.iter().any(|p| p == "libpq-dev"), "{build:?}");
+    assert!(names(&j["plan"]["run_packages"])
+        .iter()
+        .any(|p| p == "libpq5"));
+
+    // Near misses: releases that build with current tools, and the same pins on a Python
+    // with their wheels, get no constraint.
+    let (_t, dir) = with_requirements(
+        "Django==4.2.11\ndjango-allauth==0.50.0\nPyYAML==6.0.1\npsycopg2-binary==2.9.9\n",
+        Some("3.11"),
+    );
+    let j = facts_of(&dir);
+    assert_eq!(
+        j["plan"]["install"]["build_constraints"],
+        serde_json::json!([])
+    );
+    assert!(!names(&j["plan"]["install"]["commands"])
+        .iter()
+        .any(|c| c.contains("build-constraints")));
+    assert!(!names(&j["plan"]["build_packages"])
+        .iter()
+        .any(|p| p == "libpq-dev"));
+    let (_t, dir) = with_requirements("Django==3.2.25\nPyYAML==5.4.1\n", Some("3.9"));
+    assert_eq!(
+        facts_of(&dir)["plan"]["install"]["build_constraints"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn dependency_files_beside_manage_py() {
+    // requirements-nested keeps manage.py in src/: move its requirements there.
+    let (_t, dir) = fixture("requirements-nested");
+    for f in ["requirements.txt", "constraints.txt", "runtime.txt"] {
+        std::fs::rename(dir.join(f), dir.join("src").join(f)).unwrap();
+    }
+    std::fs::rename(dir.join("requirements"), dir.join("src/requirements")).unwrap();
+    let j = facts_of(&dir);
+    let deps = &j["facts"]["dependencies"];
+    assert_eq!(deps["dir"], "src/");
+    assert_eq!(
+        names(&deps["install_files"]),
+        [
+            "src/requirements.txt",
+            "src/requirements/base.txt",
+            "src/constraints.txt"
+        ]
+    );
+    assert_eq!(j["facts"]["python"]["source"], "src/runtime.txt");
+    let cmd = names(&j["plan"]["install"]["commands"]).join("\n");
+    assert!(cmd.contains("-r src/requirements.txt"), "{cmd}");
+    assert_eq!(
+        names(&j["plan"]["install"]["copy"])[0],
+        "src/requirements.txt"
+    );
+}
+
+#[test]
+fn a_uv_project_keeps_its_own_build_settings() {
+    // uv could not have locked an sdist that does not build: no constraint step is added
+    // to `uv sync` (the project's `[tool.uv] build-constraint-dependencies` apply).
+    let (_t, dir) = fixture("uv-channels");
+    let lock = read(&dir.join("uv.lock"));
+    std::fs::write(
+        dir.join("uv.lock"),
+        format!("{lock}\n[[package]]\nname = \"django-allauth\"\nversion = \"0.45.0\"\nsource = {{ registry = \"https://pypi.org/simple\" }}\n"),
+    )
+    .unwrap();
+    let j = facts_of(&dir);
+    let allauth = j["facts"]["dependencies"]["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "django-allauth")
+        .cloned()
+        .unwrap();
+    assert_eq!(allauth["pinned"], "0.45.0");
+    assert_eq!(allauth["evidence"]["file"], "uv.lock");
+    assert!(allauth["evidence"]["line"].as_u64().is_some());
+    assert_eq!(
+        j["plan"]["install"]["build_constraints"],
+        serde_json::json!([])
+    );
+    // The same pin from requirements gets the constraint (the true positive).
+    let (_t, dir) = with_requirements("Django==4.2.11\ndjango-allauth==0.45.0\n", Some("3.11"));
+    assert_eq!(
+        facts_of(&dir)["plan"]["install"]["build_constraints"][0]["constraint"],
+        "setuptools<70"
+    );
+}

@@ -611,6 +611,42 @@ fn psycopg2_from_source_and_pillow() {
     assert_eq!(out.trim(), "True (2, 2)");
 }
 
+/// Pins of 2020-2021 on Python 3.11: django-allauth 0.45.0 (the setuptools 70 removal) and
+/// PyYAML 5.4.1 (Cython 3) only build with their build constraint; psycopg2-binary 2.9.3 has
+/// no wheel for 3.11, so its sdist needs libpq-dev. The image builds and serves.
+#[test]
+fn old_sdists_build_with_their_constraints() {
+    let Some(_engine) = engine() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject_with(
+        tmp.path(),
+        "e2eold",
+        "Django==4.2.11\ndjango-allauth==0.45.0\nPyYAML==5.4.1\npsycopg2-binary==2.9.3\ngunicorn==23.0.0\n",
+    );
+    init(&dir, &[]);
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(j["facts"]["python"]["version"], "3.11");
+    let constraints: Vec<&str> = j["plan"]["install"]["build_constraints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["constraint"].as_str().unwrap())
+        .collect();
+    assert_eq!(constraints, ["setuptools<70", "Cython<3.0"]);
+    assert!(j["plan"]["build_packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p == "libpq-dev"));
+    verify(&dir, false);
+    check_image(&dir, "e2eold:latest");
+    let out = must(
+        "importing the packages built from source",
+        docker(&["run", "--rm", "--entrypoint", "python", "e2eold:latest", "-c", "import allauth, yaml, psycopg2; print(allauth.__version__, yaml.__version__, psycopg2.__version__.split()[0])"]),
+    );
+    assert_eq!(out.trim(), "0.45.0 5.4.1 2.9.3");
+}
+
 #[test]
 fn uv_project_with_a_real_lockfile() {
     let Some(_engine) = engine() else { return };

@@ -205,6 +205,31 @@ fn patched_mysql_settings_point_at_the_mariadb_service() {
     assert_eq!(db["HOST"], "localhost");
 }
 
+/// Old sdists installed first with a build constraint, and a binary pin built from source:
+/// the Dockerfile says why in comments and still passes every check.
+#[test]
+fn build_constraints_and_source_builds_pass_hadolint_and_compose() {
+    let (_t, dir) = fixture("requirements-nested");
+    std::fs::write(
+        dir.join("requirements.txt"),
+        "Django==4.2.11\ndjango-allauth==0.45.0\nPyYAML==5.4.1\npsycopg2-binary==2.9.3\n",
+    )
+    .unwrap();
+    std::fs::remove_file(dir.join("runtime.txt")).unwrap();
+    std::fs::write(dir.join(".python-version"), "3.11\n").unwrap();
+    init_and_check(&dir, &["--patch-settings"]);
+    let df = read(&dir.join("Dockerfile"));
+    for want in [
+        "# Installed first with the build constraint setuptools<70: django-allauth==0.45.0 (requirements.txt:2) is built from its sdist",
+        "# Installed first with the build constraint Cython<3.0: pyyaml==5.4.1 (requirements.txt:3)",
+        "echo 'Cython<3.0' > /tmp/build-constraints-2.txt",
+        "--no-deps --build-constraints /tmp/build-constraints-2.txt pyyaml==5.4.1",
+        "libpq-dev",
+    ] {
+        assert!(df.contains(want), "{want:?} not in the Dockerfile:\n{df}");
+    }
+}
+
 /// The frontend stage in each of its forms passes hadolint, compose and nginx, and djship's
 /// own lint: yarn 1 (the fixture), npm with served node_modules and no build, pnpm, Yarn 2+
 /// from its yarnPath and through corepack, a build whose outputs nothing names (the whole

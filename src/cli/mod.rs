@@ -165,6 +165,10 @@ pub(crate) struct Common {
     /// MariaDB image, for MySQL projects (default mariadb:11.4).
     #[arg(long, value_name = "IMAGE")]
     mariadb_image: Option<String>,
+    /// Ask uv (on PATH; needs the package index) which pinned releases have wheels for
+    /// which Python, instead of djship's built-in wheel table.
+    #[arg(long)]
+    resolve_with_uv: bool,
     /// Node image of the frontend build stage, for projects whose frontend is built in the
     /// image (default node:<version>-slim, the version from .nvmrc, engines.node...).
     #[arg(long, value_name = "IMAGE")]
@@ -188,6 +192,7 @@ impl Common {
             nginx_image: None,
             redis_image: None,
             mariadb_image: None,
+            resolve_with_uv: false,
             node_image: None,
         }
     }
@@ -253,8 +258,26 @@ pub(crate) fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
     })?;
     let mut config_warnings = Vec::new();
     let config = Config::load(&root, &mut config_warnings);
+    let uv = if c.resolve_with_uv {
+        let found = std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join("uv"))
+                .find(|p| p.is_file())
+        });
+        if found.is_none() {
+            config_warnings.push(detect::evidence::Warning {
+                evidence: detect::evidence::Evidence::file("PATH"),
+                message: "uv is not on PATH (--resolve-with-uv)".into(),
+                fallback: "used djship's wheel table (PyPI's file lists, built in)".into(),
+            });
+        }
+        found
+    } else {
+        None
+    };
     let opts = detect::Options {
         manage: c.manage.clone(),
+        uv: uv.clone(),
         ..Default::default()
     };
     let mut facts = detect::detect(&root, &config, &opts)?;
@@ -273,6 +296,7 @@ pub(crate) fn analyse(c: &Common, patch_settings: bool) -> Result<Analysis> {
                     &config,
                     &detect::Options {
                         manage: c.manage.clone(),
+                        uv,
                         overlay,
                     },
                 )?;

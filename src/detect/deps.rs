@@ -57,6 +57,9 @@ pub struct Package {
     /// The exact version a lockfile or an `==` pin gives.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pinned: Option<String>,
+    /// Where the pin is, when a lockfile gives it for a package declared elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned_at: Option<Evidence>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub extras: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,6 +95,9 @@ impl PythonConstraint {
 pub struct Dependencies {
     /// The manager whose files the image installs from; `None` when no files were found.
     pub manager: Option<Manager>,
+    /// The folder of those files relative to the root, with a trailing `/` ("" = the root).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub dir: String,
     /// Why this manager won over the others present.
     pub reason: String,
     /// The files the install needs, relative to the project root (copied before the code).
@@ -193,14 +199,69 @@ fn read(root: &Path, rel: &str, warnings: &mut Vec<Warning>) -> Option<String> {
 
 /// Read every dependency file at the project root and choose the manager.
 pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
-    let pyproject =
-        read(root, "pyproject.toml", warnings).and_then(|s| match s.parse::<toml::Table>() {
+    detect_in(root, "", warnings)
+}
+
+/// Dependency files at the root and beside manage.py (`manage_dir`, "" for the root).
+/// When both places have some, the one with a lockfile wins, then the one that declares
+/// Django, then the root; the reason says which was left and why.
+pub fn detect_for(root: &Path, manage_dir: &str, warnings: &mut Vec<Warning>) -> Dependencies {
+    let at_root = detect_in(root, "", warnings);
+    if manage_dir.is_empty() {
+        return at_root;
+    }
+    let dir = format!("{}/", manage_dir.trim_end_matches('/'));
+    let mut beside_warnings = Vec::new();
+    let mut beside = detect_in(root, &dir, &mut beside_warnings);
+    let Some(beside_manager) = beside.manager else {
+        return at_root;
+    };
+    let score = |d: &Dependencies| (d.lockfile.is_some(), d.has("django"));
+    let place = format!("beside manage.py ({dir})");
+    if at_root.manager.is_none() || score(&beside) > score(&at_root) {
+        warnings.append(&mut beside_warnings);
+        beside.reason = match at_root.manager {
+            None => format!("{place}, none at the root: {}", beside.reason),
+            Some(m) => format!(
+                "{place}: {}; they win over the {} files at the root, which {}",
+                beside.reason,
+                m.name(),
+                if beside.lockfile.is_some() && at_root.lockfile.is_none() {
+                    "have no lockfile"
+                } else {
+                    "do not declare Django"
+                }
+            ),
+        };
+        return beside;
+    }
+    let mut chosen = at_root;
+    chosen.reason = format!(
+        "{}; {} files also found {place} are not used: {}",
+        chosen.reason,
+        beside_manager.name(),
+        if score(&beside) < score(&chosen) {
+            "the root's have a lockfile or declare Django and they do not"
+        } else {
+            "both places qualify and the root wins (it is the build context)"
+        }
+    );
+    chosen
+}
+
+/// Read every dependency file in `dir` (relative to the root, "" or ending in `/`).
+fn detect_in(root: &Path, dir: &str, warnings: &mut Vec<Warning>) -> Dependencies {
+    let at = |name: &str| format!("{dir}{name}");
+    let pyproject_text = read(root, &at("pyproject.toml"), warnings);
+    let pyproject = pyproject_text
+        .as_deref()
+        .and_then(|s| match s.parse::<toml::Table>() {
             Ok(t) => Some(t),
             Err(e) => {
                 warnings.push(Warning {
-                    evidence: Evidence::file("pyproject.toml"),
+                    evidence: Evidence::file(at("pyproject.toml")),
                     message: format!("invalid TOML: {}", one_line(e.message())),
-                    fallback: "ignored pyproject.toml".into(),
+                    fallback: format!("ignored {}", at("pyproject.toml")),
                 });
                 None
             }
@@ -223,10 +284,10 @@ pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
         .and_then(|t| t.get("project"))
         .and_then(|p| p.get("dependencies"))
         .is_some();
-    let exists = |rel: &str| root.join(rel).is_file();
+    let exists = |name: &str| root.join(at(name)).is_file();
 
-    let requirements = find_requirement_files(root);
-    let mut present: Vec<(Manager, Option<&str>)> = Vec::new();
+    let requirements = find_requirement_files(root, dir);
+    let mut present: Vec<(Manager, Option<&'static str>)> = Vec::new();
     if exists("uv.lock") || tool("uv") {
         present.push((Manager::Uv, exists("uv.lock").then_some("uv.lock")));
     }
@@ -275,19 +336,24 @@ pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
         .or_else(|| present.iter().min_by_key(|(m, _)| rank(*m)))
         .copied();
 
-    let mut deps = Dependencies::default();
+    let mut deps = Dependencies {
+        dir: dir.to_string(),
+        ..Dependencies::default()
+    };
     let Some((manager, lock)) = winner else {
         deps.reason =
             "no requirements*.txt, Pipfile, pyproject.toml dependencies or lockfile found".into();
         return deps;
     };
     deps.manager = Some(manager);
-    deps.lockfile = lock.map(str::to_string);
+    deps.lockfile = lock.map(at);
     deps.also_present = present
         .iter()
         .map(|(m, _)| *m)
         .filter(|m| *m != manager)
         .collect();
+    let lock = deps.lockfile.clone();
+    let lock = lock.as_deref();
     deps.reason = match (lock, present.len()) {
         (Some(l), 1) => format!("{l} is the only lockfile"),
         (Some(l), _) if named_by_pyproject(manager) => format!(
@@ -313,7 +379,14 @@ pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
         t.get("project")
             .and_then(|p| p.get("requires-python"))
             .and_then(|v| v.as_str())
-            .map(|s| PythonConstraint::new(s, "pyproject.toml"))
+            .map(|s| PythonConstraint {
+                constraint: s.to_string(),
+                evidence: evidence_of_line(
+                    &at("pyproject.toml"),
+                    pyproject_text.as_deref().unwrap_or(""),
+                    |l| l.starts_with("requires-python"),
+                ),
+            })
     });
 
     match manager {
@@ -329,12 +402,12 @@ pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
             deps.dev_files = dev;
             deps.python = python_from_pyproject;
         }
-        Manager::Pipenv => read_pipenv(root, &mut deps, warnings),
+        Manager::Pipenv => read_pipenv(root, dir, &mut deps, warnings),
         Manager::Poetry | Manager::Uv | Manager::Pdm | Manager::Pep621 => {
             if let Some(t) = &pyproject {
-                read_pyproject(t, manager, &mut deps, warnings);
+                read_pyproject(t, &at("pyproject.toml"), manager, &mut deps, warnings);
             }
-            deps.install_files.push("pyproject.toml".into());
+            deps.install_files.push(at("pyproject.toml"));
             if let Some(l) = deps.lockfile.clone() {
                 deps.install_files.push(l.clone());
                 read_lock_pins(root, &l, &mut deps, warnings);
@@ -353,6 +426,14 @@ pub fn detect(root: &Path, warnings: &mut Vec<Warning>) -> Dependencies {
     deps
 }
 
+/// Evidence at the first line (trimmed) of `text` that `pred` accepts, else the whole file.
+fn evidence_of_line(file: &str, text: &str, pred: impl Fn(&str) -> bool) -> Evidence {
+    match text.lines().position(|l| pred(l.trim())) {
+        Some(i) => Evidence::at(file, i as u32 + 1),
+        None => Evidence::file(file),
+    }
+}
+
 /// Parser messages can span lines; a warning is one line.
 pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -367,7 +448,6 @@ fn dedup(v: Vec<String>) -> Vec<String> {
     v.into_iter().filter(|x| seen.insert(x.clone())).collect()
 }
 
-/// Production and development requirement files, by the usual names.
 /// Whether the requirements files pin (`==`) at least two thirds of their packages.
 fn requirements_mostly_pinned(root: &Path, files: &[String]) -> bool {
     let (mut pinned, mut all) = (0, 0);
@@ -389,12 +469,14 @@ fn requirements_mostly_pinned(root: &Path, files: &[String]) -> bool {
     all > 0 && pinned * 3 >= all * 2
 }
 
-fn find_requirement_files(root: &Path) -> (Vec<String>, Vec<String>) {
+/// Production and development requirement files, by the usual names, in `base` ("" or a
+/// folder ending in `/`) and its `requirements/` folder; paths relative to the root.
+fn find_requirement_files(root: &Path, base: &str) -> (Vec<String>, Vec<String>) {
     let mut prod = Vec::new();
     let mut dev = Vec::new();
     let mut candidates: Vec<String> = Vec::new();
     for dir in ["", "requirements/"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        let Ok(entries) = std::fs::read_dir(root.join(base).join(dir)) else {
             continue;
         };
         let mut names: Vec<String> = entries
@@ -430,7 +512,8 @@ fn find_requirement_files(root: &Path) -> (Vec<String>, Vec<String>) {
             prod.push(f.clone());
         }
     }
-    (prod, dev)
+    let prefixed = |v: Vec<String>| v.into_iter().map(|f| format!("{base}{f}")).collect();
+    (prefixed(prod), prefixed(dev))
 }
 
 fn read_requirements(
@@ -567,6 +650,7 @@ pub fn parse_requirement_line(spec: &str, evidence: Evidence) -> Result<Option<P
             name: normalize_name(name),
             specifier: String::new(),
             pinned: None,
+            pinned_at: None,
             extras: Vec::new(),
             marker: None,
             url: Some(spec.to_string()),
@@ -599,6 +683,7 @@ pub fn parse_requirement_line(spec: &str, evidence: Evidence) -> Result<Option<P
     Ok(Some(Package {
         name: req.name.to_string(),
         pinned,
+        pinned_at: None,
         specifier,
         extras: req.extras.iter().map(|e| e.to_string()).collect(),
         marker: req.marker.try_to_string(),
@@ -616,9 +701,10 @@ fn pinned_version(spec: &str) -> Option<String> {
         .then(|| only.version().to_string())
 }
 
-fn read_pipenv(root: &Path, deps: &mut Dependencies, warnings: &mut Vec<Warning>) {
-    if let Some(text) = read(root, "Pipfile", warnings) {
-        deps.install_files.push("Pipfile".into());
+fn read_pipenv(root: &Path, dir: &str, deps: &mut Dependencies, warnings: &mut Vec<Warning>) {
+    let (pipfile, lockfile) = (format!("{dir}Pipfile"), format!("{dir}Pipfile.lock"));
+    if let Some(text) = read(root, &pipfile, warnings) {
+        deps.install_files.push(pipfile.clone());
         match text.parse::<toml::Table>() {
             Ok(t) => {
                 for (section, dev) in [("packages", false), ("dev-packages", true)] {
@@ -649,13 +735,18 @@ fn read_pipenv(root: &Path, deps: &mut Dependencies, warnings: &mut Vec<Warning>
                             deps.packages.push(Package {
                                 name: normalize_name(name),
                                 pinned: pinned_version(&spec),
+                                pinned_at: None,
                                 specifier: spec,
                                 extras,
                                 marker: None,
                                 url: None,
                                 editable: false,
                                 dev,
-                                evidence: Evidence::file("Pipfile"),
+                                evidence: evidence_of_line(&pipfile, &text, |l| {
+                                    l.split(['=', ' ']).next().is_some_and(|k| {
+                                        normalize_name(k.trim_matches('"')) == normalize_name(name)
+                                    })
+                                }),
                             });
                         }
                     }
@@ -668,18 +759,18 @@ fn read_pipenv(root: &Path, deps: &mut Dependencies, warnings: &mut Vec<Warning>
                     })
                     .and_then(|v| v.as_str())
                 {
-                    deps.python = Some(PythonConstraint::new(v, "Pipfile"));
+                    deps.python = Some(PythonConstraint::new(v, &pipfile));
                 }
             }
             Err(e) => warnings.push(Warning {
-                evidence: Evidence::file("Pipfile"),
+                evidence: Evidence::file(&pipfile),
                 message: format!("invalid TOML: {}", one_line(e.message())),
                 fallback: "used Pipfile.lock only".into(),
             }),
         }
     }
-    if let Some(text) = read(root, "Pipfile.lock", warnings) {
-        deps.install_files.push("Pipfile.lock".into());
+    if let Some(text) = read(root, &lockfile, warnings) {
+        deps.install_files.push(lockfile.clone());
         match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(lock) => {
                 for (section, dev) in [("default", false), ("develop", true)] {
@@ -690,19 +781,24 @@ fn read_pipenv(root: &Path, deps: &mut Dependencies, warnings: &mut Vec<Warning>
                                 .and_then(|v| v.as_str())
                                 .map(|s| s.trim_start_matches("==").to_string());
                             let n = normalize_name(name);
+                            let at = evidence_of_line(&lockfile, &text, |l| {
+                                l.starts_with(&format!("\"{name}\": {{"))
+                            });
                             if let Some(p) = deps.packages.iter_mut().find(|p| p.name == n) {
                                 p.pinned = version;
+                                p.pinned_at = Some(at);
                             } else {
                                 deps.packages.push(Package {
                                     name: n,
                                     specifier: String::new(),
                                     pinned: version,
+                                    pinned_at: None,
                                     extras: Vec::new(),
                                     marker: None,
                                     url: None,
                                     editable: false,
                                     dev,
-                                    evidence: Evidence::file("Pipfile.lock"),
+                                    evidence: at,
                                 });
                             }
                         }
@@ -713,12 +809,12 @@ fn read_pipenv(root: &Path, deps: &mut Dependencies, warnings: &mut Vec<Warning>
                         .pointer("/_meta/requires/python_version")
                         .and_then(|v| v.as_str())
                     {
-                        deps.python = Some(PythonConstraint::new(v, "Pipfile.lock"));
+                        deps.python = Some(PythonConstraint::new(v, &lockfile));
                     }
                 }
             }
             Err(e) => warnings.push(Warning {
-                evidence: Evidence::at("Pipfile.lock", e.line() as u32),
+                evidence: Evidence::at(&lockfile, e.line() as u32),
                 message: format!("invalid JSON: {e}"),
                 fallback: "used the Pipfile's declarations without pins".into(),
             }),
@@ -728,11 +824,12 @@ fn read_pipenv(root: &Path, deps: &mut Dependencies, warnings: &mut Vec<Warning>
 
 fn read_pyproject(
     t: &toml::Table,
+    file: &str,
     manager: Manager,
     deps: &mut Dependencies,
     warnings: &mut Vec<Warning>,
 ) {
-    let ev = Evidence::file("pyproject.toml");
+    let ev = Evidence::file(file);
     let mut push_pep508 =
         |spec: &str, dev: bool, deps: &mut Dependencies| match parse_requirement_line(
             spec,
@@ -817,6 +914,7 @@ fn read_pyproject(
                 deps.packages.push(Package {
                     name: normalize_name(name),
                     pinned: pinned_version(&specifier),
+                    pinned_at: None,
                     specifier,
                     extras,
                     marker: None,
@@ -893,6 +991,23 @@ fn read_lock_pins(root: &Path, lock: &str, deps: &mut Dependencies, warnings: &m
     let Some(pkgs) = table.get("package").and_then(|p| p.as_array()) else {
         return;
     };
+    // The line of each `name = "..."` that follows a `[[package]]` header.
+    let mut lines: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut in_package = false;
+    for (i, l) in text.lines().enumerate() {
+        let l = l.trim();
+        if l.starts_with('[') {
+            in_package = l == "[[package]]";
+        } else if in_package {
+            if let Some(n) = l
+                .strip_prefix("name = \"")
+                .and_then(|r| r.strip_suffix('"'))
+            {
+                lines.entry(normalize_name(n)).or_insert(i as u32 + 1);
+                in_package = false;
+            }
+        }
+    }
     for p in pkgs {
         let (Some(name), Some(version)) = (
             p.get("name").and_then(|v| v.as_str()),
@@ -901,18 +1016,26 @@ fn read_lock_pins(root: &Path, lock: &str, deps: &mut Dependencies, warnings: &m
             continue;
         };
         let n = normalize_name(name);
+        let at = match lines.get(&n) {
+            Some(l) => Evidence::at(lock, *l),
+            None => Evidence::file(lock),
+        };
         match deps.packages.iter_mut().find(|p| p.name == n) {
-            Some(p) => p.pinned = Some(version.to_string()),
+            Some(p) => {
+                p.pinned = Some(version.to_string());
+                p.pinned_at = Some(at);
+            }
             None => deps.packages.push(Package {
                 name: n,
                 specifier: String::new(),
                 pinned: Some(version.to_string()),
+                pinned_at: None,
                 extras: Vec::new(),
                 marker: None,
                 url: None,
                 editable: false,
                 dev: false,
-                evidence: Evidence::file(lock),
+                evidence: at,
             }),
         }
     }
@@ -951,6 +1074,106 @@ mod tests {
         assert_eq!(poetry_to_pep440("~4.2.3"), ">=4.2.3,<4.3");
         assert_eq!(poetry_to_pep440("4.2.1"), "==4.2.1");
         assert_eq!(poetry_to_pep440(">=3.10,<3.13"), ">=3.10,<3.13");
+    }
+
+    fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            let path = dir.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn files_beside_manage_py_when_the_root_has_none() {
+        let dir = project(&[
+            ("src/manage.py", ""),
+            ("src/requirements/base.txt", "Django==4.2.11\n"),
+            (
+                "src/requirements/production.txt",
+                "-r base.txt\npsycopg2==2.9.9\n",
+            ),
+            ("README.md", ""),
+        ]);
+        let mut w = Vec::new();
+        let d = detect_for(dir.path(), "src", &mut w);
+        assert_eq!(d.manager, Some(Manager::Requirements));
+        assert_eq!(d.dir, "src/");
+        assert_eq!(
+            d.install_files,
+            [
+                "src/requirements/production.txt",
+                "src/requirements/base.txt"
+            ]
+        );
+        assert_eq!(
+            d.get("django").unwrap().evidence,
+            Evidence::at("src/requirements/base.txt", 1)
+        );
+        assert!(d.reason.contains("beside manage.py (src/)"), "{}", d.reason);
+        assert!(w.is_empty(), "{w:?}");
+        // Near miss: manage.py at the root reads only the root.
+        assert_eq!(detect_for(dir.path(), "", &mut w).manager, None);
+    }
+
+    #[test]
+    fn root_or_beside_manage_py_when_both_have_files() {
+        // The root's file is tooling (no Django): the one beside manage.py wins.
+        let dir = project(&[
+            ("requirements.txt", "pre-commit==3.7.0\n"),
+            ("app/requirements.txt", "Django==5.2\n"),
+        ]);
+        let d = detect_for(dir.path(), "app", &mut Vec::new());
+        assert_eq!(d.install_files, ["app/requirements.txt"]);
+        assert!(d.reason.contains("do not declare Django"), "{}", d.reason);
+        // A lockfile beside manage.py beats requirements at the root.
+        let dir = project(&[
+            ("requirements.txt", "Django==5.2\n"),
+            ("app/pyproject.toml", "[tool.poetry]\nname = \"x\"\n[tool.poetry.dependencies]\npython = \"^3.11\"\ndjango = \"^5.2\"\n"),
+            ("app/poetry.lock", "[[package]]\nname = \"django\"\nversion = \"5.2.1\"\n"),
+        ]);
+        let d = detect_for(dir.path(), "app", &mut Vec::new());
+        assert_eq!(d.manager, Some(Manager::Poetry));
+        assert_eq!(d.lockfile.as_deref(), Some("app/poetry.lock"));
+        assert_eq!(d.install_files, ["app/pyproject.toml", "app/poetry.lock"]);
+        assert_eq!(
+            d.python.as_ref().unwrap().evidence.file,
+            "app/pyproject.toml"
+        );
+        // Both declare Django, no lockfile: the root (the build context) wins, and says so.
+        let dir = project(&[
+            ("requirements.txt", "Django==5.2\n"),
+            ("app/requirements.txt", "Django==5.1\n"),
+        ]);
+        let d = detect_for(dir.path(), "app", &mut Vec::new());
+        assert_eq!(d.install_files, ["requirements.txt"]);
+        assert!(
+            d.reason.contains("also found beside manage.py (app/)"),
+            "{}",
+            d.reason
+        );
+    }
+
+    #[test]
+    fn lock_pins_carry_their_line() {
+        let dir = project(&[
+            ("pyproject.toml", "[tool.poetry.dependencies]\npython = \"^3.8\"\npyyaml = \"^5.4\"\n"),
+            (
+                "poetry.lock",
+                "[[package]]\nname = \"pyyaml\"\nversion = \"5.4.1\"\n\n[package.extras]\nx = []\n\n[[package]]\nname = \"django-allauth\"\nversion = \"0.45.0\"\n",
+            ),
+        ]);
+        let d = detect(dir.path(), &mut Vec::new());
+        let yaml = d.get("pyyaml").unwrap();
+        assert_eq!(yaml.pinned.as_deref(), Some("5.4.1"));
+        assert_eq!(yaml.evidence, Evidence::file("pyproject.toml"));
+        assert_eq!(yaml.pinned_at, Some(Evidence::at("poetry.lock", 2)));
+        assert_eq!(
+            d.get("django-allauth").unwrap().evidence,
+            Evidence::at("poetry.lock", 9)
+        );
     }
 
     #[test]

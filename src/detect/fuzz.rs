@@ -47,7 +47,14 @@ pub fn dependency_files(data: &[u8]) {
     let _ = std::fs::write(dir.path().join("manage.py"), data);
     let mut warnings = Vec::new();
     let deps = super::deps::detect(dir.path(), &mut warnings);
-    let _ = super::pyversion::detect(dir.path(), deps.python.as_ref(), None, &mut warnings);
+    let _ = super::pyversion::detect(
+        dir.path(),
+        &[""],
+        &deps,
+        None,
+        &mut |m: &[u8]| super::wheels::Knowledge::from_table(&deps, m),
+        &mut warnings,
+    );
     let config = crate::config::Config::load(dir.path(), &mut warnings);
     let _ = super::detect(dir.path(), &config, &super::Options::default());
 }

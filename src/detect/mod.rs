@@ -13,6 +13,7 @@ pub mod problems;
 pub mod python;
 pub mod pyversion;
 pub mod settings;
+pub mod wheels;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -203,9 +204,15 @@ pub struct Facts {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub manage: Option<PathBuf>,
+    /// Ask this uv binary which pins have wheels for which Python (network), instead of
+    /// djship's wheel table.
+    pub uv: Option<PathBuf>,
     /// File contents (by path relative to the root) read instead of the files on disk.
     pub overlay: std::collections::HashMap<String, String>,
 }
+
+/// How long `--resolve-with-uv` waits for uv, all Pythons together.
+pub const UV_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Heuristic: does an environment variable hold a secret?
 pub fn is_secret_name(name: &str) -> bool {
@@ -259,7 +266,7 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         .unwrap_or("")
         .to_string();
 
-    let deps = deps::detect(root, &mut warnings);
+    let deps = deps::detect_for(root, &manage_dir, &mut warnings);
     let (assume, selector) = choose_database(&prod, &deps);
     // A database that depends on a test djship cannot evaluate: say which was assumed.
     if let Some(raw) = prod.raw_value("DATABASES") {
@@ -299,12 +306,40 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
             .map(|p| p.evidence.clone())
             .unwrap_or_else(|| Evidence::file("?")),
     });
-    let python = pyversion::detect(
-        root,
-        deps.python.as_ref(),
-        django.as_ref().map(|d| d.value.as_str()),
-        &mut warnings,
-    );
+    let python = {
+        let beside = format!("{manage_dir}/");
+        let dirs: Vec<&str> = if manage_dir.is_empty() {
+            vec![""]
+        } else {
+            vec![beside.as_str(), ""]
+        };
+        let mut uv_failed = None;
+        let mut wheel_facts = |minors: &[u8]| match &opts.uv {
+            Some(uv) => {
+                wheels::Knowledge::from_uv(uv, &deps, minors, UV_TIMEOUT).unwrap_or_else(|e| {
+                    uv_failed = Some(e);
+                    wheels::Knowledge::from_table(&deps, minors)
+                })
+            }
+            None => wheels::Knowledge::from_table(&deps, minors),
+        };
+        let python = pyversion::detect(
+            root,
+            &dirs,
+            &deps,
+            django.as_ref().map(|d| d.value.as_str()),
+            &mut wheel_facts,
+            &mut warnings,
+        );
+        if let Some(e) = uv_failed {
+            warnings.push(Warning {
+                evidence: Evidence::file(deps.install_files.first().cloned().unwrap_or_default()),
+                message: format!("uv could not say which pins have wheels: {e}"),
+                fallback: "used djship's wheel table (PyPI's file lists, built in)".into(),
+            });
+        }
+        python
+    };
     warnings.extend(pyversion::check_against_django(
         &python,
         django.as_ref().map(|d| d.value.as_str()),
@@ -361,7 +396,12 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     if has_app("django.contrib.gis") || databases.iter().any(|d| d.gis) {
         features.push("django.contrib.gis");
     }
-    let native = native::resolve(&deps, &features, &config.native);
+    let source_built: std::collections::BTreeSet<String> = python
+        .source_builds
+        .iter()
+        .map(|s| s.package.clone())
+        .collect();
+    let native = native::resolve(&deps, &features, &config.native, &source_built);
 
     let static_files = StaticFiles {
         root: located_describe(&prod, "STATIC_ROOT"),

@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 pub enum When {
     /// Whenever the package is a dependency.
     Always,
-    /// Only when pip must build it from source (`--no-binary`): wheels bundle the libraries.
+    /// Only when it is built from source (`--no-binary`, or no wheel for the chosen Python):
+    /// wheels bundle the libraries.
     FromSource,
     /// Only when the package is installed without any of these extras.
     WithoutExtras(&'static [&'static str]),
@@ -36,6 +37,12 @@ pub const RULES: &[Rule] = &[
     Rule {
         package: "psycopg2",
         when: When::Always,
+        build: LIBPQ_BUILD,
+        run: LIBPQ_RUN,
+    },
+    Rule {
+        package: "psycopg2-binary",
+        when: When::FromSource,
         build: LIBPQ_BUILD,
         run: LIBPQ_RUN,
     },
@@ -200,11 +207,13 @@ impl NativeLibs {
 }
 
 /// Libraries for the dependencies; `extra_features` are pseudo-packages such as
-/// `django.contrib.gis` that settings, not packages, bring in.
+/// `django.contrib.gis` that settings, not packages, bring in; `source_built` are the
+/// packages built from their sdist on the chosen Python (no wheel fits).
 pub fn resolve(
     deps: &Dependencies,
     extra_features: &[&str],
     extra_rules: &std::collections::BTreeMap<String, ExtraRule>,
+    source_built: &BTreeSet<String>,
 ) -> NativeLibs {
     let mut out = NativeLibs::default();
     let owned = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
@@ -217,7 +226,9 @@ pub fn resolve(
             let applies = match rule.when {
                 When::Always => true,
                 When::FromSource => {
-                    deps.no_binary.contains(&p.name) || deps.no_binary.contains(":all:")
+                    deps.no_binary.contains(&p.name)
+                        || deps.no_binary.contains(":all:")
+                        || source_built.contains(&p.name)
                 }
                 When::WithoutExtras(ex) => !p.extras.iter().any(|e| ex.contains(&e.as_str())),
                 When::WithExtra(ex) => p.extras.iter().any(|e| e == ex),
@@ -255,22 +266,43 @@ mod tests {
 
     #[test]
     fn psycopg_variants() {
-        let n = resolve(&deps(&["psycopg2==2.9.9"]), &[], &Default::default());
+        let n = resolve(
+            &deps(&["psycopg2==2.9.9"]),
+            &[],
+            &Default::default(),
+            &BTreeSet::new(),
+        );
         assert!(n.build.contains("libpq-dev") && n.build.contains("gcc"));
         assert_eq!(n.run.iter().collect::<Vec<_>>(), ["libpq5"]);
-        assert!(
-            resolve(&deps(&["psycopg2-binary"]), &[], &Default::default())
-                .run
-                .is_empty()
+        assert!(resolve(
+            &deps(&["psycopg2-binary"]),
+            &[],
+            &Default::default(),
+            &BTreeSet::new()
+        )
+        .run
+        .is_empty());
+        assert!(resolve(
+            &deps(&["psycopg[binary]>=3.1"]),
+            &[],
+            &Default::default(),
+            &BTreeSet::new()
+        )
+        .run
+        .is_empty());
+        let pure = resolve(
+            &deps(&["psycopg>=3.1"]),
+            &[],
+            &Default::default(),
+            &BTreeSet::new(),
         );
-        assert!(
-            resolve(&deps(&["psycopg[binary]>=3.1"]), &[], &Default::default())
-                .run
-                .is_empty()
-        );
-        let pure = resolve(&deps(&["psycopg>=3.1"]), &[], &Default::default());
         assert!(pure.build.is_empty() && pure.run.contains("libpq5"));
-        let c = resolve(&deps(&["psycopg[c]"]), &[], &Default::default());
+        let c = resolve(
+            &deps(&["psycopg[c]"]),
+            &[],
+            &Default::default(),
+            &BTreeSet::new(),
+        );
         assert!(c.build.contains("libpq-dev"));
     }
 
@@ -280,20 +312,40 @@ mod tests {
             &deps(&["mysqlclient", "python-ldap"]),
             &[],
             &Default::default(),
+            &BTreeSet::new(),
         );
         assert!(n.build.contains("default-libmysqlclient-dev") && n.build.contains("pkg-config"));
         assert!(n.run.contains("libmariadb3") && n.run.contains("libldap-2.5-0"));
         let mut d = deps(&["Pillow"]);
         assert!(
-            resolve(&d, &[], &Default::default()).build.is_empty(),
+            resolve(&d, &[], &Default::default(), &BTreeSet::new())
+                .build
+                .is_empty(),
             "wheels bundle libjpeg"
         );
         d.no_binary.insert("pillow".into());
-        assert!(resolve(&d, &[], &Default::default())
+        assert!(resolve(&d, &[], &Default::default(), &BTreeSet::new())
             .build
             .contains("libjpeg62-turbo-dev"));
-        let gis = resolve(&deps(&[]), &["django.contrib.gis"], &Default::default());
+        let gis = resolve(
+            &deps(&[]),
+            &["django.contrib.gis"],
+            &Default::default(),
+            &BTreeSet::new(),
+        );
         assert!(gis.run.contains("libgdal32") && gis.build.is_empty());
+    }
+
+    #[test]
+    fn a_binary_package_built_from_source_gets_libpq() {
+        let d = deps(&["psycopg2-binary==2.8.6"]);
+        assert!(resolve(&d, &[], &Default::default(), &BTreeSet::new())
+            .build
+            .is_empty());
+        let built: BTreeSet<String> = ["psycopg2-binary".to_string()].into();
+        let n = resolve(&d, &[], &Default::default(), &built);
+        assert!(n.build.contains("libpq-dev") && n.run.contains("libpq5"));
+        assert_eq!(n.because[0].package, "psycopg2-binary");
     }
 
     #[test]
@@ -306,7 +358,7 @@ mod tests {
                 run: vec!["libfoo1".into()],
             },
         );
-        let n = resolve(&deps(&["my-lib"]), &[], &extra);
+        let n = resolve(&deps(&["my-lib"]), &[], &extra, &BTreeSet::new());
         assert!(n.build.contains("libfoo-dev") && n.run.contains("libfoo1"));
         assert_eq!(n.because[0].package, "my-lib");
     }

@@ -10,12 +10,24 @@ use crate::detect::frontend::{Frontend, NodeManager, OutputKind, OutputState, NO
 use crate::detect::{DbKind, Facts};
 use env::EnvPlan;
 use serde::Serialize;
+use std::str::FromStr;
 
 /// Versions of the tools the generated setup installs itself. Bumped by hand, tested end to end.
 pub const UV_VERSION: &str = "0.13.9";
 pub const GUNICORN: &str = "gunicorn==27.0.1";
 pub const UVICORN: &str = "uvicorn[standard]==0.54.0";
 pub const PSYCOPG: &str = "psycopg[binary]==3.3.9";
+/// The three above need Python 3.10 (their Requires-Python); on 3.8 and 3.9 the last
+/// releases that install there (all with wheels for 3.8 and 3.9).
+pub const GUNICORN_PY38: &str = "gunicorn==23.0.0";
+pub const UVICORN_PY38: &str = "uvicorn[standard]==0.33.0";
+pub const PSYCOPG_PY38: &str = "psycopg[binary]==3.2.13";
+/// Django before 4.2 has no psycopg 3 backend: psycopg2, with wheels for CPython 3.8 to
+/// 3.13 (every Python Django 3.1 to 4.1 supports)...
+pub const PSYCOPG2: &str = "psycopg2-binary==2.9.10";
+/// ...and for Django 2.2 and 3.0, which fail with psycopg2 2.9 ("database connection isn't
+/// set to UTC"), the last 2.8 (wheels for CPython 3.5 to 3.9, all Django 3.0 supports).
+pub const PSYCOPG2_DJANGO_30: &str = "psycopg2-binary==2.8.6";
 pub const POETRY: &str = "poetry==2.5.1";
 pub const POETRY_EXPORT: &str = "poetry-plugin-export==1.10.1";
 /// 2.29.4 cannot be installed from every index yet (it needs certifi 2026.10.19); 2.29.3
@@ -72,6 +84,9 @@ pub struct ExtraPackage {
 #[derive(Debug, Clone, Serialize)]
 pub struct Install {
     pub manager: Option<Manager>,
+    /// Build constraints for old sdists that need older build tools: each is installed
+    /// first, alone, with its constraint (`uv pip install --build-constraints`).
+    pub build_constraints: Vec<crate::detect::wheels::BuildConstraint>,
     /// Dependency files copied into the builder before the code (layer caching).
     pub copy: Vec<String>,
     /// Shell lines of the builder's install RUN (after the venv exists).
@@ -216,9 +231,40 @@ fn url_path(url: Option<&str>, default: &str) -> String {
     format!("/{u}/")
 }
 
+/// The server and driver releases djship adds, for a Python and a Django version.
+fn tool_pins(python: &str, django: Option<&str>) -> (&'static str, &'static str, &'static str) {
+    let minor: u32 = python
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(99);
+    let django = django.and_then(|d| pep508_rs::pep440_rs::Version::from_str(d).ok());
+    let older = |v: &str| {
+        django
+            .as_ref()
+            .is_some_and(|d| pep508_rs::pep440_rs::Version::from_str(v).is_ok_and(|v| *d < v))
+    };
+    let driver = if older("3.1") {
+        PSYCOPG2_DJANGO_30
+    } else if older("4.2") {
+        PSYCOPG2
+    } else if minor < 10 {
+        PSYCOPG_PY38
+    } else {
+        PSYCOPG
+    };
+    if minor < 10 {
+        (GUNICORN_PY38, UVICORN_PY38, driver)
+    } else {
+        (GUNICORN, UVICORN, driver)
+    }
+}
+
 pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> Plan {
     let mut notes = Vec::new();
     let py = facts.python.version.clone();
+    let (gunicorn, uvicorn, driver) =
+        tool_pins(&py, facts.django.as_ref().map(|d| d.value.as_str()));
     let images = Images {
         python: o
             .python_image
@@ -309,7 +355,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         } else {
             if !deps.has("uvicorn") {
                 extra.push(ExtraPackage {
-                    requirement: UVICORN.into(),
+                    requirement: uvicorn.into(),
                     why: "the ASGI server; the project does not declare one".into(),
                 });
             }
@@ -339,7 +385,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
     } else {
         if !deps.has("gunicorn") {
             extra.push(ExtraPackage {
-                requirement: GUNICORN.into(),
+                requirement: gunicorn.into(),
                 why: "the WSGI server; the project does not declare one".into(),
             });
         }
@@ -417,7 +463,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         .any(|p| deps.has(p))
     {
         extra.push(ExtraPackage {
-            requirement: PSYCOPG.into(),
+            requirement: driver.into(),
             why: "the PostgreSQL driver; the project does not declare one".into(),
         });
     }
@@ -428,6 +474,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         beat: c.beat,
     });
 
+    python_notes(facts, &mut notes);
     let install = install_plan(facts, &extra, &mut notes);
     let frontend = facts
         .frontend
@@ -522,6 +569,58 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
     }
 }
 
+/// What the pins did to the Python version, and what is built from source because of it.
+fn python_notes(facts: &Facts, notes: &mut Vec<String>) {
+    let py = &facts.python;
+    if let Some(newest) = &py.newest_allowed {
+        let pins: Vec<String> = py
+            .held_back_by
+            .iter()
+            .map(|h| {
+                let version = if h.version.is_empty() {
+                    String::new()
+                } else {
+                    format!("=={}", h.version)
+                };
+                format!(
+                    "{}{version} ({}: {}; none for {})",
+                    h.package,
+                    h.evidence,
+                    h.wheels,
+                    h.pythons.join(", ")
+                )
+            })
+            .collect();
+        notes.push(format!(
+            "Python {}, not {newest}: held back by {}; upgrading these pins lets a newer Python in",
+            py.version,
+            pins.join("; ")
+        ));
+    }
+    for b in &py.source_builds {
+        let libs: Vec<&str> = facts
+            .native
+            .because
+            .iter()
+            .filter(|r| r.package == b.package)
+            .flat_map(|r| r.build.iter().map(String::as_str))
+            .collect();
+        notes.push(format!(
+            "{}=={} ({}) is built from source on Python {}: {}{}",
+            b.package,
+            b.version,
+            b.evidence,
+            py.version,
+            b.why,
+            if libs.is_empty() {
+                String::new()
+            } else {
+                format!("; the builder stage installs {}", libs.join(" "))
+            }
+        ));
+    }
+}
+
 fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) -> Install {
     let deps = &facts.dependencies;
     let extra_args: String = extra
@@ -531,6 +630,35 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
     let uv_pip = "uv pip install --python /opt/venv/bin/python";
     let mut copy = deps.install_files.clone();
     let mut commands = Vec::new();
+    // Files beside manage.py rather than at the root: the tools are pointed at that folder.
+    let dir = deps.dir.trim_end_matches('/');
+    let minor: u8 = facts
+        .python
+        .version
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    // uv projects carry their own (`[tool.uv] build-constraint-dependencies`): uv could
+    // not have locked an sdist that does not build.
+    let build_constraints = match deps.manager {
+        Some(Manager::Uv) | None => Vec::new(),
+        _ => crate::detect::wheels::build_constraints(deps, minor, &facts.python.wheel_packages),
+    };
+    for (i, c) in build_constraints.iter().enumerate() {
+        let file = format!("/tmp/build-constraints-{}.txt", i + 1);
+        let reqs: Vec<String> = c.requirements.iter().map(|r| shell_quote(r)).collect();
+        commands.push(format!("echo {} > {file}", shell_quote(&c.constraint)));
+        commands.push(format!(
+            "{uv_pip} --no-deps --build-constraints {file} {}",
+            reqs.join(" ")
+        ));
+        notes.push(format!(
+            "built with the build constraint {} first, in build isolation: {}",
+            c.constraint,
+            c.why.join("; ")
+        ));
+    }
     match deps.manager {
         Some(Manager::Requirements) => {
             let files: Vec<&String> = deps
@@ -545,27 +673,45 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
             commands.push(format!("{uv_pip} -r {top}{extra_args}"));
         }
         Some(Manager::Uv) => {
-            commands.push("uv sync --frozen --no-dev --no-install-project".into());
+            commands.push(format!(
+                "uv sync --frozen --no-dev --no-install-project{}",
+                if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!(" --project {dir}")
+                }
+            ));
             if !extra.is_empty() {
                 commands.push(format!("{uv_pip}{extra_args}"));
             }
         }
         Some(Manager::Poetry) => {
             commands.push(format!(
-                "uv tool run --from {POETRY} --with {POETRY_EXPORT} poetry export --only main --format requirements.txt --output /tmp/requirements.txt"
+                "uv tool run --from {POETRY} --with {POETRY_EXPORT} poetry export{} --only main --format requirements.txt --output /tmp/requirements.txt",
+                if dir.is_empty() { String::new() } else { format!(" --project {dir}") }
             ));
             commands.push(format!("{uv_pip} -r /tmp/requirements.txt{extra_args}"));
         }
         Some(Manager::Pdm) => {
             commands.push(format!(
-                "uv tool run --from {PDM} pdm export --prod --output /tmp/requirements.txt"
+                "uv tool run --from {PDM} pdm export{} --prod --output /tmp/requirements.txt",
+                if dir.is_empty() {
+                    String::new()
+                } else {
+                    format!(" --project {dir}")
+                }
             ));
             commands.push(format!("{uv_pip} -r /tmp/requirements.txt{extra_args}"));
         }
         Some(Manager::Pipenv) => {
             if deps.lockfile.is_some() {
                 commands.push(format!(
-                    "uv tool run --from {PIPENV} pipenv requirements > /tmp/requirements.txt"
+                    "{}uv tool run --from {PIPENV} pipenv requirements > /tmp/requirements.txt",
+                    if dir.is_empty() {
+                        String::new()
+                    } else {
+                        format!("PIPENV_PIPFILE={dir}/Pipfile ")
+                    }
                 ));
                 commands.push(format!("{uv_pip} -r /tmp/requirements.txt{extra_args}"));
             } else {
@@ -580,7 +726,10 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
             }
         }
         Some(Manager::Pep621) => {
-            commands.push(format!("{uv_pip} -r pyproject.toml{extra_args}"));
+            commands.push(format!(
+                "{uv_pip} -r {}pyproject.toml{extra_args}",
+                deps.dir
+            ));
         }
         None => {
             copy.clear();
@@ -599,6 +748,7 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
     }
     Install {
         manager: deps.manager,
+        build_constraints,
         copy,
         commands,
         extra: extra.to_vec(),
@@ -868,6 +1018,26 @@ pub fn shell_quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn added_server_and_driver_install_on_the_chosen_python_and_django() {
+        assert_eq!(tool_pins("3.12", Some("5.2")), (GUNICORN, UVICORN, PSYCOPG));
+        assert_eq!(
+            tool_pins("3.9", Some("4.2.11")),
+            (GUNICORN_PY38, UVICORN_PY38, PSYCOPG_PY38)
+        );
+        // Django before 4.2 has no psycopg 3 backend; 2.2 and 3.0 need psycopg2 2.8.
+        assert_eq!(tool_pins("3.10", Some("3.2.25")).2, PSYCOPG2);
+        assert_eq!(tool_pins("3.9", Some("3.0.14")).2, PSYCOPG2_DJANGO_30);
+        assert_eq!(tool_pins("3.9", Some("2.2")).2, PSYCOPG2_DJANGO_30);
+        assert_eq!(tool_pins("3.13", None).2, PSYCOPG);
+        // Each of them has wheels for the Pythons it is chosen for (djship's wheel table).
+        use crate::detect::wheels::lookup;
+        assert!(lookup("psycopg2-binary", "2.9.10").unwrap().fits(8));
+        assert!(lookup("psycopg2-binary", "2.9.10").unwrap().fits(11));
+        assert!(lookup("psycopg2-binary", "2.8.6").unwrap().fits(9));
+        assert!(lookup("psycopg-binary", "3.2.13").unwrap().fits(8));
+    }
 
     #[test]
     fn slugs_and_urls() {
