@@ -459,6 +459,9 @@ const MAX_CALL_DEPTH: u32 = 6;
 /// Past this many nodes a choice is not built: the branches are taken in order instead.
 const MAX_CHOICE_SIZE: usize = 512;
 
+/// What `locals()` / `globals()` evaluate to at module level.
+const NAMESPACE: &str = "<settings namespace>";
+
 /// Commands that run tests: a server or a management command in the image is none of them.
 const TEST_ARGV: &[&str] = &["test", "pytest", "jenkins", "behave", "harvest", "py.test"];
 
@@ -891,6 +894,17 @@ impl<'l> Interp<'l> {
                         if m == "sys.argv" && TEST_ARGV.contains(&k.as_str()) =>
                     {
                         c.test = Test::Const(false);
+                    }
+                    // `"NAME" in locals()` at module level: whether the settings bound it.
+                    (Value::Str(k), ast::CmpOp::In | ast::CmpOp::NotIn, Value::Module(m))
+                        if m == NAMESPACE =>
+                    {
+                        match self.ns.get(k).map(|b| &b.value) {
+                            None => c.test = Test::Const(false),
+                            Some(Value::Choice(arms))
+                                if arms.iter().any(|a| matches!(a.value, Value::Undefined)) => {}
+                            Some(_) => c.test = Test::Const(true),
+                        }
                     }
                     (a, ast::CmpOp::Eq | ast::CmpOp::NotEq, b)
                         if is_literal(a) && is_literal(b) =>
@@ -1495,6 +1509,9 @@ impl<'l> Interp<'l> {
                 }
                 _ => Value::Unknown(f.text(e).into()),
             },
+            "locals" | "globals" | "vars" if args.is_empty() && self.call_depth == 0 => {
+                Value::Module(NAMESPACE.into())
+            }
             "importlib.import_module" | "import_module" => match args.first() {
                 Some(Value::Str(m)) => Value::Module(m.clone()),
                 _ => Value::Unknown(f.text(e).into()),
@@ -2065,6 +2082,14 @@ APPS.insert(0, "z")
         );
         assert_eq!(d.get("HOST"), Some(&Value::Str("db".into())));
         assert_eq!(ns["APPS"].value.strings(), ["z", "a", "b", "c"]);
+    }
+
+    #[test]
+    fn names_tested_against_locals_are_known() {
+        let (ns, _) =
+            run("A = 1\nif 'A' in locals():\n    B = 2\nif 'Z' not in globals():\n    C = 3\n");
+        assert_eq!(ns["B"].value, Value::Int(2));
+        assert_eq!(ns["C"].value, Value::Int(3));
     }
 
     #[test]
