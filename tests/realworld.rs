@@ -248,10 +248,9 @@ fn inspect(name: &'static str) -> Option<Expect> {
 // ---------------------------------------------------------------------------------------
 // (b) init: the generated files pass the real tools, and djship's own lint.
 
-fn init_checks(name: &str) {
-    let Some((_tmp, dir)) = copy_of(name) else {
-        return;
-    };
+/// Returns the project with djship's files, for checks of its own.
+fn init_checks(name: &str) -> Option<(tempfile::TempDir, PathBuf)> {
+    let (tmp, dir) = copy_of(name)?;
     let ships_dockerfile = dir.join("Dockerfile").exists();
     let out = djship()
         .args(["init", "--patch-settings"])
@@ -310,6 +309,7 @@ fn init_checks(name: &str) {
         "djship lint finds problems in the files djship init wrote for {name}:\n{}",
         own.join("\n")
     );
+    Some((tmp, dir))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -869,13 +869,29 @@ fn kiwitcms_inspect() {
         "KIWI_DB_ENGINE",
         "ENGINE = get_secret(\"KIWI_DB_ENGINE\", \"django.db.backends.mysql\")",
     );
-    if e.at("/plan/database/service") == "db" {
-        e.env_is(
-            "KIWI_DB_ENGINE",
-            "django.db.backends.postgresql",
-            "without it the app uses its default engine, MySQL, not the PostgreSQL service djship runs",
-        );
-        e.env_is("KIWI_DB_HOST", "db", "the PostgreSQL service");
+    match e.at("/plan/database/service").as_str() {
+        Some("db") => {
+            e.env_is(
+                "KIWI_DB_ENGINE",
+                "django.db.backends.postgresql",
+                "without it the app uses its default engine, MySQL, not the PostgreSQL service djship runs",
+            );
+            e.env_is("KIWI_DB_HOST", "db", "the PostgreSQL service");
+        }
+        Some("mariadb") => {
+            let engine = e.env_value("KIWI_DB_ENGINE").flatten();
+            e.that(
+                engine.as_deref().is_none_or(|v| v == "django.db.backends.mysql"),
+                &format!(".env sets KIWI_DB_ENGINE to {engine:?} beside a MariaDB service"),
+                "the MariaDB service needs the MySQL engine, the default",
+            );
+            e.env_is("KIWI_DB_HOST", "mariadb", "the MariaDB service");
+        }
+        other => e.that(
+            false,
+            &format!("plan.database.service is {other:?}"),
+            "Kiwi TCMS needs a database server (PostgreSQL or MariaDB); its settings have no SQLite path",
+        ),
     }
     e.eq(
         "/facts/static/root/value",
@@ -1016,6 +1032,13 @@ fn pretalx_inspect() {
             "without it pretalx uses SQLite, not the PostgreSQL service djship runs",
         );
         e.env_is("PRETALX_DB_HOST", "db", "the PostgreSQL service");
+    } else {
+        let service = e.at("/plan/database/service").clone();
+        e.that(
+            false,
+            &format!("plan.database.service is {service}"),
+            "pretalx's production setup is PostgreSQL (the postgres extra); SQLite would sit in the container",
+        );
     }
     let data_dir = e.env_value("PRETALX_DATA_DIR");
     e.that(
@@ -1058,7 +1081,17 @@ fn pretalx_inspect() {
 
 #[test]
 fn pretalx_init() {
-    init_checks("pretalx");
+    let Some((_tmp, dir)) = init_checks("pretalx") else {
+        return;
+    };
+    // pretalx's templates read STATIC_ROOT/pretalx-manifest.json, which the Vite build of
+    // src/pretalx/frontend/schedule-editor writes (`python -m pretalx rebuild` runs
+    // `npm ci` and `npm run build` there): the image must build it.
+    let dockerfile = read(&dir.join("Dockerfile"));
+    assert!(
+        dockerfile.contains("schedule-editor") && dockerfile.contains("npm run build"),
+        "the Dockerfile does not build pretalx's schedule editor (Vite):\n{dockerfile}"
+    );
 }
 
 #[test]
