@@ -228,3 +228,68 @@ pub fn finding_codes(json: &[u8]) -> (serde_json::Value, Vec<String>) {
         .collect();
     (v, codes)
 }
+
+/// hadolint on the Dockerfile `djship init` wrote in `dir`: no finding at all.
+pub fn hadolint(dir: &Path) {
+    let Some(h) = tool("hadolint") else { return };
+    let (ok, out) = run(Command::new(h)
+        .arg("--no-color")
+        .arg(dir.join("Dockerfile")));
+    assert!(
+        ok && out.trim().is_empty(),
+        "hadolint found problems in {}:\n{out}",
+        dir.display()
+    );
+}
+
+/// `docker compose config` accepts both compose files `djship init` wrote in `dir`.
+pub fn compose_config(dir: &Path) {
+    let Some(c) = tool("docker-compose") else {
+        return;
+    };
+    for file in ["compose.yaml", "compose.prod.yaml"] {
+        let (ok, out) = run(Command::new(&c)
+            .current_dir(dir)
+            .args(["-f", file, "config", "--quiet"]));
+        assert!(
+            ok,
+            "docker compose config rejects {}/{file}:\n{out}",
+            dir.display()
+        );
+    }
+}
+
+/// `nginx -t` on the generated server block, inside a minimal main config (as the official
+/// image includes conf.d/*.conf inside `http {}`).
+pub fn nginx_t(dir: &Path) {
+    let Some(nginx) = tool("nginx") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let main = tmp.path().join("nginx.conf");
+    std::fs::write(
+        &main,
+        format!(
+            "pid {pid};\nerror_log stderr;\nevents {{}}\nhttp {{\n  access_log off;\n  client_body_temp_path {t}/body;\n  proxy_temp_path {t}/proxy;\n  include {conf};\n}}\n",
+            pid = tmp.path().join("nginx.pid").display(),
+            t = tmp.path().display(),
+            conf = dir.join("docker/nginx/default.conf").display()
+        ),
+    )
+    .unwrap();
+    let (ok, out) = run(Command::new(nginx)
+        .args(["-t", "-q", "-e", "stderr", "-p"])
+        .arg(tmp.path())
+        .arg("-c")
+        .arg(&main));
+    assert!(
+        ok,
+        "nginx -t rejects {}/docker/nginx/default.conf:\n{out}",
+        dir.display()
+    );
+}
+
+/// Every check by the real tools on what `djship init` wrote in `dir`.
+pub fn check(dir: &Path) {
+    hadolint(dir);
+    compose_config(dir);
+    nginx_t(dir);
+}
