@@ -141,7 +141,13 @@ pub fn role(path: &str) -> Role {
 
 #[derive(Debug, Clone)]
 pub struct ComposeFile {
+    /// From the name (see [`role`]); a default-named file whose content is for development
+    /// (a runserver command, a source bind mount, a dev build target or dev settings) is
+    /// made [`Role::Development`] when the project is loaded, with the evidence in
+    /// `role_reason`.
     pub role: Role,
+    /// Why the file has its role when its content decided it.
+    pub role_reason: Option<String>,
     /// The first document, when the file parses.
     pub root: Option<Node>,
     /// Where and why parsing failed.
@@ -154,11 +160,13 @@ impl ComposeFile {
         match parse(src) {
             Ok(root) => ComposeFile {
                 role,
+                role_reason: None,
                 root,
                 error: None,
             },
             Err(e) => ComposeFile {
                 role,
+                role_reason: None,
                 root: None,
                 error: Some(e),
             },
@@ -193,6 +201,87 @@ pub fn database_image(image: &str) -> Option<&'static str> {
     .iter()
     .find(|(n, _)| name == *n)
     .map(|(_, data)| *data)
+}
+
+/// A service's `volumes:` entry, short (`src:target[:mode]`) or long syntax.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mount<'a> {
+    /// The host path or volume name (None for an anonymous volume).
+    pub source: Option<String>,
+    /// The path in the container, without a trailing `/`.
+    pub target: String,
+    /// A host path (`.`, `./src`, `/srv/app`, `~/x`), not a named volume.
+    pub bind: bool,
+    pub node: &'a Node,
+}
+
+/// The `volumes:` of a service.
+pub fn mounts(svc: &Node) -> Vec<Mount<'_>> {
+    let trim = |t: &str| {
+        let t = t.trim();
+        if t.len() > 1 {
+            t.trim_end_matches('/').to_string()
+        } else {
+            t.to_string()
+        }
+    };
+    let mut out = Vec::new();
+    for v in svc.get("volumes").map(|v| v.items()).unwrap_or(&[]) {
+        let (source, target, kind) = match v.as_str() {
+            Some(s) => {
+                let parts: Vec<&str> = s.split(':').collect();
+                match parts.len() {
+                    0 => continue,
+                    1 => (None, parts[0].to_string(), None),
+                    _ => (Some(parts[0].to_string()), parts[1].to_string(), None),
+                }
+            }
+            None => (
+                v.get("source").and_then(Node::as_str).map(String::from),
+                v.get("target")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                v.get("type").and_then(Node::as_str),
+            ),
+        };
+        if target.is_empty() {
+            continue;
+        }
+        let bind = match kind {
+            Some(k) => k == "bind",
+            None => source
+                .as_deref()
+                .is_some_and(|s| s.starts_with('.') || s.starts_with('/') || s.starts_with('~')),
+        };
+        out.push(Mount {
+            source,
+            target: trim(&target),
+            bind,
+            node: v,
+        });
+    }
+    out
+}
+
+/// A service's `env_file:` entries: the path as written and its node (string, list of
+/// strings, or list of `{path, required}`).
+pub fn env_file_entries(svc: &Node) -> Vec<(&str, &Node)> {
+    let Some(ef) = svc.get("env_file") else {
+        return Vec::new();
+    };
+    match ef.as_str() {
+        Some(s) => vec![(s, ef)],
+        None => ef
+            .items()
+            .iter()
+            .filter_map(|n| {
+                n.as_str()
+                    .or_else(|| n.get("path").and_then(Node::as_str))
+                    .map(|s| (s, n))
+            })
+            .collect(),
+    }
 }
 
 /// Alias bombs are refused by saphyr's expansion budget (reported as a parse error).
@@ -311,6 +400,30 @@ mod tests {
         );
         assert_eq!(role("dev/Dockerfile.prod"), Role::Production);
         assert_eq!(role("docker/Dockerfile"), Role::Default);
+    }
+
+    #[test]
+    fn mounts_short_and_long() {
+        let src = Source::new(
+            "compose.yaml",
+            "services:\n  web:\n    volumes:\n      - .:/app/\n      - data:/data\n      - /anon\n      - {type: bind, source: ./src, target: /code}\n      - {type: volume, source: ./x, target: /v}\n",
+        );
+        let f = ComposeFile::parse(&src);
+        let (_, _, web) = f.services().next().unwrap();
+        let m: Vec<(Option<String>, String, bool)> = mounts(web)
+            .into_iter()
+            .map(|m| (m.source, m.target, m.bind))
+            .collect();
+        assert_eq!(
+            m,
+            vec![
+                (Some(".".into()), "/app".into(), true),
+                (Some("data".into()), "/data".into(), false),
+                (None, "/anon".into(), false),
+                (Some("./src".into()), "/code".into(), true),
+                (Some("./x".into()), "/v".into(), false),
+            ]
+        );
     }
 
     #[test]
