@@ -1326,6 +1326,51 @@ fn leak(s: &str) -> &'static str {
 }
 
 #[test]
+fn one_shot_services_need_no_healthcheck_or_restart_policy() {
+    let jobs = "  migrate:\n    build: .\n    command: python manage.py migrate --noinput\n  static:\n    build: .\n    command: [\"sh\", \"-c\", \"python manage.py migrate && python manage.py collectstatic --noinput\"]\n  shell:\n    build: .\n    profiles: [tools]\n  web:\n";
+    let compose = prod("  web:\n", jobs).replace(
+        "      db: {condition: service_healthy}\n",
+        "      db: {condition: service_healthy}\n      migrate: {condition: service_completed_successfully}\n",
+    );
+    let (_t, f) = lint_project(&[("compose.prod.yaml", &compose)]);
+    for code in ["DJL026", "DJL027"] {
+        assert!(
+            hits(&f, code, "compose.prod.yaml").is_empty(),
+            "{code}: {f:#?}"
+        );
+    }
+    // Near misses that are long-running: migrate before the server, a profile named for
+    // production.
+    let servers = "  web2:\n    build: .\n    command: sh -c \"python manage.py migrate && gunicorn mysite.wsgi\"\n  worker:\n    build: .\n    profiles: [production]\n    command: celery -A mysite worker\n  web:\n";
+    let (_t, f) = lint_project(&[("compose.prod.yaml", &prod("  web:\n", servers))]);
+    for code in ["DJL026", "DJL027"] {
+        assert_eq!(
+            hits(&f, code, "compose.prod.yaml").len(),
+            2,
+            "{code}: {f:#?}"
+        );
+    }
+    // The image's own HEALTHCHECK counts.
+    let (_t, f) = lint_project(&[
+        (
+            "compose.prod.yaml",
+            &prod(
+                "    healthcheck: {test: [\"CMD\", \"true\"]}\n    ports",
+                "    ports",
+            ),
+        ),
+        (
+            "Dockerfile",
+            &df(
+                "USER 10001\n",
+                "USER 10001\nHEALTHCHECK CMD [\"python\", \"-c\", \"1\"]\n",
+            ),
+        ),
+    ]);
+    assert!(hits(&f, "DJL026", "compose.prod.yaml").is_empty(), "{f:#?}");
+}
+
+#[test]
 fn media_root_inside_a_folder_copied_to_the_app_user() {
     let build = "FROM python:3.12-slim AS build\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir --prefix=/install -r requirements.txt\nCOPY . .\n\
 FROM python:3.12-slim\nCOPY --from=build /install /usr/local\nCOPY --from=build --chown=10001:10001 /app /app\nWORKDIR /app\nUSER 10001\n\

@@ -325,18 +325,6 @@ pub fn is_built(svc: &Node) -> bool {
     svc.get("build").is_some()
 }
 
-/// A one-shot service (`restart: "no"`, or a Swarm restart condition of none): it is
-/// meant to exit, so it needs no healthcheck or restart policy.
-pub fn one_shot(svc: &Node) -> bool {
-    svc.get("restart").and_then(Node::as_str) == Some("no")
-        || svc
-            .get("deploy")
-            .and_then(|d| d.get("restart_policy"))
-            .and_then(|r| r.get("condition"))
-            .and_then(Node::as_str)
-            == Some("none")
-}
-
 /// Replicas a service runs with: `deploy.replicas`, `scale`, or many for `mode: global`.
 pub fn replicas(svc: &Node) -> Option<(u32, &Node)> {
     let deploy = svc.get("deploy");
