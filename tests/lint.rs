@@ -1325,6 +1325,142 @@ fn leak(s: &str) -> &'static str {
     Box::leak(s.to_string().into_boxed_str())
 }
 
+/// A project in a git repository with `tracked` committed; None without git.
+fn lint_in_git(files: &[(&str, &str)], tracked: &[&str]) -> Option<Vec<Finding>> {
+    let git = tool("git")?;
+    let t = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = t.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let run = |args: &[&str]| {
+        let ok = std::process::Command::new(&git)
+            .current_dir(t.path())
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    run(&["init", "-q"]);
+    if !tracked.is_empty() {
+        let mut add = vec!["add", "-f", "--"];
+        add.extend_from_slice(tracked);
+        run(&add);
+        run(&["commit", "-qm", "files"]);
+    }
+    Some(lint::run(&Context::load(t.path()).unwrap()))
+}
+
+#[test]
+fn env_files_are_judged_by_git() {
+    // cookiecutter-django's layout: .envs/* ignored, .envs/.local/ committed on purpose
+    // and read by the development file (three services); production's file ignored.
+    let gitignore = ".env\n.envs/*\n!.envs/.local/\n";
+    let local = "services:\n  django: &django\n    build: .\n    env_file: [./.envs/.local/.django]\n    command: python manage.py runserver 0.0.0.0:8000\n  worker:\n    <<: *django\n    command: celery -A mysite worker\n  beat:\n    <<: *django\n    command: celery -A mysite beat\n";
+    let production = "services:\n  django:\n    build: .\n    restart: always\n    healthcheck: {test: [\"CMD\", \"true\"]}\n    env_file: [./.envs/.production/.django]\n";
+    let local_env = "DJANGO_DEBUG=True\nCELERY_FLOWER_PASSWORD=debug-only-2f9a\n";
+    let prod_env = "DJANGO_SECRET_KEY=9b1f0c2e7d\n";
+    let files = [
+        (".gitignore", gitignore),
+        ("docker-compose.local.yml", local),
+        ("docker-compose.production.yml", production),
+        (".envs/.local/.django", local_env),
+        (".envs/.production/.django", prod_env),
+    ];
+    let Some(f) = lint_in_git(&files, &[".gitignore", ".envs/.local/.django"]) else {
+        return;
+    };
+    assert!(f.iter().all(|x| x.code != "DJL029"), "{f:#?}");
+    // A dev container's common.env, tracked, with dev values: committed on purpose.
+    let devc = "services:\n  app:\n    build: ..\n    env_file: common.env\n    command: sleep infinity\n    volumes: [\"..:/workspace\"]\n";
+    let f = lint_in_git(
+        &[
+            (".gitignore", ".env\n"),
+            (".devcontainer/docker-compose.yml", devc),
+            (".devcontainer/common.env", "POSTGRES_PASSWORD=postgres\n"),
+        ],
+        &[".devcontainer/common.env"],
+    )
+    .unwrap();
+    assert!(f.iter().all(|x| x.code != "DJL029"), "{f:#?}");
+    // True positive: a committed env file with a real secret read by production.
+    let prod = "services:\n  web:\n    build: .\n    restart: always\n    healthcheck: {test: [\"CMD\", \"true\"]}\n    env_file: .env.prod\n";
+    let f = lint_in_git(
+        &[
+            (".gitignore", ".env\n"),
+            ("compose.prod.yaml", prod),
+            (".env.prod", prod_env),
+        ],
+        &[".env.prod"],
+    )
+    .unwrap();
+    let h = hits(&f, "DJL029", "compose.prod.yaml");
+    assert_eq!(h.len(), 1, "{f:#?}");
+    assert!(
+        h[0].message.contains("committed to git") && h[0].message.contains("DJANGO_SECRET_KEY"),
+        "{h:#?}"
+    );
+    // ... but not one that holds no secret value.
+    let f = lint_in_git(
+        &[
+            (".gitignore", ".env\n"),
+            ("compose.prod.yaml", prod),
+            (".env.prod", "DJANGO_DEBUG=0\nDJANGO_SECRET_KEY=\n"),
+        ],
+        &[".env.prod"],
+    )
+    .unwrap();
+    assert!(f.iter().all(|x| x.code != "DJL029"), "{f:#?}");
+    // True positive, reported once for the three services that share it: neither ignored
+    // nor tracked.
+    let shared = local.replace("./.envs/.local/.django", ".env.shared");
+    let f = lint_in_git(
+        &[
+            (".gitignore", ".env\n"),
+            ("docker-compose.local.yml", &shared),
+            (".env.shared", "A=1\n"),
+        ],
+        &[],
+    )
+    .unwrap();
+    let h = hits(&f, "DJL029", "docker-compose.local.yml");
+    assert_eq!(h.len(), 1, "{f:#?}");
+    assert!(
+        h[0].message.contains("`django`, `worker` and `beat`"),
+        "{h:#?}"
+    );
+}
+
+#[test]
+fn env_files_without_git_read_gitignore_negations() {
+    // No git repository: .gitignore decides, and a negation means committed on purpose.
+    let local = "services:\n  django:\n    build: .\n    env_file: [./.envs/.local/.django]\n    command: python manage.py runserver 0.0.0.0:8000\n";
+    let files = [
+        (".gitignore", ".env\n.envs/*\n!.envs/.local/\n"),
+        ("docker-compose.local.yml", local),
+        (
+            ".envs/.local/.django",
+            "CELERY_FLOWER_PASSWORD=debug-only-2f9a\n",
+        ),
+    ];
+    let (_t, f) = lint_project(&files);
+    assert!(f.iter().all(|x| x.code != "DJL029"), "{f:#?}");
+    // The same file read by a production service, with a secret in it: reported.
+    let prod = "services:\n  web:\n    build: .\n    restart: always\n    healthcheck: {test: [\"CMD\", \"true\"]}\n    env_file: .envs/.local/.django\n";
+    let (_t, f) = lint_project(&[files[0], files[2], ("compose.prod.yaml", prod)]);
+    let h = hits(&f, "DJL029", "compose.prod.yaml");
+    assert_eq!(h.len(), 1, "{f:#?}");
+    assert!(
+        h[0].message
+            .contains("un-ignored on purpose (.gitignore: !.envs/.local/)"),
+        "{h:#?}"
+    );
+}
+
 #[test]
 fn one_shot_services_need_no_healthcheck_or_restart_policy() {
     let jobs = "  migrate:\n    build: .\n    command: python manage.py migrate --noinput\n  static:\n    build: .\n    command: [\"sh\", \"-c\", \"python manage.py migrate && python manage.py collectstatic --noinput\"]\n  shell:\n    build: .\n    profiles: [tools]\n  web:\n";

@@ -10,6 +10,7 @@
 pub mod compose;
 pub mod dockerfile;
 pub mod fix;
+pub mod git;
 pub mod output;
 pub mod rules;
 pub mod source;
@@ -143,8 +144,12 @@ pub struct Context {
     /// Scripts the containers run at start, found through the Dockerfiles' COPY, bind
     /// mounts and the scripts that call them (see [`start`]); their text is in `sources`.
     pub entry_scripts: Vec<String>,
+    /// The `env_file:`s of the compose files that exist, read into `sources`.
+    pub env_files: Vec<String>,
     /// Every file of the project the walk saw (four levels deep), relative to the root.
     pub files: Vec<String>,
+    /// What git says about the env files (None when the project is not under git).
+    pub git: Option<git::GitFacts>,
     /// The Django project's facts (settings, packages), when there is a manage.py.
     pub facts: Option<Facts>,
     /// The project's .gitignore (None when the project is not under git).
@@ -222,7 +227,9 @@ impl Context {
             compose: Vec::new(),
             scripts: Vec::new(),
             entry_scripts: Vec::new(),
+            env_files: Vec::new(),
             files: Vec::new(),
+            git: None,
             facts: None,
             gitignore: None,
             config: LintConfig::default(),
@@ -303,13 +310,44 @@ impl Context {
         Ok(ctx)
     }
 
-    /// What is derived from the files: read the scripts the containers run (from disk,
-    /// when the root is a folder), and give compose files their role from their content.
+    /// What is derived from the files: read the scripts the containers run and the env
+    /// files (from disk, when the root is a folder), ask git about the env files, and give
+    /// compose files their role from their content.
     pub fn refresh(&mut self) {
         if self.root.is_dir() {
             self.read_referenced();
+            let envs = self.env_file_paths();
+            for p in &envs {
+                if !self.env_files.contains(p) && self.read_extra(p) {
+                    self.env_files.push(p.clone());
+                }
+            }
+            let known = self
+                .git
+                .as_ref()
+                .is_some_and(|g| envs.iter().all(|p| g.states.contains_key(p)));
+            if !known {
+                self.git = git::query(&self.root, &envs);
+            }
         }
         self.assign_roles();
+    }
+
+    /// Repository paths of every compose `env_file:` (relative to its compose file).
+    pub fn env_file_paths(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (file, c) in &self.compose {
+            for (_, _, svc) in c.services() {
+                for (p, _) in compose::env_file_entries(svc) {
+                    if let Some(p) = start::join(start::parent(file), p) {
+                        if !p.contains('$') && !out.contains(&p) {
+                            out.push(p);
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Read the scripts the starts name, until they name no new one.
