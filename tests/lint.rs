@@ -542,8 +542,16 @@ fn files_named_on_the_command_line_are_linted_in_their_project() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let f = &v.as_array().unwrap()[0];
-    assert_eq!(f["code"], "DL3006");
+    // An untagged postgres is 18+ (DL3006), whose data is not on the volume at
+    // /var/lib/postgresql/data (DJL024).
+    let codes: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["DJL024", "DL3006"]);
+    let f = &v.as_array().unwrap()[1];
     assert_eq!(
         f["file"].as_str().unwrap(),
         format!("{}/compose.prod.yaml", t.path().display())
@@ -1504,6 +1512,50 @@ fn one_shot_services_need_no_healthcheck_or_restart_policy() {
         ),
     ]);
     assert!(hits(&f, "DJL026", "compose.prod.yaml").is_empty(), "{f:#?}");
+}
+
+#[test]
+fn postgres_18_keeps_its_data_under_var_lib_postgresql() {
+    let db = |image: &str, target: &str| {
+        prod("postgres:16", image).replace(
+            "pgdata:/var/lib/postgresql/data",
+            &format!("pgdata:{target}"),
+        )
+    };
+    let quiet = [
+        ("postgres:18", "/var/lib/postgresql"),
+        ("postgres:18.1-alpine", "/var/lib/postgresql/18/docker"),
+        ("postgis/postgis:18-3.6", "/var/lib/postgresql"),
+        ("postgres:17", "/var/lib/postgresql/data"),
+        ("postgres:${PG_VERSION}", "/var/lib/postgresql"),
+    ];
+    for (image, target) in quiet {
+        let (_t, f) = lint_project(&[("compose.prod.yaml", &db(image, target))]);
+        assert!(
+            hits(&f, "DJL024", "compose.prod.yaml").is_empty(),
+            "{image} {target}: {f:#?}"
+        );
+    }
+    let loud = [
+        (
+            "postgres:18",
+            "/var/lib/postgresql/data",
+            "refuses to start",
+        ),
+        ("postgres:latest", "/var/lib/postgresql/data", "18 or newer"),
+        ("postgres:16", "/var/lib/postgresql", "anonymous volume"),
+        (
+            "postgres:18",
+            "/srv/pg",
+            "no volume on /var/lib/postgresql/18/docker",
+        ),
+    ];
+    for (image, target, says) in loud {
+        let (_t, f) = lint_project(&[("compose.prod.yaml", &db(image, target))]);
+        let h = hits(&f, "DJL024", "compose.prod.yaml");
+        assert_eq!(h.len(), 1, "{image} {target}: {f:#?}");
+        assert!(h[0].message.contains(says), "{image} {target}: {h:#?}");
+    }
 }
 
 #[test]

@@ -284,6 +284,38 @@ pub fn env_file_entries(svc: &Node) -> Vec<(&str, &Node)> {
     }
 }
 
+/// The major version of a PostgreSQL image (`postgres:18.1-alpine`, `postgis/postgis:16-3.4`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PgMajor {
+    Known(u32),
+    /// No tag or `latest`: the newest release (18 since September 2025).
+    Latest,
+    /// A tag djship cannot read (`${PG_VERSION}`, `alpine`).
+    Unknown,
+}
+
+pub fn postgres_major(image: &str) -> PgMajor {
+    let image = image.split('@').next().unwrap_or(image);
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let Some((_, tag)) = last.split_once(':') else {
+        return PgMajor::Latest;
+    };
+    // Compose interpolation with a default: `postgres:${PG_VERSION:-16}`.
+    let tag = match (tag.find(":-"), tag.starts_with("${")) {
+        (Some(i), true) => tag[i + 2..].trim_end_matches('}'),
+        (_, true) => return PgMajor::Unknown,
+        _ => tag,
+    };
+    if tag == "latest" {
+        return PgMajor::Latest;
+    }
+    let digits: String = tag.chars().take_while(|c| c.is_ascii_digit()).collect();
+    match digits.parse() {
+        Ok(n) => PgMajor::Known(n),
+        Err(_) => PgMajor::Unknown,
+    }
+}
+
 /// Alias bombs are refused by saphyr's expansion budget (reported as a parse error).
 const MAX_BYTES: usize = 4 << 20;
 
@@ -403,7 +435,18 @@ mod tests {
     }
 
     #[test]
-    fn mounts_short_and_long() {
+    fn postgres_versions_and_mounts() {
+        assert_eq!(postgres_major("postgres:18"), PgMajor::Known(18));
+        assert_eq!(
+            postgres_major("docker.io/library/postgres:18.1-alpine"),
+            PgMajor::Known(18)
+        );
+        assert_eq!(postgres_major("postgis/postgis:16-3.4"), PgMajor::Known(16));
+        assert_eq!(postgres_major("postgres"), PgMajor::Latest);
+        assert_eq!(postgres_major("postgres:latest"), PgMajor::Latest);
+        assert_eq!(postgres_major("postgres:${PG:-17}"), PgMajor::Known(17));
+        assert_eq!(postgres_major("postgres:${PG}"), PgMajor::Unknown);
+        assert_eq!(postgres_major("localhost:5000/postgres"), PgMajor::Latest);
         let src = Source::new(
             "compose.yaml",
             "services:\n  web:\n    volumes:\n      - .:/app/\n      - data:/data\n      - /anon\n      - {type: bind, source: ./src, target: /code}\n      - {type: volume, source: ./x, target: /v}\n",
