@@ -1180,6 +1180,9 @@ fn entrypoints_and_commands_that_wait_for_the_database() {
         ("a start script in the copied project", "    command: ./start.sh\n".into(), vec![
             ("start.sh", "#!/bin/sh\nuntil psql \"$DATABASE_URL\" -c '\\q'; do\n  sleep 1\ndone\n./run.sh\n".into()),
         ]),
+        ("a heredoc the Dockerfile writes", String::new(), vec![
+            ("Dockerfile", df("USER 10001\n", "COPY --chmod=755 <<EOF /usr/local/bin/start\n#!/bin/sh\nwhile ! nc -z \"$DB_HOST\" 5432; do sleep 1; done\nexec \"$@\"\nEOF\nUSER 10001\nENTRYPOINT [\"start\"]\n")),
+        ]),
         ("a script a start script runs", "    command: ./start.sh\n".into(), vec![
             ("start.sh", "#!/bin/sh\n./docker/wait-db.sh\nexec gunicorn mysite.wsgi\n".into()),
             ("docker/wait-db.sh", "#!/bin/sh\nwhile ! nc -z \"$DB_HOST\" 5432; do sleep 1; done\n".into()),

@@ -326,7 +326,8 @@ impl Context {
                 .git
                 .as_ref()
                 .is_some_and(|g| envs.iter().all(|p| g.states.contains_key(p)));
-            if !known {
+            // Git runs only when there is something to ask it.
+            if !known && !envs.is_empty() {
                 self.git = git::query(&self.root, &envs);
             }
         }

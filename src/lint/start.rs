@@ -506,10 +506,8 @@ impl Walker<'_> {
             }
         }
         self.walk(&mut st, label, None, inline, 0);
-        if entrypoint
-            .first()
-            .is_some_and(|e| e == "/init" || e == "/init-s6")
-        {
+        // s6-overlay's init: `ENTRYPOINT ["/init"]`.
+        if entrypoint.first().is_some_and(|e| e == "/init") {
             st.s6 = true;
             if let Some(img) = self.image {
                 for dir in S6_DIRS {
