@@ -1106,6 +1106,10 @@ fn compose_files_named_for_nothing_take_their_role_from_their_content() {
             ],
         ),
         ("compose watch", vec![]),
+        (
+            "a development Dockerfile",
+            vec![("Dockerfile-dev", DF.into())],
+        ),
     ];
     let webs = [
         "    build: .\n    command: python manage.py runserver 0.0.0.0:8000\n",
@@ -1115,7 +1119,9 @@ fn compose_files_named_for_nothing_take_their_role_from_their_content() {
         "    build: .\n    environment:\n      DJANGO_SETTINGS_MODULE: mysite.settings.local\n",
         "    build: .\n    command: /start\n",
         "    build: .\n    develop:\n      watch: [{action: sync, path: ., target: /app}]\n",
+        "    build: {context: ., dockerfile: Dockerfile-dev}\n",
     ];
+    assert_eq!(dev.len(), webs.len());
     for ((what, extra), web) in dev.iter().zip(webs) {
         let compose = compose_with_web(web);
         let mut files: Vec<(&str, &str)> = vec![

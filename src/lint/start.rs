@@ -1210,13 +1210,17 @@ pub fn dev_evidence(ctx: &Context, file: &str, c: &ComposeFile) -> Option<String
                 return Some(format!("service `{name}` builds the `{t}` target"));
             }
         }
-        if let Some(img) = &image {
-            if compose::role(img.path) == Role::Development {
-                return Some(format!(
-                    "service `{name}` is built from {}, a development Dockerfile",
-                    img.path
-                ));
-            }
+        // The Dockerfile's name (`Dockerfile-dev`, `compose/local/...`), read or not.
+        let dockerfile = image.as_ref().map(|i| i.path.to_string()).or_else(|| {
+            let b = build?;
+            let context = b.get("context").and_then(Node::as_str).unwrap_or(".");
+            let d = b.get("dockerfile").and_then(Node::as_str)?;
+            join(parent(file), context).and_then(|c| join(&c, d))
+        });
+        if let Some(path) = dockerfile.filter(|p| compose::role(p) == Role::Development) {
+            return Some(format!(
+                "service `{name}` is built from {path}, a development Dockerfile"
+            ));
         }
         for (k, v, _) in svc
             .get("environment")
