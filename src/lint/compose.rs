@@ -141,7 +141,13 @@ pub fn role(path: &str) -> Role {
 
 #[derive(Debug, Clone)]
 pub struct ComposeFile {
+    /// From the name (see [`role`]); a default-named file whose content is for development
+    /// (a runserver command, a source bind mount, a dev build target or dev settings) is
+    /// made [`Role::Development`] when the project is loaded, with the evidence in
+    /// `role_reason`.
     pub role: Role,
+    /// Why the file has its role when its content decided it.
+    pub role_reason: Option<String>,
     /// The first document, when the file parses.
     pub root: Option<Node>,
     /// Where and why parsing failed.
@@ -154,11 +160,13 @@ impl ComposeFile {
         match parse(src) {
             Ok(root) => ComposeFile {
                 role,
+                role_reason: None,
                 root,
                 error: None,
             },
             Err(e) => ComposeFile {
                 role,
+                role_reason: None,
                 root: None,
                 error: Some(e),
             },
@@ -193,6 +201,119 @@ pub fn database_image(image: &str) -> Option<&'static str> {
     .iter()
     .find(|(n, _)| name == *n)
     .map(|(_, data)| *data)
+}
+
+/// A service's `volumes:` entry, short (`src:target[:mode]`) or long syntax.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mount<'a> {
+    /// The host path or volume name (None for an anonymous volume).
+    pub source: Option<String>,
+    /// The path in the container, without a trailing `/`.
+    pub target: String,
+    /// A host path (`.`, `./src`, `/srv/app`, `~/x`), not a named volume.
+    pub bind: bool,
+    pub node: &'a Node,
+}
+
+/// The `volumes:` of a service.
+pub fn mounts(svc: &Node) -> Vec<Mount<'_>> {
+    let trim = |t: &str| {
+        let t = t.trim();
+        if t.len() > 1 {
+            t.trim_end_matches('/').to_string()
+        } else {
+            t.to_string()
+        }
+    };
+    let mut out = Vec::new();
+    for v in svc.get("volumes").map(|v| v.items()).unwrap_or(&[]) {
+        let (source, target, kind) = match v.as_str() {
+            Some(s) => {
+                let parts: Vec<&str> = s.split(':').collect();
+                match parts.len() {
+                    0 => continue,
+                    1 => (None, parts[0].to_string(), None),
+                    _ => (Some(parts[0].to_string()), parts[1].to_string(), None),
+                }
+            }
+            None => (
+                v.get("source").and_then(Node::as_str).map(String::from),
+                v.get("target")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                v.get("type").and_then(Node::as_str),
+            ),
+        };
+        if target.is_empty() {
+            continue;
+        }
+        let bind = match kind {
+            Some(k) => k == "bind",
+            None => source
+                .as_deref()
+                .is_some_and(|s| s.starts_with('.') || s.starts_with('/') || s.starts_with('~')),
+        };
+        out.push(Mount {
+            source,
+            target: trim(&target),
+            bind,
+            node: v,
+        });
+    }
+    out
+}
+
+/// A service's `env_file:` entries: the path as written and its node (string, list of
+/// strings, or list of `{path, required}`).
+pub fn env_file_entries(svc: &Node) -> Vec<(&str, &Node)> {
+    let Some(ef) = svc.get("env_file") else {
+        return Vec::new();
+    };
+    match ef.as_str() {
+        Some(s) => vec![(s, ef)],
+        None => ef
+            .items()
+            .iter()
+            .filter_map(|n| {
+                n.as_str()
+                    .or_else(|| n.get("path").and_then(Node::as_str))
+                    .map(|s| (s, n))
+            })
+            .collect(),
+    }
+}
+
+/// The major version of a PostgreSQL image (`postgres:18.1-alpine`, `postgis/postgis:16-3.4`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PgMajor {
+    Known(u32),
+    /// No tag or `latest`: the newest release (18 since September 2025).
+    Latest,
+    /// A tag djship cannot read (`${PG_VERSION}`, `alpine`).
+    Unknown,
+}
+
+pub fn postgres_major(image: &str) -> PgMajor {
+    let image = image.split('@').next().unwrap_or(image);
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let Some((_, tag)) = last.split_once(':') else {
+        return PgMajor::Latest;
+    };
+    // Compose interpolation with a default: `postgres:${PG_VERSION:-16}`.
+    let tag = match (tag.find(":-"), tag.starts_with("${")) {
+        (Some(i), true) => tag[i + 2..].trim_end_matches('}'),
+        (_, true) => return PgMajor::Unknown,
+        _ => tag,
+    };
+    if tag == "latest" {
+        return PgMajor::Latest;
+    }
+    let digits: String = tag.chars().take_while(|c| c.is_ascii_digit()).collect();
+    match digits.parse() {
+        Ok(n) => PgMajor::Known(n),
+        Err(_) => PgMajor::Unknown,
+    }
 }
 
 /// Alias bombs are refused by saphyr's expansion budget (reported as a parse error).
@@ -311,6 +432,41 @@ mod tests {
         );
         assert_eq!(role("dev/Dockerfile.prod"), Role::Production);
         assert_eq!(role("docker/Dockerfile"), Role::Default);
+    }
+
+    #[test]
+    fn postgres_versions_and_mounts() {
+        assert_eq!(postgres_major("postgres:18"), PgMajor::Known(18));
+        assert_eq!(
+            postgres_major("docker.io/library/postgres:18.1-alpine"),
+            PgMajor::Known(18)
+        );
+        assert_eq!(postgres_major("postgis/postgis:16-3.4"), PgMajor::Known(16));
+        assert_eq!(postgres_major("postgres"), PgMajor::Latest);
+        assert_eq!(postgres_major("postgres:latest"), PgMajor::Latest);
+        assert_eq!(postgres_major("postgres:${PG:-17}"), PgMajor::Known(17));
+        assert_eq!(postgres_major("postgres:${PG}"), PgMajor::Unknown);
+        assert_eq!(postgres_major("localhost:5000/postgres"), PgMajor::Latest);
+        let src = Source::new(
+            "compose.yaml",
+            "services:\n  web:\n    volumes:\n      - .:/app/\n      - data:/data\n      - /anon\n      - {type: bind, source: ./src, target: /code}\n      - {type: volume, source: ./x, target: /v}\n",
+        );
+        let f = ComposeFile::parse(&src);
+        let (_, _, web) = f.services().next().unwrap();
+        let m: Vec<(Option<String>, String, bool)> = mounts(web)
+            .into_iter()
+            .map(|m| (m.source, m.target, m.bind))
+            .collect();
+        assert_eq!(
+            m,
+            vec![
+                (Some(".".into()), "/app".into(), true),
+                (Some("data".into()), "/data".into(), false),
+                (None, "/anon".into(), false),
+                (Some("./src".into()), "/code".into(), true),
+                (Some("./x".into()), "/v".into(), false),
+            ]
+        );
     }
 
     #[test]

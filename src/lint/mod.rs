@@ -10,10 +10,12 @@
 pub mod compose;
 pub mod dockerfile;
 pub mod fix;
+pub mod git;
 pub mod output;
 pub mod projects;
 pub mod rules;
 pub mod source;
+pub mod start;
 mod suppress;
 
 use crate::config::{Config, LintConfig};
@@ -140,6 +142,15 @@ pub struct Context {
     pub compose: Vec<(String, ComposeFile)>,
     /// Shell scripts (`*.sh`) near the root: entrypoints the Dockerfiles may run.
     pub scripts: Vec<String>,
+    /// Scripts the containers run at start, found through the Dockerfiles' COPY, bind
+    /// mounts and the scripts that call them (see [`start`]); their text is in `sources`.
+    pub entry_scripts: Vec<String>,
+    /// The `env_file:`s of the compose files that exist, read into `sources`.
+    pub env_files: Vec<String>,
+    /// Every file of the project the walk saw (four levels deep), relative to the root.
+    pub files: Vec<String>,
+    /// What git says about the env files (None when the project is not under git).
+    pub git: Option<git::GitFacts>,
     /// The Django project's facts (settings, packages): the only project, or the one the
     /// Dockerfiles build when there are several (see [`projects`]).
     pub facts: Option<Facts>,
@@ -308,6 +319,10 @@ impl Context {
             dockerignore: None,
             compose: Vec::new(),
             scripts: Vec::new(),
+            entry_scripts: Vec::new(),
+            env_files: Vec::new(),
+            files: Vec::new(),
+            git: None,
             facts: None,
             projects: Vec::new(),
             notes: Vec::new(),
@@ -353,14 +368,15 @@ impl Context {
             };
             files.push(rel.to_string_lossy().replace('\\', "/"));
         }
-        for rel in files {
-            let kind = FileKind::of(&rel);
+        for rel in &files {
+            let kind = FileKind::of(rel);
             if kind == FileKind::Other {
                 continue;
             }
-            let bytes = std::fs::read(root.join(&rel))?;
-            ctx.add(&rel, &String::from_utf8_lossy(&bytes), kind);
+            let bytes = std::fs::read(root.join(rel))?;
+            ctx.add(rel, &String::from_utf8_lossy(&bytes), kind);
         }
+        ctx.files = files;
         if root.join(".git").exists() || root.join(".gitignore").exists() {
             let mut b = ignore::gitignore::GitignoreBuilder::new(root);
             b.add(root.join(".gitignore"));
@@ -379,7 +395,153 @@ impl Context {
         ctx.facts = main.map(|k| ctx.projects[k].clone());
         ctx.notes.extend(note);
         ctx.warnings = warnings;
+        ctx.refresh();
         Ok(ctx)
+    }
+
+    /// What is derived from the files: read the scripts the containers run and the env
+    /// files (from disk, when the root is a folder), ask git about the env files, and give
+    /// compose files their role from their content.
+    pub fn refresh(&mut self) {
+        if self.root.is_dir() {
+            self.read_referenced();
+            let envs = self.env_file_paths();
+            for p in &envs {
+                if !self.env_files.contains(p) && self.read_extra(p) {
+                    self.env_files.push(p.clone());
+                }
+            }
+            let known = self
+                .git
+                .as_ref()
+                .is_some_and(|g| envs.iter().all(|p| g.states.contains_key(p)));
+            // Git runs only when there is something to ask it.
+            if !known && !envs.is_empty() {
+                self.git = git::query(&self.root, &envs);
+            }
+        }
+        self.assign_roles();
+    }
+
+    /// Repository paths of every compose `env_file:` (relative to its compose file).
+    pub fn env_file_paths(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (file, c) in &self.compose {
+            for (_, _, svc) in c.services() {
+                for (p, _) in compose::env_file_entries(svc) {
+                    if let Some(p) = start::join(start::parent(file), p) {
+                        if !p.contains('$') && !out.contains(&p) {
+                            out.push(p);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Read the scripts the starts name, until they name no new one.
+    fn read_referenced(&mut self) {
+        let mut tried: std::collections::BTreeSet<String> = Default::default();
+        for _ in 0..6 {
+            let (files, dirs) = start::wanted(self);
+            let mut new = 0;
+            for p in files {
+                if tried.insert(p.clone()) && self.read_extra(&p) {
+                    self.entry_scripts.push(p);
+                    new += 1;
+                }
+            }
+            for d in dirs {
+                if !tried.insert(format!("{d}/")) {
+                    continue;
+                }
+                for p in self.list_s6(&d) {
+                    if tried.insert(p.clone()) && self.read_extra(&p) {
+                        self.entry_scripts.push(p);
+                        new += 1;
+                    }
+                }
+            }
+            if new == 0 {
+                break;
+            }
+        }
+        self.entry_scripts.sort();
+    }
+
+    /// The scripts of an s6-overlay folder: `<service>/run`, `<service>/up`, and the
+    /// files of `cont-init.d`.
+    fn list_s6(&self, dir: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let Ok(entries) = std::fs::read_dir(self.root.join(dir)) else {
+            return out;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries.into_iter().take(200) {
+            let name = e.file_name().to_string_lossy().to_string();
+            let Ok(t) = e.file_type() else { continue };
+            if t.is_dir() {
+                for f in ["run", "up"] {
+                    out.push(format!("{dir}/{name}/{f}"));
+                }
+            } else if t.is_file() {
+                out.push(format!("{dir}/{name}"));
+            }
+        }
+        out
+    }
+
+    /// Read a repository file into `sources` (a regular file inside the root, at most
+    /// 512 KiB, not binary). False when it is not read.
+    fn read_extra(&mut self, rel: &str) -> bool {
+        if self.sources.contains_key(rel) {
+            return true;
+        }
+        let path = self.root.join(rel);
+        let (Ok(real), Ok(root)) = (path.canonicalize(), self.root.canonicalize()) else {
+            return false;
+        };
+        let Ok(meta) = std::fs::metadata(&real) else {
+            return false;
+        };
+        if !real.starts_with(&root) || !meta.is_file() || meta.len() > 512 * 1024 {
+            return false;
+        }
+        let Ok(bytes) = std::fs::read(&real) else {
+            return false;
+        };
+        if bytes.iter().take(8192).any(|b| *b == 0) {
+            return false;
+        }
+        self.sources.insert(
+            rel.to_string(),
+            Source::new(rel, String::from_utf8_lossy(&bytes).into_owned()),
+        );
+        true
+    }
+
+    /// Compose files whose name says nothing become development files when their content
+    /// is for development ([`start::dev_evidence`]).
+    fn assign_roles(&mut self) {
+        let reasons: Vec<Option<String>> = self
+            .compose
+            .iter()
+            .map(|(p, c)| {
+                (compose::role(p) == compose::Role::Default)
+                    .then(|| start::dev_evidence(self, p, c))
+                    .flatten()
+            })
+            .collect();
+        for ((p, c), reason) in self.compose.iter_mut().zip(reasons) {
+            c.role = if reason.is_some() {
+                compose::Role::Development
+            } else {
+                compose::role(p)
+            };
+            c.role_reason = reason;
+        }
     }
 
     /// Add a file, parsed as its kind says.
@@ -426,6 +588,7 @@ impl Context {
         self.add(rel, text, self.kind_of(rel));
         self.dockerfiles.sort_by(|a, b| a.0.cmp(&b.0));
         self.compose.sort_by(|a, b| a.0.cmp(&b.0));
+        self.refresh();
     }
 
     /// The text of a file the context read (empty for one it did not).
@@ -495,6 +658,7 @@ impl Context {
         }) || self
             .scripts
             .iter()
+            .chain(&self.entry_scripts)
             .any(|p| self.src(p).text.contains(needle))
     }
 }
@@ -605,9 +769,17 @@ pub fn rules_markdown() -> String {
          a BuildKit name means `# check=skip=` applies. `fix` marks rules that `djship lint --fix` fixes.\n\n\
          Files have a role from their name, else from their nearest folder that says one: production\n\
          (`prod`, `prd`, `release`, `deploy`, `stack`, `swarm`, `live`), development (`dev`, `local`,\n\
-         `override`, `test`, `ci`), or default (`Dockerfile`, `compose.yaml`). Rules about what runs in\n\
-         production skip development files (`Dockerfile.dev`, `compose/local/django/Dockerfile`,\n\
-         `compose.override.yaml`); the production-only compose rules read production files only.\n\n\
+         `override`, `test`, `ci`), or default (`Dockerfile`, `compose.yaml`). A compose file whose name\n\
+         says nothing is development when its content is: a service runs `manage.py runserver` (in its\n\
+         command or a script it starts), bind-mounts the source (`.:/app`, `./src:/code`, a folder of\n\
+         Python code inside the image's code folder), builds a development target (`dev`, `development`,\n\
+         `develop`, `local`, `debug`, `test`) or a development Dockerfile, sets DJANGO_SETTINGS_MODULE to\n\
+         development settings (`*.dev`, `*.local`, `*.development`, `*.debug`, `settings_dev`), or has a\n\
+         `develop:` (watch) section. A name that says production wins over content: there, those are the\n\
+         mistakes DJL001 and DJL028 exist to catch. Rules about what runs in production skip development\n\
+         files (`Dockerfile.dev`, `compose/local/django/Dockerfile`, `compose.override.yaml`); the\n\
+         production-only compose rules read production files only, and the rules for files \"not for\n\
+         development only\" say, on a default file, why it was read as production.\n\n\
          | code | name | severity | fix | finds |\n|---|---|---|---|---|\n",
     );
     for r in rules::ALL {

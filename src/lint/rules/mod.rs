@@ -186,6 +186,17 @@ pub fn production(ctx: &Context) -> impl Iterator<Item = (&str, &ComposeFile)> {
         .map(|(p, c)| (p.as_str(), c))
 }
 
+/// Why a compose file is held to production rules, for the findings that only apply
+/// outside development: said for a file whose name says nothing (a production name
+/// speaks for itself).
+pub fn role_help(file: &str, c: &ComposeFile) -> Option<String> {
+    (c.role == Role::Default).then(|| {
+        format!(
+            "{file} is read as a production file: neither its name nor its content (a `manage.py runserver` command, a source bind mount, a development build target or settings) says development; if it is for development, name it so (`compose.dev.yaml`, `docker-compose.override.yml`)"
+        )
+    })
+}
+
 /// Compose files that are not for development only (production and the default file).
 pub fn not_dev(ctx: &Context) -> impl Iterator<Item = (&str, &ComposeFile)> {
     ctx.compose
@@ -314,18 +325,6 @@ pub fn is_database(svc: &Node) -> bool {
 /// Is a service built from the project (has `build:`)?
 pub fn is_built(svc: &Node) -> bool {
     svc.get("build").is_some()
-}
-
-/// A one-shot service (`restart: "no"`, or a Swarm restart condition of none): it is
-/// meant to exit, so it needs no healthcheck or restart policy.
-pub fn one_shot(svc: &Node) -> bool {
-    svc.get("restart").and_then(Node::as_str) == Some("no")
-        || svc
-            .get("deploy")
-            .and_then(|d| d.get("restart_policy"))
-            .and_then(|r| r.get("condition"))
-            .and_then(Node::as_str)
-            == Some("none")
 }
 
 /// Replicas a service runs with: `deploy.replicas`, `scale`, or many for `mode: global`.

@@ -9,7 +9,7 @@ pub const RULE: Rule = Rule {
     buildkit: Some("SecretsUsedInArgOrEnv"),
     severity: Severity::Error,
     summary: "a secret is written as a literal in ENV, ARG, LABEL or a compose file",
-    doc: "### What it does\nFinds `ENV`, `ARG` or `LABEL` giving a literal value to a secret (SECRET_KEY,\n*_PASSWORD, tokens, API keys), and the same in the `environment:` of a compose file\nthat is not for development only.\n### Why is this bad?\nENV, ARG and LABEL values are stored in the image config and history, readable by\nanyone who can pull the image; a compose file is committed to version control.\n### Example\n```dockerfile\nENV SECRET_KEY=django-insecure-abc123\n```\n```yaml\nenvironment:\n  POSTGRES_PASSWORD: hunter2\n```\n### Fix\nPass secrets at run time: compose `env_file: .env` (gitignored), `${VAR}`\ninterpolation, or orchestrator secrets; for build-time needs use\n`RUN --mount=type=secret`.",
+    doc: "### What it does\nFinds `ENV`, `ARG` or `LABEL` giving a literal value to a secret (SECRET_KEY,\n*_PASSWORD, tokens, API keys), and the same in the `environment:` of a compose file\nthat is not for development only (by its name, or its content: see the roles above).\n### Why is this bad?\nENV, ARG and LABEL values are stored in the image config and history, readable by\nanyone who can pull the image; a compose file is committed to version control.\n### Example\n```dockerfile\nENV SECRET_KEY=django-insecure-abc123\n```\n```yaml\nenvironment:\n  POSTGRES_PASSWORD: hunter2\n```\n### Fix\nPass secrets at run time: compose `env_file: .env` (gitignored), `${VAR}`\ninterpolation, or orchestrator secrets; for build-time needs use\n`RUN --mount=type=secret`.",
     fixable: false,
     check,
 };
@@ -46,11 +46,15 @@ fn check(ctx: &Context) -> Vec<Hit> {
             };
             for (k, v, range) in env.env_pairs() {
                 if is_secret_name(&k) && v.as_deref().is_some_and(literal) {
-                    out.push(Hit::new(
+                    let mut hit = Hit::new(
                         file,
                         range,
                         format!("service `{name}` sets {k} to a literal value"),
-                    ));
+                    );
+                    if let Some(h) = super::role_help(file, c) {
+                        hit = hit.with_help(h);
+                    }
+                    out.push(hit);
                 }
             }
         }

@@ -1,4 +1,6 @@
-use super::{dockerfile_of, is_built, production};
+use super::{is_built, production};
+use crate::lint::compose::mounts;
+use crate::lint::start::{image_of, is_source_mount};
 use crate::lint::{Context, Hit, Rule, Severity};
 
 pub const RULE: Rule = Rule {
@@ -7,7 +9,7 @@ pub const RULE: Rule = Rule {
     buildkit: None,
     severity: Severity::Warning,
     summary: "a production service bind-mounts the source code over its image",
-    doc: "### What it does\nFinds, in a production compose file, a service built from the project that bind-mounts\nthe project folder (`.:/app`) or any host folder onto its working directory.\n### Why is this bad?\nThe container runs whatever is on the host, not the image that was built and tested:\ndeploys are not reproducible, collected static files and installed entry points are\nhidden by the mount, and the app can write to the host's code.\n### Example\n```yaml\nweb:\n  build: .\n  volumes:\n    - .:/app\n```\n### Fix\nRemove the mount in production (keep it in the development compose file); use named\nvolumes for data (media uploads).",
+    doc: "### What it does\nFinds, in a production compose file, a service built from the project that bind-mounts\nthe project folder (`.:/app`), any host folder onto its working directory (`/app`,\n`/code`, the image's WORKDIR), or a folder of Python code inside it\n(`./mysite:/code/mysite`). A compose file whose name says nothing and that has such a\nmount is a development file (see the roles above), so this reads files named for\nproduction.\n### Why is this bad?\nThe container runs whatever is on the host, not the image that was built and tested:\ndeploys are not reproducible, collected static files and installed entry points are\nhidden by the mount, and the app can write to the host's code.\n### Example\n```yaml\nweb:\n  build: .\n  volumes:\n    - .:/app\n```\n### Fix\nRemove the mount in production (keep it in the development compose file); use named\nvolumes for data (media uploads).",
     fixable: false,
     check,
 };
@@ -19,43 +21,21 @@ fn check(ctx: &Context) -> Vec<Hit> {
             if !is_built(svc) {
                 continue;
             }
-            let workdir = dockerfile_of(ctx, svc).and_then(|(_, df)| {
-                df.stage(df.final_stage())
-                    .filter(|i| i.keyword == "WORKDIR")
-                    .last()
-                    .map(|i| i.args.trim_end_matches('/').to_string())
-            });
-            for v in svc.get("volumes").map(|v| v.items()).unwrap_or(&[]) {
-                let (src, target) = match v.as_str() {
-                    Some(s) => {
-                        let p: Vec<&str> = s.split(':').collect();
-                        if p.len() < 2 {
-                            continue;
-                        }
-                        (p[0].to_string(), p[1].trim_end_matches('/').to_string())
-                    }
-                    None => (
-                        v.get("source")
-                            .and_then(|s| s.as_str())
-                            .unwrap_or("")
-                            .to_string(),
-                        v.get("target")
-                            .and_then(|s| s.as_str())
-                            .unwrap_or("")
-                            .trim_end_matches('/')
-                            .to_string(),
-                    ),
-                };
-                let host = src.starts_with('.') || src.starts_with('/') || src.starts_with('~');
-                let code_dir = matches!(
-                    target.as_str(),
-                    "/app" | "/code" | "/usr/src/app" | "/src" | "/opt/app"
-                ) || workdir.as_deref() == Some(target.as_str());
-                if host && (src == "." || src == "./" || code_dir) {
+            let workdir = svc
+                .get("working_dir")
+                .and_then(|w| w.as_str())
+                .map(String::from)
+                .or_else(|| image_of(ctx, file, svc).map(|i| i.workdir()));
+            for m in mounts(svc).iter().filter(|m| m.bind) {
+                let src = m.source.as_deref().unwrap_or_default();
+                if is_source_mount(ctx, file, src, &m.target, workdir.as_deref()) {
                     out.push(Hit::new(
                         file,
-                        v.span.clone(),
-                        format!("service `{name}` mounts {src} over {target}: it runs the host's files, not the image"),
+                        m.node.span.clone(),
+                        format!(
+                            "service `{name}` mounts {src} over {}: it runs the host's files, not the image",
+                            m.target
+                        ),
                     ));
                 }
             }
