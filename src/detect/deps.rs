@@ -495,7 +495,7 @@ fn find_requirement_files(root: &Path, base: &str) -> (Vec<String>, Vec<String>)
             .to_ascii_lowercase()
     };
     const PROD: [&str; 6] = ["", "production", "prod", "base", "common", "main"];
-    const DEV: [&str; 5] = ["dev", "development", "local", "test", "tests"];
+    const DEV: [&str; 6] = ["dev", "devel", "development", "local", "test", "tests"];
     // Production: the most specific production file (production > prod > plain > base).
     for want in ["production", "prod", "", "base", "common", "main"] {
         if let Some(f) = candidates.iter().find(|f| stem(f) == want) {

@@ -299,8 +299,15 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
             d.resolve(assume.clone());
         }
     }
+    // A pinned Django is that release; a range installs its newest patch release, so only
+    // the feature release (X.Y) is known.
+    let django_pinned = deps.get("django").is_some_and(|p| p.pinned.is_some());
     let django = deps.version_of("django").map(|v| Located {
-        value: v,
+        value: if django_pinned {
+            v
+        } else {
+            v.split('.').take(2).collect::<Vec<_>>().join(".")
+        },
         evidence: deps
             .get("django")
             .map(|p| p.evidence.clone())
@@ -461,7 +468,18 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         })
         .collect();
     let uploads = uploads_used(root, &manage_dir, &installed_apps);
-    let problems = problems::find(&prod, &databases, &static_files, &media, &modules, uploads);
+    let mut problems = problems::find(&prod, &databases, &static_files, &media, &modules, uploads);
+    // Django checks the Origin header of posts from 4.0 on: before, CSRF_TRUSTED_ORIGINS is
+    // not needed for same-origin posts behind a proxy.
+    if django.as_ref().is_some_and(|d| {
+        d.value
+            .split('.')
+            .next()
+            .and_then(|m| m.parse::<u32>().ok())
+            .is_some_and(|m| m < 4)
+    }) {
+        problems.retain(|p| p.code != "DJS007");
+    }
 
     let frontend = frontend::detect(root, &manage_dir, &prod, &mut warnings);
 
@@ -618,7 +636,10 @@ fn located_str(e: &Evaluated, name: &str) -> Option<Located<String>> {
 fn located_describe(e: &Evaluated, name: &str) -> Option<Located<String>> {
     let b = e.get(name)?;
     Some(Located {
-        value: b.value.describe(),
+        value: match &b.value {
+            Value::Str(s) => s.clone(),
+            v => v.describe(),
+        },
         evidence: b.evidence.clone(),
     })
 }
@@ -693,16 +714,48 @@ fn choose_database(
     let Some(raw) = prod.raw_value("DATABASES") else {
         return none;
     };
-    let mut conds: Vec<&python::Cond> = Vec::new();
+    let mut conds: Vec<python::Cond> = Vec::new();
     raw.walk(&mut |v| {
         if let Value::Choice(arms) = v {
             for a in arms {
                 if a.cond.var.is_some() && !conds.iter().any(|c| c.text == a.cond.text) {
-                    conds.push(&a.cond);
+                    conds.push(a.cond.clone());
                 }
             }
         }
     });
+    // An ENGINE read from a variable (`"ENGINE": os.getenv("DB_ENGINE", "...mysql")`): the
+    // variable chooses the engine; each engine djship runs is a candidate setting of it.
+    let mut engine_vars: Vec<python::EnvRead> = Vec::new();
+    raw.walk(&mut |v| {
+        if let Value::Dict(items) = v {
+            for (k, x) in items {
+                if k == "ENGINE" {
+                    for e in x.env_reads() {
+                        if e.default
+                            .as_deref()
+                            .is_some_and(|d| d.starts_with("django.db.backends."))
+                            && !engine_vars.iter().any(|x| x.name == e.name)
+                        {
+                            engine_vars.push(e.clone());
+                        }
+                    }
+                }
+            }
+        }
+    });
+    for e in &engine_vars {
+        for engine in ["django.db.backends.postgresql", "django.db.backends.mysql"] {
+            conds.push(python::Cond {
+                text: format!("ENGINE from ${}", e.name),
+                evidence: e.evidence.clone(),
+                var: Some(e.name.clone()),
+                default: None,
+                test: python::Test::OneOf(vec![engine.to_string()]),
+                negated: false,
+            });
+        }
+    }
     if conds.is_empty() {
         return none;
     }
@@ -729,14 +782,14 @@ fn choose_database(
     let evaluate = |assume: &HashMap<String, Option<String>>| -> Option<(Database, Value)> {
         let resolved = raw.resolve(assume);
         let v = resolved.get("default")?.clone();
-        let db = database("default", &v, deps, &prod.raw["DATABASES"].evidence);
+        let db = database("default", &v, deps, &prod.raw["DATABASES"].evidence, assume);
         Some((db, v))
     };
     type Candidate<'a> = (Option<&'a python::Cond>, HashMap<String, Option<String>>);
     let mut candidates: Vec<Candidate> = vec![(None, HashMap::new())];
     for c in &conds {
         if let (Some(var), Some(value)) = (&c.var, c.selecting_value()) {
-            candidates.push((Some(*c), HashMap::from([(var.clone(), value)])));
+            candidates.push((Some(c), HashMap::from([(var.clone(), value)])));
         }
     }
     type Scored<'a> = (
@@ -805,7 +858,7 @@ fn choose_database(
         },
         None => {
             // The defaults already give the best database; say what the variable does.
-            let c = conds[0];
+            let c = &conds[0];
             DbSelector {
                 var: c.var.clone().unwrap_or_default(),
                 value: None,
@@ -828,7 +881,7 @@ fn databases(prod: &Evaluated, deps: &Dependencies, selector: Option<DbSelector>
     aliases
         .iter()
         .map(|(alias, v)| {
-            let mut db = database(alias, v, deps, &b.evidence);
+            let mut db = database(alias, v, deps, &b.evidence, &prod.assume);
             if alias == "default" {
                 db.selected_by = selector.clone();
             }
@@ -838,7 +891,13 @@ fn databases(prod: &Evaluated, deps: &Dependencies, selector: Option<DbSelector>
 }
 
 /// One alias of DATABASES: its engine, from the ENGINE, a URL, or the driver installed.
-fn database(alias: &str, v: &Value, deps: &Dependencies, evidence: &Evidence) -> Database {
+fn database(
+    alias: &str,
+    v: &Value,
+    deps: &Dependencies,
+    evidence: &Evidence,
+    assume: &HashMap<String, Option<String>>,
+) -> Database {
     let driver_kind = DRIVERS.iter().find(|(_, p)| deps.has(p)).map(|(k, _)| *k);
     let (mut kind, mut gis, mut engine, mut url_env) = (DbKind::Unknown, false, None, None);
     match v {
@@ -854,8 +913,10 @@ fn database(alias: &str, v: &Value, deps: &Dependencies, evidence: &Evidence) ->
                 engine = Some(s.clone());
             }
             Some(Value::Env(e)) => {
-                if let Some(d) = &e.default {
-                    (kind, gis) = engine_kind(d);
+                // The engine djship gives the variable, else the settings' default.
+                if let Some(d) = assume.get(&e.name).cloned().flatten().or(e.default.clone()) {
+                    (kind, gis) = engine_kind(&d);
+                    engine = Some(d);
                 }
             }
             _ => {

@@ -210,7 +210,10 @@ fn pick_arm<'a>(arms: &'a [Arm], assume: &HashMap<String, Option<String>>) -> Op
             Some(true) => return Some(unknown.unwrap_or(a)),
             Some(false) => {}
             None => {
-                if unknown.is_none() && !matches!(a.value, Value::Undefined) {
+                // An arm whose test and value are both beyond djship (`if os.path.isfile(v):
+                // return open(v).read()`, a Docker-secrets helper) does not hide the path
+                // after it that djship can read.
+                if unknown.is_none() && !matches!(a.value, Value::Undefined | Value::Unknown(_)) {
                     unknown = Some(a);
                 }
             }

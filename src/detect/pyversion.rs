@@ -159,7 +159,47 @@ pub fn django_pythons(django: Option<&str>) -> (&'static str, &'static str) {
             _ => false,
         })
         .map(|(_, lo, hi)| (*lo, *hi))
+        .map(|(lo, hi)| {
+            // A pinned release older than the patch that added the newest Python stops one
+            // Python earlier (Django 4.2.2 supports 3.8 to 3.11; 3.12 came with 4.2.8).
+            let pinned = ver(d).filter(|_| d.split('.').count() >= 3);
+            match DJANGO_LATE_PYTHON
+                .iter()
+                .find(|(patch, py)| *py == hi && patch.starts_with(&format!("{feature}.")))
+            {
+                Some((patch, _)) if pinned.is_some_and(|p| Some(p) < ver(patch)) => {
+                    (lo, previous_minor(hi))
+                }
+                _ => (lo, hi),
+            }
+        })
         .unwrap_or((DJANGO_PYTHON[0].1, DJANGO_PYTHON[0].2))
+}
+
+/// Python releases that Django supports from a patch release of a feature release on
+/// (Django's release notes: "adds compatibility with Python 3.x").
+const DJANGO_LATE_PYTHON: &[(&str, &str)] = &[
+    ("2.2.17", "3.9"),
+    ("3.0.11", "3.9"),
+    ("3.1.3", "3.9"),
+    ("3.2.9", "3.10"),
+    ("4.1.3", "3.11"),
+    ("4.2.8", "3.12"),
+    ("5.1.3", "3.13"),
+    ("5.2.8", "3.14"),
+];
+
+/// The Python minor before `v` (`3.12` → `3.11`), from the table's own strings.
+fn previous_minor(v: &'static str) -> &'static str {
+    const MINORS: &[&str] = &[
+        "3.4", "3.5", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14",
+    ];
+    MINORS
+        .iter()
+        .position(|m| *m == v)
+        .and_then(|i| i.checked_sub(1))
+        .map(|i| MINORS[i])
+        .unwrap_or(v)
 }
 
 /// A warning when the chosen Python is outside what the Django version supports.
@@ -686,6 +726,10 @@ mod tests {
             ("3.10", ".python-version")
         );
         assert_eq!(run(&deps(&[], None), Some("4.2")).0.version, "3.12");
+        // A pinned patch release older than the one that added Python 3.12.
+        assert_eq!(django_pythons(Some("4.2.2")), ("3.8", "3.11"));
+        assert_eq!(django_pythons(Some("4.2.8")), ("3.8", "3.12"));
+        assert_eq!(django_pythons(Some("5.1.1")), ("3.10", "3.12"));
     }
 
     #[test]
@@ -717,7 +761,7 @@ mod tests {
         assert!(py.held_back_by.is_empty() && py.newest_allowed.is_none() && w.is_empty());
         assert!(py.wheels_from.is_empty(), "no pin is in the wheel table");
         assert_eq!(
-            run(&deps(&["Django==5.2.1"], None), Some("5.2.1"))
+            run(&deps(&["Django==5.2.8"], None), Some("5.2.8"))
                 .0
                 .version,
             "3.14"
@@ -808,13 +852,13 @@ mod tests {
     #[test]
     fn pythons_the_pins_do_not_resolve_on_are_skipped_with_the_reason() {
         // As uv reports it: no solution on 3.14 (a pin's Requires-Python).
-        let d = deps(&["Django==5.2.1", "somepkg==1.0"], None);
+        let d = deps(&["Django==5.2.8", "somepkg==1.0"], None);
         let mut w = Vec::new();
         let py = detect(
             tempfile::tempdir().unwrap().path(),
             &[""],
             &d,
-            Some("5.2.1"),
+            Some("5.2.8"),
             &mut |m: &[u8]| {
                 let mut k = Knowledge::from_table(&d, m);
                 k.files = Evidence::file("requirements.txt");

@@ -199,7 +199,7 @@ pub fn evaluate(cache: &mut FileCache, file: &str) -> Evaluated {
 }
 
 const PROD_NAMES: &[&str] = &["production", "prod", "live", "deploy", "deployment"];
-const DEV_NAMES: &[&str] = &["local", "dev", "development", "develop"];
+const DEV_NAMES: &[&str] = &["local", "dev", "devel", "development", "develop"];
 
 /// Decide which settings modules production and development use.
 pub fn choose_modules(

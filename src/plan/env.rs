@@ -236,7 +236,10 @@ pub fn plan(
                     true,
                     "database URL Django connects with",
                 );
-            } else if let Some(parts) = db_part_vars(facts) {
+            } else if let Some(parts) = default_db
+                .filter(|d| d.kind == DbKind::Postgresql)
+                .and_then(|_| db_part_vars(facts))
+            {
                 for (field, var) in parts {
                     let v = match field.as_str() {
                         "NAME" => "${POSTGRES_DB}",

@@ -55,7 +55,13 @@ fn check(ctx: &Context) -> Vec<Hit> {
             }
         }
     }
-    for db in facts.databases.iter().filter(|d| d.url_env.is_none()) {
+    // An engine chosen by a variable is the deployment's choice, not the settings': the
+    // driver of the engine djship would pick is not a requirement of the project.
+    for db in facts
+        .databases
+        .iter()
+        .filter(|d| d.url_env.is_none() && d.selected_by.is_none())
+    {
         let (drivers, what): (&[&str], &str) = match db.kind {
             DbKind::Postgresql => (
                 &["psycopg", "psycopg2", "psycopg2-binary", "psycopg-binary"],
