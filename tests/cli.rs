@@ -594,3 +594,28 @@ fn a_database_behind_a_test_djship_cannot_evaluate_is_a_warning() {
         "{w}"
     );
 }
+
+#[test]
+fn a_file_cache_in_the_code_folder_is_made_writable_and_pkg_resources_gets_setuptools() {
+    let settings = DB_BY_VARIABLE.replace(
+        "import os\n",
+        "import os\nimport pkg_resources\n",
+    ) + "CACHES = {\"default\": {\"BACKEND\": \"django.core.cache.backends.filebased.FileBasedCache\", \"LOCATION\": BASE_DIR / \"cache\"}}\n";
+    let (_t, dir) = project_with(&settings, "django==5.2\npsycopg2-binary==2.9.10\n");
+    let j = inspect_json(&dir, &[]);
+    assert_eq!(
+        j["facts"]["writable_dirs"][0]["value"], "/app/cache",
+        "{}",
+        j["facts"]
+    );
+    djship().arg("init").arg(&dir).assert().success();
+    let df = read(&dir.join("Dockerfile"));
+    let chown = df.lines().find(|l| l.contains("&& chown")).unwrap();
+    assert!(chown.contains("/app/cache"), "{chown}");
+    assert!(df.contains("setuptools<81"), "{df}");
+    // Neither without them.
+    let (_t2, dir2) = project_with(DB_BY_VARIABLE, "django==5.2\npsycopg2-binary==2.9.10\n");
+    djship().arg("init").arg(&dir2).assert().success();
+    let df = read(&dir2.join("Dockerfile"));
+    assert!(!df.contains("/app/cache") && !df.contains("setuptools<81"));
+}

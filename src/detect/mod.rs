@@ -191,6 +191,13 @@ pub struct Facts {
     pub frontend: Option<frontend::Frontend>,
     pub installed_apps: Vec<String>,
     pub env_vars: Vec<EnvVar>,
+    /// Folders inside the image the app writes at run time (a file-based cache): the image
+    /// makes them the app user's.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub writable_dirs: Vec<Located<String>>,
+    /// The settings import pkg_resources, which comes with setuptools: a virtualenv made by
+    /// uv has none unless the project declares it.
+    pub imports_pkg_resources: bool,
     /// Settings for running behind a proxy that the settings turn on only when a variable is
     /// set: djship's .env sets it, since nginx sends the headers they trust.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -448,6 +455,37 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     };
 
     let env_vars = env_vars(&prod, dev.as_ref());
+    let writable_dirs: Vec<Located<String>> = prod
+        .get("CACHES")
+        .and_then(|b| match &b.value {
+            Value::Dict(items) => Some((items, &b.evidence)),
+            _ => None,
+        })
+        .map(|(items, ev)| {
+            items
+                .iter()
+                .filter(|(_, c)| {
+                    c.get("BACKEND")
+                        .and_then(Value::as_str)
+                        .is_some_and(|b| b.ends_with("FileBasedCache"))
+                })
+                .filter_map(|(_, c)| c.get("LOCATION").and_then(in_image))
+                .filter(|p| p.starts_with("/app"))
+                .map(|p| Located {
+                    value: p,
+                    evidence: ev.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let imports_pkg_resources = prod.files.iter().any(|f| {
+        std::fs::read_to_string(root.join(f)).is_ok_and(|t| {
+            t.lines().any(|l| {
+                let l = l.trim_start();
+                l.starts_with("import pkg_resources") || l.starts_with("from pkg_resources")
+            })
+        })
+    });
     let proxy_switches = ["SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST"]
         .iter()
         .filter(|s| prod.value(s).is_none())
@@ -504,6 +542,8 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         frontend,
         installed_apps,
         env_vars,
+        writable_dirs,
+        imports_pkg_resources,
         proxy_switches,
         problems,
         warnings,

@@ -151,6 +151,8 @@ pub struct Paths {
     pub static_root: String,
     pub media_url: String,
     pub media_root: String,
+    /// Other folders the app writes at run time (a file-based cache), made the app user's.
+    pub writable_dirs: Vec<String>,
     /// Static file names carry a content hash (manifest storage): cacheable forever.
     pub hashed_static: bool,
 }
@@ -468,6 +470,13 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         });
     }
 
+    if facts.imports_pkg_resources && !deps.has("setuptools") {
+        extra.push(ExtraPackage {
+            requirement: "setuptools<81".into(),
+            why: "the settings import pkg_resources, which comes with setuptools (below 81, which drops it); a virtualenv made by uv has none".into(),
+        });
+    }
+
     let redis = facts.cache.as_ref().is_some_and(|c| c.redis) || facts.celery.is_some();
     let celery = facts.celery.as_ref().map(|c| Celery {
         app: c.app.clone(),
@@ -505,6 +514,11 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
             "/media/",
         ),
         media_root,
+        writable_dirs: facts
+            .writable_dirs
+            .iter()
+            .map(|d| d.value.clone())
+            .collect(),
         hashed_static: facts
             .static_files
             .storage
