@@ -1458,6 +1458,16 @@ impl<'l> Interp<'l> {
                 }
                 (Value::Env(_), _) => return base,
                 (Value::Str(_), _) => return Value::Unknown(f.text(e).into()),
+                // `DATABASES.get("default", {})`
+                (Value::Dict(_), "get") => {
+                    if let Some(Value::Str(k)) = args.first() {
+                        return base
+                            .get(k)
+                            .cloned()
+                            .or_else(|| args.get(1).cloned())
+                            .unwrap_or(Value::None);
+                    }
+                }
                 _ => {}
             }
         }
@@ -2093,6 +2103,23 @@ APPS.insert(0, "z")
             run("A = 1\nif 'A' in locals():\n    B = 2\nif 'Z' not in globals():\n    C = 3\n");
         assert_eq!(ns["B"].value, Value::Int(2));
         assert_eq!(ns["C"].value, Value::Int(3));
+    }
+
+    #[test]
+    fn a_database_built_up_in_place_from_the_environment() {
+        // shynet's pattern: an empty dict, the default taken with .get, then .update.
+        let (ns, _) = run(r#"
+import os
+DATABASES = {}
+DATABASES["default"] = DATABASES.get("default", {})
+DATABASES["default"].update({"ENGINE": "django.db.backends.postgresql", "HOST": os.environ.get("DB_HOST")})
+"#);
+        let d = ns["DATABASES"].value.get("default").unwrap();
+        assert_eq!(
+            d.get("ENGINE"),
+            Some(&Value::Str("django.db.backends.postgresql".into()))
+        );
+        assert!(matches!(d.get("HOST"), Some(Value::Env(_))));
     }
 
     #[test]
