@@ -132,12 +132,28 @@ pub enum Test {
 impl Cond {
     fn otherwise(evidence: Evidence) -> Cond {
         Cond {
-            text: "else".into(),
+            test: Test::Otherwise,
+            ..Cond::unknown("else".into(), evidence)
+        }
+    }
+
+    /// A test not yet analysed.
+    fn unknown(text: String, evidence: Evidence) -> Cond {
+        Cond {
+            text,
             evidence,
             var: None,
             default: None,
-            test: Test::Otherwise,
+            test: Test::Unknown,
             negated: false,
+        }
+    }
+
+    /// `not <constant>` is a constant.
+    fn fold_negation(&mut self) {
+        if let Test::Const(b) = self.test {
+            self.test = Test::Const(b != self.negated);
+            self.negated = false;
         }
     }
 
@@ -789,19 +805,9 @@ impl<'l> Interp<'l> {
 
     /// What an `if` test depends on.
     fn cond(&mut self, f: &PyFile, test: &Expr) -> Cond {
-        let mut c = Cond {
-            text: f.text(test).to_string(),
-            evidence: f.evidence(test),
-            var: None,
-            default: None,
-            test: Test::Unknown,
-            negated: false,
-        };
+        let mut c = Cond::unknown(f.text(test).to_string(), f.evidence(test));
         self.analyse_test(f, test, &mut c);
-        if let Test::Const(b) = c.test {
-            c.test = Test::Const(b != c.negated);
-            c.negated = false;
-        }
+        c.fold_negation();
         c
     }
 
@@ -818,19 +824,9 @@ impl<'l> Interp<'l> {
             Expr::BoolOp(b) => {
                 let mut parts: Vec<Cond> = Vec::new();
                 for v in &b.values {
-                    let mut sub = Cond {
-                        text: String::new(),
-                        evidence: c.evidence.clone(),
-                        var: None,
-                        default: None,
-                        test: Test::Unknown,
-                        negated: false,
-                    };
+                    let mut sub = Cond::unknown(String::new(), c.evidence.clone());
                     self.analyse_test(f, v, &mut sub);
-                    if let Test::Const(x) = sub.test {
-                        sub.test = Test::Const(x != sub.negated);
-                        sub.negated = false;
-                    }
+                    sub.fold_negation();
                     parts.push(sub);
                 }
                 let and = b.op == BoolOp::And;
