@@ -442,6 +442,15 @@ pub trait Loader {
     fn is_project_module(&self, _module: &str, _level: u32, _from_file: &str) -> bool {
         false
     }
+    /// A file of the project by its path relative to the root (`exec(open(path).read())`).
+    fn load_file(&mut self, _rel: &str) -> Option<Rc<PyFile>> {
+        None
+    }
+    /// Whether a path relative to the project root exists; `None` when it cannot be told
+    /// (outside the project).
+    fn exists(&self, _rel: &str) -> Option<bool> {
+        None
+    }
 }
 
 /// A function defined in the project, with the file it is in.
@@ -1521,6 +1530,34 @@ impl<'l> Interp<'l> {
             "locals" | "globals" | "vars" if args.is_empty() && self.call_depth == 0 => {
                 Value::Module(NAMESPACE.into())
             }
+            // `exec(open(path).read())` of a project file runs it in the settings' namespace
+            // (Mezzanine's local_settings.py), like a star import.
+            "exec" => {
+                if let Some(Expr::Call(read)) = c.arguments.args.first() {
+                    if let Expr::Attribute(a) = read.func.as_ref() {
+                        if let (Expr::Call(open), "read") = (a.value.as_ref(), a.attr.id.as_str()) {
+                            if self.dotted(&open.func).as_deref() == Some("open") {
+                                if let Some(Value::Path(p)) =
+                                    open.arguments.args.first().map(|x| self.eval(f, x))
+                                {
+                                    if let Some(file) = self.loader.load_file(&p) {
+                                        self.exec_file(&file);
+                                        return Value::None;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                Value::Unknown(f.text(e).into())
+            }
+            "os.path.exists" | "os.path.isfile" | "os.path.isdir" => match args.first() {
+                Some(Value::Path(p)) => match self.loader.exists(p) {
+                    Some(b) => Value::Bool(b),
+                    None => Value::Unknown(f.text(e).into()),
+                },
+                _ => Value::Unknown(f.text(e).into()),
+            },
             "importlib.import_module" | "import_module" => match args.first() {
                 Some(Value::Str(m)) => Value::Module(m.clone()),
                 _ => Value::Unknown(f.text(e).into()),

@@ -103,6 +103,20 @@ impl Loader for FileCache {
         self.file(&rel)
     }
 
+    fn load_file(&mut self, rel: &str) -> Option<Rc<PyFile>> {
+        if rel.starts_with('/') || rel.starts_with("..") {
+            return None;
+        }
+        self.file(rel)
+    }
+
+    fn exists(&self, rel: &str) -> Option<bool> {
+        if rel.starts_with('/') || rel.starts_with("..") {
+            return None;
+        }
+        Some(self.root.join(rel).exists())
+    }
+
     fn is_project_module(&self, module: &str, level: u32, _from_file: &str) -> bool {
         level > 0 || {
             let top = module.split('.').next().unwrap_or("");
@@ -733,6 +747,31 @@ mod tests {
         assert_eq!(hint_role("pytest.ini"), None);
         assert_eq!(hint_role(".github/workflows/ci.yml"), None);
         assert_eq!(hint_role("docs/deployment.md"), None);
+    }
+
+    #[test]
+    fn a_local_settings_file_run_with_exec_is_followed_when_it_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = "import os\nDIR = os.path.dirname(os.path.abspath(__file__))\nDEBUG = False\nf = os.path.join(DIR, 'local_settings.py')\nif os.path.exists(f):\n    exec(open(f, 'rb').read())\n";
+        write(
+            dir.path(),
+            &[
+                ("mysite/settings.py", settings),
+                ("mysite/local_settings.py", "DEBUG = True\n"),
+            ],
+        );
+        let mut cache = FileCache::new(dir.path(), "");
+        let e = evaluate(&mut cache, "mysite/settings.py");
+        assert_eq!(e.value("DEBUG"), Some(&Value::Bool(true)));
+        assert_eq!(
+            e.get("DEBUG").unwrap().evidence.file,
+            "mysite/local_settings.py"
+        );
+        // Without the file, the test is false and the settings keep their own value.
+        std::fs::remove_file(dir.path().join("mysite/local_settings.py")).unwrap();
+        let mut cache = FileCache::new(dir.path(), "");
+        let e = evaluate(&mut cache, "mysite/settings.py");
+        assert_eq!(e.value("DEBUG"), Some(&Value::Bool(false)));
     }
 
     #[test]
