@@ -141,6 +141,20 @@ impl Dependencies {
     }
 }
 
+/// For tests: the dependencies of requirements.txt lines (line numbers are evidence).
+#[cfg(test)]
+pub(crate) fn from_requirement_lines(lines: &[&str]) -> Dependencies {
+    let mut d = Dependencies::default();
+    for (i, l) in lines.iter().enumerate() {
+        d.packages.push(
+            parse_requirement_line(l, Evidence::at("requirements.txt", i as u32 + 1))
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    d
+}
+
 pub fn normalize_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut last_sep = false;

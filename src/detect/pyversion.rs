@@ -646,7 +646,7 @@ fn settle(py: &mut PythonVersion, k: &Knowledge, m: u8, warnings: &mut Vec<Warni
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::deps::{parse_requirement_line, PythonConstraint};
+    use crate::detect::deps::{from_requirement_lines, PythonConstraint};
 
     #[test]
     fn django_support_table() {
@@ -674,14 +674,7 @@ mod tests {
 
     /// Dependencies from requirements.txt lines (line numbers are evidence).
     fn deps(lines: &[&str], python: Option<&str>) -> Dependencies {
-        let mut d = Dependencies::default();
-        for (i, l) in lines.iter().enumerate() {
-            d.packages.push(
-                parse_requirement_line(l, Evidence::at("requirements.txt", i as u32 + 1))
-                    .unwrap()
-                    .unwrap(),
-            );
-        }
+        let mut d = from_requirement_lines(lines);
         d.python = python.map(|c| PythonConstraint {
             constraint: c.into(),
             evidence: Evidence::at("pyproject.toml", 3),

@@ -601,19 +601,7 @@ pub fn build_constraints(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::deps::parse_requirement_line;
-
-    fn deps(lines: &[&str]) -> Dependencies {
-        let mut d = Dependencies::default();
-        for (i, l) in lines.iter().enumerate() {
-            d.packages.push(
-                parse_requirement_line(l, Evidence::at("requirements.txt", i as u32 + 1))
-                    .unwrap()
-                    .unwrap(),
-            );
-        }
-        d
-    }
+    use crate::detect::deps::from_requirement_lines as deps;
 
     #[test]
     fn the_table_is_ordered_and_parses() {
