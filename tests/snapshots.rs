@@ -1,0 +1,173 @@
+//! Golden snapshots of every file `djship init` writes, for every project fixture and for
+//! projects made by `django-admin startproject` and `wagtail start`, per target.
+//!
+//! A template or plan change shows here as a reviewed diff instead of an end-to-end failure.
+//! After a deliberate change: `INSTA_UPDATE=always cargo nextest run --test snapshots`, then
+//! read the diff of tests/snapshots/ before committing it (the commit says why).
+//!
+//! Generated secrets differ on every run: djship runs twice on identical copies, and a .env
+//! value that differs between the runs is shown as `<generated>`.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Every regular file under `dir`, relative path to content (text only).
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let e = e.unwrap();
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Run `djship init` with `args` on a copy of `project` (named `name`); the files it
+/// created or changed, and its standard output.
+fn init(project: &Path, name: &str, args: &[&str]) -> (BTreeMap<String, String>, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(name);
+    copy_dir(project, &dir);
+    let before = files(&dir);
+    let out = djship().arg("init").arg(&dir).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "djship init {name} {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = files(&dir)
+        .into_iter()
+        .filter(|(k, v)| before.get(k) != Some(v))
+        .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
+        .collect();
+    let stdout = String::from_utf8_lossy(&out.stdout).replace(&*dir.to_string_lossy(), "<project>");
+    (written, stdout)
+}
+
+/// `.env` lines whose values differ between two runs are random: replace them.
+fn redact(a: &str, b: &str) -> String {
+    a.lines()
+        .zip(b.lines())
+        .map(|(x, y)| {
+            if x == y {
+                x.to_string()
+            } else {
+                match x.split_once('=') {
+                    Some((k, _)) => format!("{k}=<generated>"),
+                    None => "<generated>".to_string(),
+                }
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `django-admin startproject` writes a random key into the settings it makes.
+fn scaffold_key(text: &str) -> String {
+    const MARK: &str = "django-insecure-";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(MARK) {
+        out.push_str(&rest[..i + MARK.len()]);
+        out.push_str("<scaffold>");
+        rest = &rest[i + MARK.len()..];
+        let end = rest.find(['\'', '"', '\n']).unwrap_or(rest.len());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Snapshot every file `init` writes for `project`, under `case`.
+fn snapshot_init(case: &str, project: &Path, name: &str, args: &[&str]) {
+    let (first, stdout) = init(project, name, args);
+    let (second, _) = init(project, name, args);
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>(),
+        "two runs of init on {case} wrote different files"
+    );
+    assert!(!first.is_empty(), "init on {case} wrote nothing");
+    let mut listing = String::new();
+    for (path, content) in &first {
+        listing.push_str(path);
+        listing.push('\n');
+        let shown = if content == &second[path] {
+            content.clone()
+        } else {
+            redact(content, &second[path])
+        };
+        let shown = scaffold_key(&shown).replace(
+            concat!("djship ", env!("CARGO_PKG_VERSION")),
+            "djship <version>",
+        );
+        insta::assert_snapshot!(format!("{case}__{}", path.replace('/', "__")), shown);
+    }
+    insta::assert_snapshot!(format!("{case}__files"), listing);
+    insta::assert_snapshot!(format!("{case}__stdout"), stdout);
+}
+
+#[test]
+fn fixtures_compose() {
+    for name in PROJECT_FIXTURES {
+        snapshot_init(name, &fixtures().join(name), name, &[]);
+    }
+}
+
+#[test]
+fn fixture_with_patch_settings_and_ca_cert() {
+    // The settings patch and the CA bundle are files init writes only on request.
+    let tmp = tempfile::tempdir().unwrap();
+    let ca = tmp.path().join("ca.pem");
+    std::fs::write(
+        &ca,
+        "-----BEGIN CERTIFICATE-----\nMIIBfixture\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    snapshot_init(
+        "split-settings-celery-patched",
+        &fixtures().join("split-settings-celery"),
+        "split-settings-celery",
+        &["--patch-settings", "--ca-cert", ca.to_str().unwrap()],
+    );
+}
+
+#[test]
+fn startproject_compose() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = startproject(tmp.path(), "mysite") else {
+        assert!(!tools_required(), "django-admin is required");
+        eprintln!("skipped: django-admin not found");
+        return;
+    };
+    snapshot_init("startproject", &dir, "mysite", &[]);
+    snapshot_init(
+        "startproject-patched",
+        &dir,
+        "mysite",
+        &["--patch-settings"],
+    );
+}
+
+#[test]
+fn wagtail_compose() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = wagtail_start(tmp.path(), "mysite") else {
+        assert!(!tools_required(), "wagtail is required");
+        eprintln!("skipped: wagtail not found");
+        return;
+    };
+    // `wagtail start` writes its own Dockerfile and .dockerignore: djship replaces them.
+    snapshot_init("wagtail", &dir, "mysite", &["--force"]);
+}
