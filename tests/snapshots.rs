@@ -108,10 +108,15 @@ fn snapshot_init(case: &str, project: &Path, name: &str, args: &[&str]) {
         } else {
             redact(content, &second[path])
         };
-        let shown = scaffold_key(&shown).replace(
-            concat!("djship ", env!("CARGO_PKG_VERSION")),
-            "djship <version>",
-        );
+        let shown = scaffold_key(&shown)
+            .replace(
+                concat!("djship ", env!("CARGO_PKG_VERSION")),
+                "djship <version>",
+            )
+            .replace(
+                concat!("version=\"", env!("CARGO_PKG_VERSION"), "\""),
+                "version=\"<version>\"",
+            );
         insta::assert_snapshot!(format!("{case}__{}", path.replace('/', "__")), shown);
     }
     insta::assert_snapshot!(format!("{case}__files"), listing);
