@@ -563,3 +563,33 @@ fn a_uv_project_keeps_its_own_build_settings() {
         "setuptools<70"
     );
 }
+
+/// docs/dependency-managers.md is generated from the managers' units, and every manager
+/// is named where inspect's JSON schema lists them.
+#[test]
+fn dependency_managers_reference_is_current() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("docs/dependency-managers.md");
+    let want = djship::detect::deps::reference();
+    if std::env::var_os("DJSHIP_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap_or_default(),
+        want,
+        "docs/dependency-managers.md is stale: run with DJSHIP_UPDATE_DOCS=1"
+    );
+    let schema = std::fs::read_to_string(root.join("docs/inspect-json.md")).unwrap();
+    let line = schema
+        .lines()
+        .find(|l| l.starts_with("| `facts.dependencies.manager`"))
+        .expect("docs/inspect-json.md describes facts.dependencies.manager");
+    for m in djship::detect::deps::ALL {
+        assert!(
+            line.contains(&format!("`{}`", m.name)),
+            "docs/inspect-json.md does not list the manager {}",
+            m.name
+        );
+        assert!(!m.doc.is_empty(), "{} has no documentation", m.name);
+    }
+}

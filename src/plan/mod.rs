@@ -5,7 +5,7 @@ pub mod env;
 pub mod patch;
 
 use crate::config::Config;
-use crate::detect::deps::Manager;
+use crate::detect::deps::{InstallInput, Manager};
 use crate::detect::frontend::{Frontend, NodeManager, OutputKind, OutputState, NODE_LTS};
 use crate::detect::{DbKind, Facts};
 use env::EnvPlan;
@@ -28,12 +28,8 @@ pub const PSYCOPG2: &str = "psycopg2-binary==2.9.10";
 /// ...and for Django 2.2 and 3.0, which fail with psycopg2 2.9 ("database connection isn't
 /// set to UTC"), the last 2.8 (wheels for CPython 3.5 to 3.9, all Django 3.0 supports).
 pub const PSYCOPG2_DJANGO_30: &str = "psycopg2-binary==2.8.6";
-pub const POETRY: &str = "poetry==2.5.1";
-pub const POETRY_EXPORT: &str = "poetry-plugin-export==1.10.1";
-/// 2.29.4 cannot be installed from every index yet (it needs certifi 2026.10.19); 2.29.3
-/// installs and exports from a lock without network access.
-pub const PDM: &str = "pdm==2.29.3";
-pub const PIPENV: &str = "pipenv==2026.10.3";
+// The dependency managers' tools (Poetry, PDM, Pipenv) are pinned in their units,
+// src/detect/deps/.
 
 /// Where `--ca-cert` puts the CA bundle in the build context.
 pub const CA_CERT_PATH: &str = "docker/ca-cert.pem";
@@ -83,7 +79,7 @@ pub struct ExtraPackage {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Install {
-    pub manager: Option<Manager>,
+    pub manager: Option<&'static Manager>,
     /// Build constraints for old sdists that need older build tools: each is installed
     /// first, alone, with its constraint (`uv pip install --build-constraints`).
     pub build_constraints: Vec<crate::detect::wheels::BuildConstraint>,
@@ -653,11 +649,13 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
         .nth(1)
         .and_then(|m| m.parse().ok())
         .unwrap_or(0);
-    // uv projects carry their own (`[tool.uv] build-constraint-dependencies`): uv could
-    // not have locked an sdist that does not build.
+    // A manager whose lock carries its own (uv's `build-constraint-dependencies`) needs
+    // none: it could not have locked an sdist that does not build.
     let build_constraints = match deps.manager {
-        Some(Manager::Uv) | None => Vec::new(),
-        _ => crate::detect::wheels::build_constraints(deps, minor, &facts.python.wheel_packages),
+        Some(m) if !m.carries_build_constraints => {
+            crate::detect::wheels::build_constraints(deps, minor, &facts.python.wheel_packages)
+        }
+        _ => Vec::new(),
     };
     for (i, c) in build_constraints.iter().enumerate() {
         let file = format!("/tmp/build-constraints-{}.txt", i + 1);
@@ -674,76 +672,14 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
         ));
     }
     match deps.manager {
-        Some(Manager::Requirements) => {
-            let files: Vec<&String> = deps
-                .install_files
-                .iter()
-                .filter(|f| f.ends_with(".txt"))
-                .collect();
-            let top = files
-                .first()
-                .map(|f| f.as_str())
-                .unwrap_or("requirements.txt");
-            commands.push(format!("{uv_pip} -r {top}{extra_args}"));
-        }
-        Some(Manager::Uv) => {
-            commands.push(format!(
-                "uv sync --frozen --no-dev --no-install-project{}",
-                if dir.is_empty() {
-                    String::new()
-                } else {
-                    format!(" --project {dir}")
-                }
-            ));
-            if !extra.is_empty() {
-                commands.push(format!("{uv_pip}{extra_args}"));
-            }
-        }
-        Some(Manager::Poetry) => {
-            commands.push(format!(
-                "uv tool run --from {POETRY} --with {POETRY_EXPORT} poetry export{} --only main --format requirements.txt --output /tmp/requirements.txt",
-                if dir.is_empty() { String::new() } else { format!(" --project {dir}") }
-            ));
-            commands.push(format!("{uv_pip} -r /tmp/requirements.txt{extra_args}"));
-        }
-        Some(Manager::Pdm) => {
-            commands.push(format!(
-                "uv tool run --from {PDM} pdm export{} --prod --output /tmp/requirements.txt",
-                if dir.is_empty() {
-                    String::new()
-                } else {
-                    format!(" --project {dir}")
-                }
-            ));
-            commands.push(format!("{uv_pip} -r /tmp/requirements.txt{extra_args}"));
-        }
-        Some(Manager::Pipenv) => {
-            if deps.lockfile.is_some() {
-                commands.push(format!(
-                    "{}uv tool run --from {PIPENV} pipenv requirements > /tmp/requirements.txt",
-                    if dir.is_empty() {
-                        String::new()
-                    } else {
-                        format!("PIPENV_PIPFILE={dir}/Pipfile ")
-                    }
-                ));
-                commands.push(format!("{uv_pip} -r /tmp/requirements.txt{extra_args}"));
-            } else {
-                notes.push("Pipfile without Pipfile.lock: installing the Pipfile's unpinned packages; commit a Pipfile.lock for reproducible images".into());
-                let pkgs: Vec<String> = deps
-                    .packages
-                    .iter()
-                    .filter(|p| !p.dev)
-                    .map(|p| shell_quote(&format!("{}{}", p.name, p.specifier)))
-                    .collect();
-                commands.push(format!("{uv_pip} {}{extra_args}", pkgs.join(" ")));
-            }
-        }
-        Some(Manager::Pep621) => {
-            commands.push(format!(
-                "{uv_pip} -r {}pyproject.toml{extra_args}",
-                deps.dir
-            ));
+        Some(m) => {
+            let input = InstallInput {
+                deps,
+                dir,
+                uv_pip,
+                extra_args: &extra_args,
+            };
+            commands.extend((m.install)(&input, notes));
         }
         None => {
             copy.clear();

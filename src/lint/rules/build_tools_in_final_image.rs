@@ -219,7 +219,8 @@ fn run_packages(df: &Dockerfile, at: usize, text: &str, installed: &[String]) ->
             ("pip" | "pip3" | "pipx", "install") => {
                 for o in &p.operands {
                     let name = o.split(['=', '<', '>', '~', '!', '[']).next().unwrap_or(o);
-                    if matches!(name, "pipenv" | "poetry" | "pdm") {
+                    if crate::detect::deps::by_command(name).is_some_and(|m| m.lint.build_only_tool)
+                    {
                         left.push((o.to_string(), false));
                     }
                 }

@@ -19,10 +19,8 @@ pub const RULE: Rule = Rule {
 enum Tool {
     /// pip, pip3, `python -m pip`, `uv pip`.
     Pip,
-    Uv,
-    Poetry,
-    Pdm,
-    Pipenv,
+    /// A dependency manager's own command (`poetry install`), by the manager's name.
+    Manager(&'static str),
 }
 
 /// One install command of a RUN.
@@ -38,18 +36,13 @@ struct Install {
     project: bool,
 }
 
-/// Packaging tools: installing them is not installing the project's dependencies.
-const TOOLS: &[&str] = &[
-    "pip",
-    "setuptools",
-    "wheel",
-    "uv",
-    "pipenv",
-    "poetry",
-    "pdm",
-    "virtualenv",
-    "pip-tools",
-];
+/// Packaging tools besides the dependency managers' own (whose commands are their package
+/// names): installing them is not installing the project's dependencies.
+const TOOLS: &[&str] = &["pip", "setuptools", "wheel", "virtualenv", "pip-tools"];
+
+fn is_packaging_tool(pkg: &str) -> bool {
+    TOOLS.contains(&pkg) || crate::detect::deps::by_command(pkg).is_some()
+}
 
 /// pip options that take a value (the next word, unless written `--opt=value`).
 const PIP_VALUE_OPTS: &[&str] = &[
@@ -123,35 +116,22 @@ fn installs(text: &str, project_dirs: &[String]) -> Vec<Install> {
                 out.push(pip_install(&w[start..], sync, project_dirs));
                 break;
             }
-            let (tool, installs, deps_flags): (Tool, bool, &[&str]) = match cmd {
-                "uv" => (
-                    Tool::Uv,
-                    sub == "sync",
-                    &[
-                        "--no-install-project",
-                        "--no-install-workspace",
-                        "--no-install-package",
-                    ],
-                ),
-                "poetry" => (
-                    Tool::Poetry,
-                    matches!(sub, "install" | "sync"),
-                    &["--no-root"],
-                ),
-                "pdm" => (Tool::Pdm, matches!(sub, "install" | "sync"), &["--no-self"]),
-                "pipenv" => (Tool::Pipenv, matches!(sub, "install" | "sync"), &[]),
-                _ => continue,
+            let Some(manager) = crate::detect::deps::by_command(cmd) else {
+                continue;
             };
-            if !installs {
+            let lint = &manager.lint;
+            if !lint.install_subcommands.contains(&sub) {
                 break;
             }
             let args = &w[k + 2..];
-            let deps_only = args
-                .iter()
-                .any(|a| deps_flags.iter().any(|f| a.split('=').next() == Some(f)));
+            let deps_only = args.iter().any(|a| {
+                lint.dependencies_only_flags
+                    .iter()
+                    .any(|f| a.split('=').next() == Some(f))
+            });
             let only_root = args.contains(&"--only-root");
             // `pipenv install NAME` adds a package; the others take no package names.
-            let named: Vec<String> = if tool == Tool::Pipenv {
+            let named: Vec<String> = if lint.takes_package_names {
                 args.iter()
                     .filter(|a| !a.starts_with('-'))
                     .map(|a| a.to_string())
@@ -162,20 +142,13 @@ fn installs(text: &str, project_dirs: &[String]) -> Vec<Install> {
             let manifests = if only_root || !named.is_empty() {
                 Vec::new()
             } else {
-                vec![match tool {
-                    Tool::Uv => "uv.lock",
-                    Tool::Poetry => "poetry.lock",
-                    Tool::Pdm => "pdm.lock",
-                    _ => "Pipfile",
-                }
-                .to_string()]
+                vec![lint.manifest.to_string()]
             };
             out.push(Install {
-                tool,
+                tool: Tool::Manager(manager.name),
                 manifests,
                 named,
-                // Pipenv never installs the project; uv, Poetry and PDM do unless told not to.
-                project: tool != Tool::Pipenv && !deps_only,
+                project: lint.installs_project && !deps_only,
             });
             break;
         }
@@ -241,7 +214,7 @@ fn pip_install(args: &[&str], sync: bool, project_dirs: &[String]) -> Install {
                 .next()
                 .unwrap_or(a)
                 .to_ascii_lowercase();
-            if !TOOLS.contains(&pkg.as_str()) {
+            if !is_packaging_tool(&pkg) {
                 i.named.push(a.to_string());
             }
         }
@@ -399,7 +372,7 @@ mod tests {
             .named
             .is_empty());
         let i = first("uv sync --locked --no-install-project --no-dev");
-        assert_eq!((i.tool, i.project), (Tool::Uv, false));
+        assert_eq!((i.tool, i.project), (Tool::Manager("uv"), false));
         assert!(first("uv sync --frozen").project);
         assert!(!first("poetry install --no-root --only main").project);
         assert!(!first("pdm install --prod --no-self").project);

@@ -132,22 +132,21 @@ pub fn run_text(i: &Instruction) -> String {
     s
 }
 
-/// Does a RUN install the project's Python dependencies?
+/// Does a RUN install the project's Python dependencies? pip (also through uv), or a
+/// dependency manager's install command (its unit in src/detect/deps/ says which).
 pub fn installs(run: &str) -> bool {
-    [
+    ([
         "pip install",
         "pip3 install",
-        "pipenv install",
-        "pipenv sync",
-        "poetry install",
-        "uv sync",
         "uv pip install",
         "uv pip sync",
-        "pdm install",
-        "pdm sync",
     ]
     .iter()
     .any(|p| run.contains(p))
+        || crate::detect::deps::ALL
+            .iter()
+            .flat_map(|m| m.lint.install_commands())
+            .any(|p| run.contains(&p)))
         && !run.contains("pip install --upgrade pip")
 }
 
@@ -391,4 +390,34 @@ pub fn final_command(df: &super::dockerfile::Dockerfile) -> (Vec<String>, Option
         }
     }
     (words, at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::installs;
+
+    #[test]
+    fn installs_knows_every_managers_install_commands() {
+        for run in [
+            "pip install -r requirements.txt",
+            "uv pip sync requirements.txt",
+            "uv sync --locked",
+            "poetry install --no-root",
+            "poetry sync --only main",
+            "pdm sync --prod",
+            "pipenv install --deploy --system",
+        ] {
+            assert!(installs(run), "{run}");
+        }
+        // Near misses: a manager's other commands, and upgrading pip itself.
+        for run in [
+            "poetry lock",
+            "uv lock",
+            "pdm export -o requirements.txt",
+            "pipenv requirements > r.txt",
+            "pip install --upgrade pip",
+        ] {
+            assert!(!installs(run), "{run}");
+        }
+    }
 }

@@ -85,10 +85,13 @@ fn check(ctx: &Context) -> Vec<Hit> {
                     }
                 };
                 let mut dest: Vec<String> = Vec::new();
-                if ["uv sync", "pdm install", "pdm sync", "in-project"]
+                let in_project = crate::detect::deps::ALL
                     .iter()
-                    .any(|m| text.contains(m))
-                {
+                    .filter(|m| m.lint.venv_in_project)
+                    .flat_map(|m| m.lint.install_commands())
+                    .any(|c| text.contains(&c));
+                // `in-project`: Poetry's `virtualenvs.in-project`, PIPENV_VENV_IN_PROJECT.
+                if in_project || text.contains("in-project") {
                     dest.push(resolve(".venv"));
                 }
                 for c in super::commands(&text) {
