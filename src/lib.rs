@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod config;
 pub mod detect;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod lint;

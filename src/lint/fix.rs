@@ -54,13 +54,12 @@ pub fn diff(originals: &BTreeMap<String, String>, changed: &BTreeMap<String, Str
     let mut s = String::new();
     for (file, new) in changed {
         let old = originals.get(file).map(String::as_str).unwrap_or("");
-        let d = similar::TextDiff::from_lines(old, new);
-        s.push_str(
-            &d.unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{file}"), &format!("b/{file}"))
-                .to_string(),
-        );
+        s.push_str(&crate::diff::unified(
+            old,
+            new,
+            &format!("a/{file}"),
+            &format!("b/{file}"),
+        ));
     }
     s
 }

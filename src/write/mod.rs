@@ -5,7 +5,6 @@ pub mod secrets;
 
 use crate::error::{Error, Result};
 use crate::render::Rendered;
-use similar::TextDiff;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -120,13 +119,12 @@ pub fn diff(changes: &[Change]) -> String {
         } else {
             "/dev/null".into()
         };
-        let d = TextDiff::from_lines(&old, &new);
-        out.push_str(
-            &d.unified_diff()
-                .context_radius(3)
-                .header(&from, &format!("b/{}", c.path))
-                .to_string(),
-        );
+        out.push_str(&crate::diff::unified(
+            &old,
+            &new,
+            &from,
+            &format!("b/{}", c.path),
+        ));
     }
     out
 }
