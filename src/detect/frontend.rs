@@ -1490,17 +1490,13 @@ impl Ignores {
         let mut b = ignore::gitignore::GitignoreBuilder::new(root);
         let mut plain = Vec::new();
         let mut any = false;
-        let walker = ignore::WalkBuilder::new(root)
-            .max_depth(Some(4))
-            .hidden(false)
-            .git_ignore(false)
-            .ignore(false)
-            .filter_entry(|e| {
-                let n = e.file_name().to_string_lossy();
-                !matches!(n.as_ref(), "node_modules" | ".git" | ".venv" | "venv")
-            })
-            .build();
-        for e in walker.flatten().take(20_000) {
+        // Build outputs are entered: a bundler may write its own .gitignore there.
+        let walk = super::walk::Walk::new(root)
+            .max_depth(4)
+            .with_hidden()
+            .ignored(super::walk::Ignored::Seen)
+            .into_outputs();
+        for e in walk.entries().take(20_000) {
             if e.file_name() != ".gitignore" || !e.path().is_file() {
                 continue;
             }
@@ -1592,30 +1588,16 @@ fn state_of(root: &Path, rel: &str, ig: &Ignores) -> (OutputState, bool) {
     }
 }
 
-/// Files under a folder (at most 5,000; node_modules and VCS folders skipped).
+/// Files under a folder, build outputs included (at most 5,000).
 fn walkdir_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            if out.len() >= 5000 {
-                return out;
-            }
-            let Ok(ft) = e.file_type() else { continue };
-            let name = e.file_name();
-            if ft.is_dir() {
-                if !matches!(name.to_str(), Some("node_modules" | ".git")) {
-                    stack.push(e.path());
-                }
-            } else if ft.is_file() {
-                out.push(e.path());
-            }
-        }
-    }
-    out
+    super::walk::Walk::new(dir)
+        .with_hidden()
+        .ignored(super::walk::Ignored::Seen)
+        .into_outputs()
+        .files()
+        .take(5000)
+        .map(|e| e.into_path())
+        .collect()
 }
 
 /// Does the image need a Node stage, and why (not).
@@ -1696,19 +1678,10 @@ fn decide(build: &[String], outputs: &[Output], serves_node_modules: bool) -> (b
 /// The project's own Dockerfiles (not one djship wrote), at most three folders deep.
 fn project_dockerfiles(root: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .max_depth(Some(4))
-        .hidden(true)
-        .git_ignore(false)
-        .filter_entry(|e| {
-            let n = e.file_name().to_string_lossy();
-            !matches!(
-                n.as_ref(),
-                "node_modules" | ".venv" | "venv" | "site-packages"
-            )
-        })
-        .build();
-    for e in walker.flatten().take(20_000) {
+    let walk = super::walk::Walk::new(root)
+        .max_depth(4)
+        .ignored(super::walk::Ignored::Seen);
+    for e in walk.entries().take(20_000) {
         let name = e.file_name().to_string_lossy();
         let lower = name.to_ascii_lowercase();
         if !(lower.starts_with("dockerfile") || lower.ends_with(".dockerfile"))
@@ -2237,6 +2210,37 @@ mod tests {
         let f = f.unwrap();
         assert!(f.build_in_image);
         assert!(f.reason.contains("could not tell"), "{}", f.reason);
+    }
+
+    #[test]
+    fn tool_caches_gitignore_does_not_hide_a_committed_output() {
+        // pytest, mypy and ruff write a `.gitignore` of `*` into their caches: it ignores
+        // the cache, not the project, so the committed bundle stays committed.
+        let settings = "STATICFILES_DIRS = [BASE_DIR / 'frontend' / 'dist']\n";
+        let config = "module.exports = {\n  output: {\n    path: path.resolve(__dirname, 'dist'),\n  },\n};\n";
+        let files: &[(&str, &str)] = &[
+            ("frontend/package.json", PKG),
+            ("frontend/package-lock.json", "{}"),
+            ("frontend/webpack.config.js", config),
+            ("frontend/dist/app.js", "x"),
+            (
+                ".pytest_cache/.gitignore",
+                "# Created by pytest automatically.\n*\n",
+            ),
+            (".venv/.gitignore", "*\n"),
+        ];
+        let (f, _) = detect_in(files, settings);
+        let f = f.unwrap();
+        assert_eq!(f.outputs[0].state, OutputState::Committed);
+        assert!(!f.build_in_image, "{}", f.reason);
+        // Near miss: a `.gitignore` the bundler wrote into its output folder is read (the
+        // walk enters build outputs), so that output is built, not committed.
+        let mut files = files.to_vec();
+        files.push(("frontend/dist/.gitignore", "*\n"));
+        let (f, _) = detect_in(&files, settings);
+        let f = f.unwrap();
+        assert_eq!(f.outputs[0].state, OutputState::Built);
+        assert!(f.build_in_image, "{}", f.reason);
     }
 
     #[test]

@@ -3,31 +3,7 @@
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
-/// Folders never searched for manage.py: virtualenvs, caches, dependencies, VCS data.
-const SKIP_DIRS: &[&str] = &[
-    ".git",
-    ".hg",
-    ".svn",
-    "node_modules",
-    ".venv",
-    "venv",
-    "env",
-    ".env",
-    "site-packages",
-    "__pycache__",
-    ".tox",
-    ".nox",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    "build",
-    "dist",
-    "staticfiles",
-    "media",
-    ".idea",
-    ".vscode",
-];
-
+/// How many folders deep manage.py is looked for.
 const MAX_DEPTH: usize = 3;
 
 /// Find manage.py under `root`: at the root itself, or one found at most 3 folders deep.
@@ -64,8 +40,7 @@ pub fn find_manage_py(root: &Path, chosen: Option<&Path>) -> Result<String> {
     if root.join("manage.py").is_file() {
         return Ok("manage.py".into());
     }
-    let mut found = Vec::new();
-    search(root, root, 0, &mut found);
+    let mut found = search(root);
     found.sort();
     match found.len() {
         0 => Err(Error::NotDjango {
@@ -79,32 +54,23 @@ pub fn find_manage_py(root: &Path, chosen: Option<&Path>) -> Result<String> {
     }
 }
 
-fn search(root: &Path, dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
-    if depth >= MAX_DEPTH {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut dirs = Vec::new();
-    for e in entries.flatten() {
-        let Ok(ft) = e.file_type() else { continue };
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        if ft.is_dir() && !SKIP_DIRS.contains(&name.as_ref()) && !name.starts_with('.') {
-            dirs.push(e.path());
-        }
-    }
-    for d in dirs {
-        let m = d.join("manage.py");
-        if m.is_file() {
-            if let Ok(rel) = m.strip_prefix(root) {
-                found.push(rel.to_path_buf());
-            }
-            continue;
-        }
-        search(root, &d, depth + 1, found);
-    }
+/// Every manage.py at most [`MAX_DEPTH`] folders deep, outside hidden folders and those
+/// the project walk skips; none below a folder that has one (a project's own copies).
+fn search(root: &Path) -> Vec<PathBuf> {
+    let all: Vec<PathBuf> = super::walk::Walk::new(root)
+        .ignored(super::walk::Ignored::Seen)
+        .max_depth(MAX_DEPTH + 1)
+        .entries()
+        .filter(|e| e.depth() > 1 && e.file_name() == "manage.py" && e.path().is_file())
+        .filter_map(|e| e.path().strip_prefix(root).ok().map(Path::to_path_buf))
+        .collect();
+    all.iter()
+        .filter(|m| {
+            !all.iter()
+                .any(|o| o != *m && o.parent().is_some_and(|p| m.starts_with(p)))
+        })
+        .cloned()
+        .collect()
 }
 
 pub fn to_rel(p: &Path) -> String {
@@ -119,5 +85,52 @@ pub fn parent_dir(rel: &str) -> String {
     match rel.rfind('/') {
         Some(i) => rel[..i].to_string(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for f in files {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn nested_manage_py_skips_copies_and_outputs() {
+        // A copy in a build output, a virtualenv or a hidden folder is not a project.
+        let d = tree(&[
+            "src/manage.py",
+            "target/debug/x/manage.py",
+            "venv/lib/manage.py",
+            ".cache/manage.py",
+            "src/app/tests/manage.py",
+        ]);
+        assert_eq!(find_manage_py(d.path(), None).unwrap(), "src/manage.py");
+        // Near miss: two real candidates are both reported.
+        let d = tree(&["src/manage.py", "example/manage.py"]);
+        match find_manage_py(d.path(), None) {
+            Err(Error::SeveralProjects { candidates, .. }) => assert_eq!(
+                candidates,
+                [
+                    PathBuf::from("example/manage.py"),
+                    PathBuf::from("src/manage.py")
+                ]
+            ),
+            other => panic!("{other:?}"),
+        }
+        // Deeper than three folders: not searched.
+        let d = tree(&["a/b/c/d/manage.py"]);
+        assert!(find_manage_py(d.path(), None).is_err());
+        assert_eq!(
+            find_manage_py(&d.path().join("a"), None).unwrap(),
+            "b/c/d/manage.py"
+        );
     }
 }

@@ -13,6 +13,7 @@ pub mod problems;
 pub mod python;
 pub mod pyversion;
 pub mod settings;
+pub mod walk;
 pub mod wheels;
 
 use crate::config::Config;
@@ -575,32 +576,29 @@ fn entry_point(
     }
     let call = format!("get_{kind}_application(");
     let base = cache.root.join(&cache.import_root);
-    let walker = ignore::WalkBuilder::new(&base)
-        .max_depth(Some(4))
-        .sort_by_file_path(|a, b| a.cmp(b))
-        .filter_entry(|e| {
-            let n = e.file_name().to_string_lossy();
-            !matches!(
-                n.as_ref(),
-                "node_modules" | "venv" | ".venv" | "site-packages" | "tests"
-            )
-        })
-        .build();
-    let found = walker.flatten().take(20_000).find_map(|e| {
-        if e.path().extension().is_none_or(|x| x != "py") {
-            return None;
-        }
-        let text = std::fs::read_to_string(e.path()).ok()?;
-        let line = text
-            .lines()
-            .position(|l| l.starts_with("application") && l.contains(&call))?;
-        let rel = layout::to_rel(e.path().strip_prefix(&base).ok()?);
-        let module = rel.trim_end_matches(".py").replace('/', ".");
-        Some(Located {
-            value: format!("{module}.application"),
-            evidence: Evidence::at(python::path_join(&cache.import_root, &rel), line as u32 + 1),
-        })
-    });
+    let found = walk::Walk::new(&base)
+        .max_depth(4)
+        .also_skip(&["tests"])
+        .entries()
+        .take(20_000)
+        .find_map(|e| {
+            if e.path().extension().is_none_or(|x| x != "py") {
+                return None;
+            }
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            let line = text
+                .lines()
+                .position(|l| l.starts_with("application") && l.contains(&call))?;
+            let rel = layout::to_rel(e.path().strip_prefix(&base).ok()?);
+            let module = rel.trim_end_matches(".py").replace('/', ".");
+            Some(Located {
+                value: format!("{module}.application"),
+                evidence: Evidence::at(
+                    python::path_join(&cache.import_root, &rel),
+                    line as u32 + 1,
+                ),
+            })
+        });
     if let Some(f) = &found {
         warnings.push(Warning {
             evidence: setting
@@ -644,19 +642,10 @@ fn uploads_used(root: &Path, manage_dir: &str, installed_apps: &[String]) -> boo
         return true;
     }
     let base = root.join(manage_dir);
-    let walker = ignore::WalkBuilder::new(&base)
-        .max_depth(Some(6))
-        .hidden(true)
-        .filter_entry(|e| {
-            let n = e.file_name().to_string_lossy();
-            !matches!(
-                n.as_ref(),
-                "node_modules" | "venv" | ".venv" | "site-packages" | "migrations" | "tests"
-            )
-        })
-        .build();
-    walker
-        .flatten()
+    walk::Walk::new(&base)
+        .max_depth(6)
+        .also_skip(&["migrations", "tests"])
+        .entries()
         .filter(|e| e.path().extension().is_some_and(|x| x == "py"))
         .take(5000)
         .any(|e| {

@@ -413,23 +413,6 @@ pub enum HintRole {
     Either,
 }
 
-/// Folders never read for hints.
-const HINT_SKIP: &[&str] = &[
-    "node_modules",
-    ".git",
-    ".venv",
-    "venv",
-    "env",
-    "site-packages",
-    "__pycache__",
-    "dist",
-    "build",
-    "staticfiles",
-    "media",
-    ".tox",
-    ".nox",
-];
-
 fn has_word(path: &str, words: &[&str]) -> bool {
     path.to_ascii_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -578,14 +561,11 @@ fn modules_named(text: &str) -> Vec<(String, u32)> {
 /// env files and deployment templates whose module exists, in path order.
 pub fn settings_hints(cache: &FileCache) -> Vec<Hint> {
     let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(&cache.root)
-        .max_depth(Some(5))
-        .hidden(false)
-        .git_ignore(false)
-        .sort_by_file_path(|a, b| a.cmp(b))
-        .filter_entry(|e| !HINT_SKIP.contains(&e.file_name().to_string_lossy().as_ref()))
-        .build();
-    for e in walker.flatten().take(20_000) {
+    let walk = super::walk::Walk::new(&cache.root)
+        .max_depth(5)
+        .with_hidden()
+        .ignored(super::walk::Ignored::Seen);
+    for e in walk.entries().take(20_000) {
         if !e.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
@@ -635,15 +615,10 @@ fn defines_settings(cache: &mut FileCache, file: &str) -> bool {
 fn modules_defining_installed_apps(cache: &FileCache) -> Vec<(String, String)> {
     let base = cache.root.join(&cache.import_root);
     let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(&base)
-        .max_depth(Some(4))
-        .sort_by_file_path(|a, b| a.cmp(b))
-        .filter_entry(|e| {
-            let n = e.file_name().to_string_lossy();
-            !HINT_SKIP.contains(&n.as_ref()) && n != "migrations" && n != "tests"
-        })
-        .build();
-    for e in walker.flatten().take(20_000) {
+    let walk = super::walk::Walk::new(&base)
+        .max_depth(4)
+        .also_skip(&["migrations", "tests"]);
+    for e in walk.entries().take(20_000) {
         if e.path().extension().is_none_or(|x| x != "py") {
             continue;
         }

@@ -168,21 +168,6 @@ pub struct Context {
     pub named_kinds: BTreeMap<String, FileKind>,
 }
 
-const SKIP_DIRS: &[&str] = &[
-    ".git",
-    "node_modules",
-    ".venv",
-    "venv",
-    "env",
-    "__pycache__",
-    "site-packages",
-    ".tox",
-    ".mypy_cache",
-    "staticfiles",
-    "media",
-    "target",
-];
-
 /// What the context does with a file, from its path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
@@ -334,7 +319,7 @@ impl Context {
     }
 
     /// Read a project folder: its Dockerfiles, compose files and scripts (three levels
-    /// deep, skipping virtualenvs, node_modules and what .gitignore ignores), the root's
+    /// deep, skipping what the project walk skips and what .gitignore ignores), the root's
     /// .dockerignore and .gitignore, the lint configuration, and the Django settings.
     pub fn load(root: &Path) -> std::io::Result<Context> {
         let meta = std::fs::metadata(root)?;
@@ -348,26 +333,16 @@ impl Context {
         let mut warnings = Vec::new();
         let config = Config::load(root, &mut warnings);
         ctx.config = config.lint.clone();
-        let walker = ignore::WalkBuilder::new(root)
-            .max_depth(Some(4))
-            .hidden(false)
-            .require_git(false)
-            .sort_by_file_name(|a, b| a.cmp(b))
-            .filter_entry(|e| {
-                !(e.file_type().is_some_and(|t| t.is_dir())
-                    && SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+        let files: Vec<String> = crate::detect::walk::Walk::new(root)
+            .max_depth(4)
+            .with_hidden()
+            .ignored(crate::detect::walk::Ignored::Skipped)
+            .files()
+            .filter_map(|e| {
+                let rel = e.path().strip_prefix(root).ok()?;
+                Some(rel.to_string_lossy().replace('\\', "/"))
             })
-            .build();
-        let mut files: Vec<String> = Vec::new();
-        for entry in walker.flatten() {
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let Ok(rel) = entry.path().strip_prefix(root) else {
-                continue;
-            };
-            files.push(rel.to_string_lossy().replace('\\', "/"));
-        }
+            .collect();
         for rel in &files {
             let kind = FileKind::of(rel);
             if kind == FileKind::Other {
