@@ -3,19 +3,13 @@
 //! Each manager is one unit in its own file ([`Manager`]): how its files are detected,
 //! how they are read, the builder's install commands the plan uses, what the lint rules
 //! know about its commands, and its documentation (docs/dependency-managers.md is
-//! generated from [`reference`]). This module holds the shared types, the list of
+//! generated from [`reference()`]). This module holds the shared types, the list of
 //! managers ([`ALL`], which is also their precedence) and the choice between them.
 //! Requirements files are parsed in [`requirements_file`], PEP 621 pyproject tables
 //! and TOML lockfiles in [`pyproject`].
 
-mod pdm;
-mod pep621;
-mod pipenv;
-mod poetry;
 pub mod pyproject;
-mod requirements;
 pub mod requirements_file;
-mod uv;
 
 pub use poetry::poetry_to_pep440;
 #[cfg(test)]
@@ -29,26 +23,35 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::str::FromStr;
 
-/// Every dependency manager, in precedence order: when several managers' files are
-/// present, the first one here that has a lockfile wins (a lockfile pins what was tested,
-/// so it beats a looser declaration); among lockfiles, the one whose tool
-/// `pyproject.toml` configures ([`Manager::configured`]) wins; without a lockfile, a
-/// manager whose files pin like one ([`Manager::pins_like_a_lock`]) comes first, then
-/// this order.
-///
-/// Adding a manager is one file and one line: write `src/detect/deps/NAME.rs` with a
-/// `pub const MANAGER: Manager` (see `pdm.rs` for a short one), then add `mod NAME;` above
-/// and `&NAME::MANAGER` here at its place in the precedence. Detection, the choice,
-/// the image's install step, the lint rules' knowledge of its commands and
-/// docs/dependency-managers.md (regenerate with `DJSHIP_UPDATE_DOCS=1 cargo nextest run
-/// --test detect`) all follow from the unit.
-pub const ALL: &[&Manager] = &[
-    &uv::MANAGER,
-    &poetry::MANAGER,
-    &pdm::MANAGER,
-    &pipenv::MANAGER,
-    &requirements::MANAGER,
-    &pep621::MANAGER,
+/// Declares each manager's module and lists them in [`ALL`], in the order given.
+macro_rules! managers {
+    ($(#[$doc:meta])* $($m:ident),* $(,)?) => {
+        $(mod $m;)*
+        $(#[$doc])*
+        pub const ALL: &[&Manager] = &[$(&$m::MANAGER),*];
+    };
+}
+
+managers![
+    /// Every dependency manager, in precedence order: when several managers' files are
+    /// present, the first one here that has a lockfile wins (a lockfile pins what was
+    /// tested, so it beats a looser declaration); among lockfiles, the one whose tool
+    /// `pyproject.toml` configures ([`Manager::configured`]) wins; without a lockfile, a
+    /// manager whose files pin like one ([`Manager::pins_like_a_lock`]) comes first, then
+    /// this order.
+    ///
+    /// Adding a manager is one file and one line: write `src/detect/deps/NAME.rs` with a
+    /// `pub const MANAGER: Manager` (`pdm.rs` is a short example), and add `NAME` to this
+    /// list at its place in the precedence. Detection, the choice, the image's install
+    /// step, the lint rules' knowledge of its commands and docs/dependency-managers.md
+    /// (regenerate with `DJSHIP_UPDATE_DOCS=1 cargo nextest run --test detect`) all follow
+    /// from the unit.
+    uv,
+    poetry,
+    pdm,
+    pipenv,
+    requirements,
+    pep621,
 ];
 
 /// One dependency manager: everything djship knows about it.
@@ -581,6 +584,7 @@ pub fn reference() -> String {
         ));
     }
     s.push_str("\nWithout any lockfile, requirements files that pin most of their packages (`==`) win over the other declarations.\n");
+    s.push_str("\nEach manager is one file in `src/detect/deps/` (its detection, how its files are read, the image's install commands, what the lint rules know of its commands, and the text below). Adding one is that file and its name in the `managers!` list in `src/detect/deps/mod.rs`, at its place in the order above; then regenerate this page.\n");
     for m in ALL {
         s.push_str(&format!("\n## {}\n\n{}\n", m.name, m.doc.trim_end()));
         let deps = Dependencies {
