@@ -84,7 +84,8 @@ pub struct Manager {
 
 /// What the lint rules recognise of a manager's commands.
 pub struct Lint {
-    /// The tool's command (`poetry`); `None` when its files are installed with pip.
+    /// The tool's command, also its package name on PyPI (`poetry`); `None` when its files
+    /// are installed with pip.
     pub command: Option<&'static str>,
     /// Its subcommands that install the project's dependencies (`install`, `sync`).
     pub install_subcommands: &'static [&'static str],
