@@ -3,11 +3,12 @@
 
 pub mod env;
 pub mod patch;
+pub mod secrets;
 
-use crate::config::Config;
 use crate::detect::deps::Manager;
 use crate::detect::frontend::{Frontend, NodeManager, OutputKind, OutputState, NODE_LTS};
 use crate::detect::{DbKind, Facts};
+use crate::options::Options;
 use env::EnvPlan;
 use serde::Serialize;
 use std::str::FromStr;
@@ -40,18 +41,6 @@ pub const CA_CERT_PATH: &str = "docker/ca-cert.pem";
 
 /// The container's non-root user.
 pub const APP_UID: u32 = 10001;
-
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    pub python_image: Option<String>,
-    pub postgres_image: Option<String>,
-    pub nginx_image: Option<String>,
-    pub redis_image: Option<String>,
-    pub mariadb_image: Option<String>,
-    pub node_image: Option<String>,
-    /// `--patch-settings` was given: the facts are those of the patched settings.
-    pub patch_settings: bool,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Images {
@@ -96,12 +85,21 @@ pub struct Install {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Database {
-    /// postgres or mariadb.
+    pub kind: DbEngine,
+    /// The service's name (the host Django connects to).
     pub service: String,
     pub image: String,
     /// Path of the data inside the database container.
     pub data_dir: String,
     pub healthcheck: Vec<String>,
+}
+
+/// The database server the stack runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DbEngine {
+    Postgresql,
+    Mariadb,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -187,15 +185,31 @@ pub struct Plan {
     pub uid: u32,
     /// Decisions worth telling, one sentence each.
     pub notes: Vec<String>,
-    /// Files `djship init` writes.
-    pub files: Vec<String>,
     /// CA bundle in the build context trusted by the build steps that download (`--ca-cert`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ca_cert: Option<String>,
-    /// The settings change `--patch-settings` makes (absent without the flag). Set by the
-    /// caller, which detects the facts again on the patched text.
+    pub ca_cert: Option<CaBundle>,
+    /// The settings change `--patch-settings` makes (absent without the flag); the facts
+    /// are those of the patched settings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings_patch: Option<patch::SettingsPatch>,
+    /// The production settings file's text once patched.
+    #[serde(skip)]
+    pub patched_settings: Option<String>,
+}
+
+/// The CA bundle of `--ca-cert`, copied into the build context.
+#[derive(Debug, Clone)]
+pub struct CaBundle {
+    /// Where it goes in the build context.
+    pub path: String,
+    pub pem: String,
+}
+
+/// Shown as its path in the build context (the certificates are not printed).
+impl Serialize for CaBundle {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.path)
+    }
 }
 
 fn slug(s: &str) -> String {
@@ -262,51 +276,44 @@ fn tool_pins(python: &str, django: Option<&str>) -> (&'static str, &'static str,
     }
 }
 
-pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> Plan {
+/// The plan for the project the facts describe. `patched` is the `--patch-settings` change
+/// and the settings text it makes (the facts were read from that text).
+pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, String)>) -> Plan {
+    let root_name = o.project_name();
+    let port: u16 = 8000;
+    let port_text = port.to_string();
     let mut notes = Vec::new();
     let py = facts.python.version.clone();
     let (gunicorn, uvicorn, driver) =
         tool_pins(&py, facts.django.as_ref().map(|d| d.value.as_str()));
     let images = Images {
         python: o
-            .python_image
+            .images
+            .python
             .clone()
-            .or(config.python_image.clone())
             .unwrap_or(format!("python:{py}-slim-bookworm")),
         postgres: o
-            .postgres_image
+            .images
+            .postgres
             .clone()
-            .or(config.postgres_image.clone())
             .unwrap_or("postgres:17-bookworm".into()),
-        mariadb: o
-            .mariadb_image
-            .clone()
-            .or(config.mariadb_image.clone())
-            .unwrap_or("mariadb:11.4".into()),
+        mariadb: o.images.mariadb.clone().unwrap_or("mariadb:11.4".into()),
         nginx: o
-            .nginx_image
+            .images
+            .nginx
             .clone()
-            .or(config.nginx_image.clone())
             .unwrap_or("nginx:1.27-bookworm".into()),
-        redis: o
-            .redis_image
-            .clone()
-            .or(config.redis_image.clone())
-            .unwrap_or("redis:7-bookworm".into()),
-        node: o
-            .node_image
-            .clone()
-            .or(config.node_image.clone())
-            .unwrap_or_else(|| {
-                format!(
-                    "node:{}-slim",
-                    facts
-                        .frontend
-                        .as_ref()
-                        .map(|f| f.node.version.as_str())
-                        .unwrap_or(NODE_LTS)
-                )
-            }),
+        redis: o.images.redis.clone().unwrap_or("redis:7-bookworm".into()),
+        node: o.images.node.clone().unwrap_or_else(|| {
+            format!(
+                "node:{}-slim",
+                facts
+                    .frontend
+                    .as_ref()
+                    .map(|f| f.node.version.as_str())
+                    .unwrap_or(NODE_LTS)
+            )
+        }),
     };
     let workdir = if facts.manage_dir.is_empty() {
         "/app".to_string()
@@ -344,7 +351,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
                     "--bind",
                     "0.0.0.0",
                     "--port",
-                    "8000",
+                    &port_text,
                     "--proxy-headers",
                     &asgi_target,
                 ]),
@@ -369,7 +376,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
                     "--host",
                     "0.0.0.0",
                     "--port",
-                    "8000",
+                    &port_text,
                     "--proxy-headers",
                     "--forwarded-allow-ips",
                     "*",
@@ -397,7 +404,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
                 "gunicorn",
                 &wsgi_target,
                 "--bind",
-                "0.0.0.0:8000",
+                &format!("0.0.0.0:{port}"),
                 "--access-logfile",
                 "-",
                 "--error-logfile",
@@ -421,6 +428,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
     let db_kind = default_db.map(|d| d.kind).unwrap_or(DbKind::Unknown);
     let database = match db_kind {
         DbKind::Mysql => Some(Database {
+            kind: DbEngine::Mariadb,
             service: "mariadb".into(),
             image: images.mariadb.clone(),
             data_dir: "/var/lib/mysql".into(),
@@ -437,23 +445,26 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
                 notes.push(format!(
                     "the settings use {} for the default database; the setup runs PostgreSQL, which a container deployment needs ({})",
                     match db_kind { DbKind::Sqlite => "SQLite", _ => "no recognisable engine" },
-                    if o.patch_settings { "--patch-settings points the settings at it" } else { "see the problems below" }
+                    if patched.is_some() { "--patch-settings points the settings at it" } else { "see the problems below" }
                 ));
             }
             Some(Database {
+                kind: DbEngine::Postgresql,
                 service: "db".into(),
                 image: images.postgres.clone(),
                 data_dir: "/var/lib/postgresql/data".into(),
                 healthcheck: [
                     "CMD-SHELL",
-                    "pg_isready -U \"$${POSTGRES_USER}\" -d \"$${POSTGRES_DB}\"",
+                    "pg_isready -U \"${POSTGRES_USER}\" -d \"${POSTGRES_DB}\"",
                 ]
                 .map(String::from)
                 .to_vec(),
             })
         }
     };
-    if database.as_ref().is_some_and(|d| d.service == "db")
+    if database
+        .as_ref()
+        .is_some_and(|d| d.kind == DbEngine::Postgresql)
         && ![
             "psycopg",
             "psycopg-binary",
@@ -526,7 +537,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
             .is_some_and(|s| s.value.contains("Manifest")),
     };
 
-    let name = slug(root_name);
+    let name = slug(&root_name);
     let env = env::plan(
         facts,
         &name,
@@ -534,22 +545,10 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         redis,
         o.patch_settings,
     );
-
-    let mut files: Vec<String> = [
-        "Dockerfile",
-        ".dockerignore",
-        "compose.yaml",
-        "compose.prod.yaml",
-        "docker/entrypoint.sh",
-        "docker/wait_for_db.py",
-        "docker/healthcheck.py",
-        "docker/nginx/default.conf",
-        ".env.example",
-        ".env",
-    ]
-    .map(String::from)
-    .to_vec();
-    files.sort();
+    let (settings_patch, patched_settings) = match patched {
+        Some((p, text)) => (Some(p), Some(text)),
+        None => (None, None),
+    };
 
     Plan {
         name,
@@ -574,12 +573,15 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         } else {
             Vec::new()
         },
-        port: 8000,
+        port,
         uid: APP_UID,
         notes,
-        files,
-        settings_patch: None,
-        ca_cert: None,
+        ca_cert: o.ca_cert.as_ref().map(|c| CaBundle {
+            path: CA_CERT_PATH.to_string(),
+            pem: c.pem.clone(),
+        }),
+        settings_patch,
+        patched_settings,
     }
 }
 
@@ -1073,13 +1075,14 @@ mod tests {
 #[cfg(test)]
 mod frontend_tests {
     use super::*;
+    use crate::options::{Flags, ImageChoice};
 
     type Files<'a> = &'a [(&'a str, &'a str)];
 
     const SETTINGS: &str = "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_URL = '/static/'\n";
 
     /// The plan of a minimal project with these extra files and settings lines.
-    fn plan_of(files: &[(&str, &str)], settings: &str, o: &Overrides) -> Plan {
+    fn plan_of(files: &[(&str, &str)], settings: &str, o: &ImageChoice) -> Plan {
         let d = tempfile::tempdir().unwrap();
         let mut all: Vec<(String, String)> = vec![
             (
@@ -1097,10 +1100,14 @@ mod frontend_tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        let config = Config::default();
+        let flags = Flags {
+            images: o.clone(),
+            ..Flags::at(d.path(), None)
+        };
+        let o = Options::resolve(&flags).unwrap();
         let facts =
-            crate::detect::detect(d.path(), &config, &crate::detect::Options::default()).unwrap();
-        build(&facts, &config, "site", o)
+            crate::detect::detect(d.path(), &o.config, &crate::detect::Options::default()).unwrap();
+        build(&facts, &o, None)
     }
 
     const BUILD: &str = r#"{"scripts": {"build": "node build.js"}}"#;
@@ -1153,7 +1160,7 @@ mod frontend_tests {
         for (files, install, build, cache) in cases {
             let mut all = vec![("package.json", BUILD)];
             all.extend_from_slice(files);
-            let p = plan_of(&all, DIST, &Overrides::default());
+            let p = plan_of(&all, DIST, &ImageChoice::default());
             let f = p.frontend.unwrap_or_else(|| panic!("{files:?}: no stage"));
             assert_eq!(f.install, *install, "{files:?}");
             assert_eq!(f.build[0], *build, "{files:?}");
@@ -1173,7 +1180,7 @@ mod frontend_tests {
                 ("assets/dist/old.css", "stale"),
             ],
             &format!("{DIST}WEBPACK_LOADER = {{'DEFAULT': {{'STATS_FILE': BASE_DIR / 'webpack-stats.json'}}}}\n"),
-            &Overrides::default(),
+            &ImageChoice::default(),
         );
         let f = p.frontend.unwrap();
         let to: Vec<&str> = f.copies.iter().map(|c| c.to.as_str()).collect();
@@ -1212,7 +1219,7 @@ mod frontend_tests {
                     lock,
                 ],
                 "",
-                &Overrides::default(),
+                &ImageChoice::default(),
             );
             assert_eq!(p.frontend.unwrap().build[0], want);
         }
@@ -1223,7 +1230,7 @@ mod frontend_tests {
         let p = plan_of(
             &[("package.json", BUILD), ("package-lock.json", "{}")],
             "",
-            &Overrides::default(),
+            &ImageChoice::default(),
         );
         let f = p.frontend.unwrap();
         assert!(f.whole_tree && f.copies.is_empty());
@@ -1246,7 +1253,7 @@ mod frontend_tests {
                 ("package-lock.json", "{}"),
             ],
             "STATICFILES_DIRS = [('htmx', BASE_DIR / 'node_modules' / 'htmx.org' / 'dist'), BASE_DIR / 'static']\n",
-            &Overrides::default(),
+            &ImageChoice::default(),
         );
         let f = p.frontend.unwrap();
         assert!(f.build.is_empty());
@@ -1273,7 +1280,7 @@ mod frontend_tests {
                 ("assets/dist/site.css", "body{}"),
             ],
             DIST,
-            &Overrides::default(),
+            &ImageChoice::default(),
         );
         assert!(p.frontend.is_none());
         assert!(
@@ -1292,10 +1299,10 @@ mod frontend_tests {
             ("package-lock.json", "{}"),
             (".nvmrc", "20.11.1\n"),
         ];
-        let p = plan_of(&files, DIST, &Overrides::default());
+        let p = plan_of(&files, DIST, &ImageChoice::default());
         assert_eq!(p.images.node, "node:20.11.1-slim");
-        let o = Overrides {
-            node_image: Some("registry.example.com/node:20".into()),
+        let o = ImageChoice {
+            node: Some("registry.example.com/node:20".into()),
             ..Default::default()
         };
         assert_eq!(
