@@ -3,6 +3,7 @@
 
 pub mod env;
 pub mod patch;
+pub mod process;
 pub mod secrets;
 
 use crate::detect::deps::Manager;
@@ -177,6 +178,8 @@ pub struct Plan {
     pub database: Option<Database>,
     pub redis: bool,
     pub celery: Option<Celery>,
+    /// What runs: the web server, Celery's worker and beat, and the release task.
+    pub processes: Vec<process::Process>,
     pub paths: Paths,
     pub env: EnvPlan,
     /// manage.py commands run after collectstatic at build time.
@@ -282,6 +285,7 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
     let root_name = o.project_name();
     let port: u16 = 8000;
     let port_text = port.to_string();
+    let graceful = process::GRACEFUL_SECONDS.to_string();
     let mut notes = Vec::new();
     let py = facts.python.version.clone();
     let (gunicorn, uvicorn, driver) =
@@ -381,7 +385,7 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
                     "--forwarded-allow-ips",
                     "*",
                     "--timeout-graceful-shutdown",
-                    "30",
+                    &graceful,
                     "--no-server-header",
                 ]),
                 target: asgi_target,
@@ -410,7 +414,7 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
                 "--error-logfile",
                 "-",
                 "--graceful-timeout",
-                "30",
+                &graceful,
                 "--timeout",
                 "60",
                 "--worker-tmp-dir",
@@ -545,6 +549,7 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
         redis,
         o.patch_settings,
     );
+    let processes = process::processes(&server, celery.as_ref());
     let (settings_patch, patched_settings) = match patched {
         Some((p, text)) => (Some(p), Some(text)),
         None => (None, None),
@@ -565,6 +570,7 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
         native_because: facts.native.because.clone(),
         database,
         redis,
+        processes,
         celery,
         paths,
         env,

@@ -67,6 +67,13 @@ impl Templates {
         // JSON (valid in YAML and Dockerfile exec form), with `, ` between list items.
         env.add_filter("json", json);
         env.add_filter("sh", |s: String| crate::plan::shell_quote(&s));
+        // An exec-form command as one shell line.
+        env.add_filter("shline", |v: Vec<String>| {
+            v.iter()
+                .map(|a| crate::plan::shell_quote(a))
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
         // Compose interpolates `$`: a literal dollar is written `$$`.
         env.add_filter("compose", |v: JValue| -> JValue { compose_escape(v) });
         for (name, text) in EMBEDDED {
@@ -107,6 +114,11 @@ impl Templates {
             frontend_env => frontend_env(plan),
             because_build => because(plan, true),
             because_run => because(plan, false),
+            procs => plan
+                .processes
+                .iter()
+                .map(|p| (p.name.as_str(), p))
+                .collect::<std::collections::BTreeMap<_, _>>(),
         };
         let t = self
             .env
@@ -121,8 +133,12 @@ impl Templates {
 
 fn json(v: JValue) -> String {
     let one = |v: &JValue| serde_json::to_string(v).unwrap_or_else(|_| "null".into());
+    let listed = matches!(
+        v.kind(),
+        minijinja::value::ValueKind::Seq | minijinja::value::ValueKind::Iterable
+    );
     match v.try_iter() {
-        Ok(items) if v.kind() == minijinja::value::ValueKind::Seq => {
+        Ok(items) if listed => {
             format!(
                 "[{}]",
                 items.map(|i| one(&i)).collect::<Vec<_>>().join(", ")
@@ -137,10 +153,12 @@ fn compose_escape(v: JValue) -> JValue {
     if let Some(s) = v.as_str() {
         return JValue::from(s.replace('$', "$$"));
     }
+    let listed = matches!(
+        v.kind(),
+        minijinja::value::ValueKind::Seq | minijinja::value::ValueKind::Iterable
+    );
     match v.try_iter() {
-        Ok(items) if v.kind() == minijinja::value::ValueKind::Seq => {
-            JValue::from(items.map(compose_escape).collect::<Vec<_>>())
-        }
+        Ok(items) if listed => JValue::from(items.map(compose_escape).collect::<Vec<_>>()),
         _ => v,
     }
 }
