@@ -826,13 +826,16 @@ fn args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
 }
 
+/// A word for a POSIX shell: as it is when it needs no quoting, else in single quotes.
+/// Used by the templates (the `sh` filter) and by the commands the engine prints.
 pub fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_.=/:,+@".contains(c))
-    {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c));
+    if plain {
         s.to_string()
     } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
+        format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
 
