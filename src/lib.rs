@@ -1,10 +1,12 @@
 //! djship: understand a Django project and generate its container setup.
 //!
-//! The pipeline is visible in the module layout:
-//! [`detect`] (read-only facts with evidence) → [`plan`] (every decision, one
-//! serializable value) → [`render`] (templates to file contents) → [`write`]
-//! (safe, atomic, diffable). [`engine`] is the one place that talks to Docker. [`cli`]
-//! wires them together.
+//! The pipeline is visible in the module layout (docs/architecture.md draws it):
+//! [`options`] (flags, config and defaults, resolved once) → [`detect`] (read-only facts
+//! with evidence, and the settings problems found in them) → [`plan`] (the application,
+//! target-neutral: one serializable value) → [`targets`] (one folder per way of running
+//! it, each owning its templates) → [`write`] (safe, atomic, diffable). [`pipeline`] runs
+//! them in that order; [`engine`] is the one place that talks to Docker; [`lint`] checks
+//! files the user wrote; [`cli`] parses arguments, calls the pipeline and prints.
 
 pub mod cli;
 pub mod config;
@@ -13,7 +15,9 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod lint;
+pub mod options;
+pub mod pipeline;
 pub mod plan;
-pub mod render;
 pub mod severity;
+pub mod targets;
 pub mod write;

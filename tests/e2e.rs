@@ -806,13 +806,13 @@ fn operate_the_stack_with_djship_commands() {
     assert!(up.contains(&format!("http://localhost:{port}/")), "{up}");
     let login = wait_for(port.parse().unwrap(), "/admin/login/", 200, 30);
     assert!(login.text().contains("csrfmiddlewaretoken"));
-    let migrations = dj(&["manage", "--path", d, "--prod", "showmigrations", "auth"]);
+    let migrations = dj(&["manage", d, "--prod", "--", "showmigrations", "auth"]);
     assert!(migrations.contains("[X] 0001_initial"), "{migrations}");
-    let logs = dj(&["logs", "--path", d, "--prod", "web"]);
+    let logs = dj(&["logs", d, "--prod", "--service", "web"]);
     assert!(logs.contains("Booting worker"), "{logs}");
     // `djship shell` takes its input from a pipe (no TTY): Django's shell in web.
     let out = djship()
-        .args(["shell", "--path", d, "--prod"])
+        .args(["shell", d, "--prod"])
         .env("DJSHIP_DOCKER", docker_bin())
         .env("DJSHIP_COMPOSE", &compose)
         .write_stdin("from django.contrib.auth.models import User\nprint('users', User.objects.count(), 6 * 7)\n")

@@ -301,12 +301,12 @@ fn init_checks(name: &str) -> Option<(tempfile::TempDir, PathBuf)> {
     check(&dir);
     // djship's own files lint clean (the project's settings may keep findings).
     let plan = inspect_json(&dir, &[]);
-    let written: Vec<String> = plan["plan"]["files"]
+    let written: Vec<String> = plan["files"]
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|f| f.as_str().map(str::to_string))
-        .filter(|f| !f.ends_with(".py") || f.starts_with("docker/"))
+        .filter(|f| f["kind"] == "generated")
+        .filter_map(|f| f["path"].as_str().map(str::to_string))
         .collect();
     let out = djship()
         .args(["lint", "--format", "json", "."])

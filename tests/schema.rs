@@ -38,7 +38,7 @@ fn every_output_field_is_documented() {
     let mut found = BTreeSet::new();
     for name in PROJECT_FIXTURES {
         let j = inspect_json(&fixtures().join(name), &[]);
-        assert_eq!(j["schema_version"], 1);
+        assert_eq!(j["schema_version"], djship::cli::SCHEMA_VERSION);
         paths(&j, "", 0, &mut found);
     }
     let missing: Vec<_> = found

@@ -1,5 +1,7 @@
-//! Golden snapshots of every file `djship init` writes, for every project fixture and for
-//! projects made by `django-admin startproject` and `wagtail start`, per target.
+//! Golden snapshots of every file `djship init` writes, for every target, for every project
+//! fixture and for projects made by `django-admin startproject` and `wagtail start`.
+//! Snapshots are named `<target>-<case>__<file>`: registering a target without snapshots
+//! fails these tests.
 //!
 //! A template or plan change shows here as a reviewed diff instead of an end-to-end failure.
 //! After a deliberate change: `INSTA_UPDATE=always cargo nextest run --test snapshots`, then
@@ -89,8 +91,17 @@ fn scaffold_key(text: &str) -> String {
     out
 }
 
-/// Snapshot every file `init` writes for `project`, under `case`.
+/// Snapshot every file `init` writes for `project`, under `case`, for every target
+/// djship has (a target registered without snapshots fails here).
 fn snapshot_init(case: &str, project: &Path, name: &str, args: &[&str]) {
+    for target in djship::targets::names() {
+        let mut with_target = vec!["--target", target];
+        with_target.extend(args);
+        snapshot_target(&format!("{target}-{case}"), project, name, &with_target);
+    }
+}
+
+fn snapshot_target(case: &str, project: &Path, name: &str, args: &[&str]) {
     let (first, stdout) = init(project, name, args);
     let (second, _) = init(project, name, args);
     assert_eq!(

@@ -299,7 +299,7 @@ pub fn run(args: &LintArgs) -> i32 {
             } else {
                 for (file, text) in &changed {
                     let path = root.join(file);
-                    let mode = super::file_mode(&path);
+                    let mode = crate::write::existing_mode(&path);
                     if let Err(e) = crate::write::write_atomic(&path, text.as_bytes(), mode) {
                         return usage_error(e.to_string());
                     }

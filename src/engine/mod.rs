@@ -6,6 +6,7 @@
 pub mod verify;
 
 use crate::error::{Error, Result};
+pub use crate::plan::shell_quote;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -860,18 +861,6 @@ pub fn merge_logs(stdout: &str, stderr: &str) -> Vec<String> {
         });
     }
     out
-}
-
-/// A word for a POSIX shell: as it is when it is plain, else in single quotes.
-pub fn shell_quote(w: &str) -> String {
-    let plain = !w.is_empty()
-        && w.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c));
-    if plain {
-        w.to_string()
-    } else {
-        format!("'{}'", w.replace('\'', r"'\''"))
-    }
 }
 
 #[cfg(test)]

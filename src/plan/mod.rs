@@ -2,12 +2,15 @@
 //! Templates only read the plan; they decide nothing.
 
 pub mod env;
+mod frontend;
 pub mod patch;
+pub mod process;
+pub mod secrets;
 
-use crate::config::Config;
 use crate::detect::deps::{InstallInput, Manager};
-use crate::detect::frontend::{Frontend, NodeManager, OutputKind, OutputState, NODE_LTS};
+use crate::detect::frontend::NODE_LTS;
 use crate::detect::{DbKind, Facts};
+use crate::options::Options;
 use env::EnvPlan;
 use serde::Serialize;
 use std::str::FromStr;
@@ -36,18 +39,6 @@ pub const CA_CERT_PATH: &str = "docker/ca-cert.pem";
 
 /// The container's non-root user.
 pub const APP_UID: u32 = 10001;
-
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    pub python_image: Option<String>,
-    pub postgres_image: Option<String>,
-    pub nginx_image: Option<String>,
-    pub redis_image: Option<String>,
-    pub mariadb_image: Option<String>,
-    pub node_image: Option<String>,
-    /// `--patch-settings` was given: the facts are those of the patched settings.
-    pub patch_settings: bool,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Images {
@@ -92,12 +83,21 @@ pub struct Install {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Database {
-    /// postgres or mariadb.
+    pub kind: DbEngine,
+    /// The service's name (the host Django connects to).
     pub service: String,
     pub image: String,
     /// Path of the data inside the database container.
     pub data_dir: String,
     pub healthcheck: Vec<String>,
+}
+
+/// The database server the stack runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DbEngine {
+    Postgresql,
+    Mariadb,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -175,6 +175,8 @@ pub struct Plan {
     pub database: Option<Database>,
     pub redis: bool,
     pub celery: Option<Celery>,
+    /// What runs: the web server, Celery's worker and beat, and the release task.
+    pub processes: Vec<process::Process>,
     pub paths: Paths,
     pub env: EnvPlan,
     /// manage.py commands run after collectstatic at build time.
@@ -183,15 +185,31 @@ pub struct Plan {
     pub uid: u32,
     /// Decisions worth telling, one sentence each.
     pub notes: Vec<String>,
-    /// Files `djship init` writes.
-    pub files: Vec<String>,
     /// CA bundle in the build context trusted by the build steps that download (`--ca-cert`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ca_cert: Option<String>,
-    /// The settings change `--patch-settings` makes (absent without the flag). Set by the
-    /// caller, which detects the facts again on the patched text.
+    pub ca_cert: Option<CaBundle>,
+    /// The settings change `--patch-settings` makes (absent without the flag); the facts
+    /// are those of the patched settings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settings_patch: Option<patch::SettingsPatch>,
+    /// The production settings file's text once patched.
+    #[serde(skip)]
+    pub patched_settings: Option<String>,
+}
+
+/// The CA bundle of `--ca-cert`, copied into the build context.
+#[derive(Debug, Clone)]
+pub struct CaBundle {
+    /// Where it goes in the build context.
+    pub path: String,
+    pub pem: String,
+}
+
+/// Shown as its path in the build context (the certificates are not printed).
+impl Serialize for CaBundle {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.path)
+    }
 }
 
 fn slug(s: &str) -> String {
@@ -258,52 +276,16 @@ fn tool_pins(python: &str, django: Option<&str>) -> (&'static str, &'static str,
     }
 }
 
-pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> Plan {
+/// The plan for the project the facts describe. `patched` is the `--patch-settings` change
+/// and the settings text it makes (the facts were read from that text).
+pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, String)>) -> Plan {
+    let root_name = o.project_name();
+    let port: u16 = 8000;
     let mut notes = Vec::new();
     let py = facts.python.version.clone();
     let (gunicorn, uvicorn, driver) =
         tool_pins(&py, facts.django.as_ref().map(|d| d.value.as_str()));
-    let images = Images {
-        python: o
-            .python_image
-            .clone()
-            .or(config.python_image.clone())
-            .unwrap_or(format!("python:{py}-slim-bookworm")),
-        postgres: o
-            .postgres_image
-            .clone()
-            .or(config.postgres_image.clone())
-            .unwrap_or("postgres:17-bookworm".into()),
-        mariadb: o
-            .mariadb_image
-            .clone()
-            .or(config.mariadb_image.clone())
-            .unwrap_or("mariadb:11.4".into()),
-        nginx: o
-            .nginx_image
-            .clone()
-            .or(config.nginx_image.clone())
-            .unwrap_or("nginx:1.27-bookworm".into()),
-        redis: o
-            .redis_image
-            .clone()
-            .or(config.redis_image.clone())
-            .unwrap_or("redis:7-bookworm".into()),
-        node: o
-            .node_image
-            .clone()
-            .or(config.node_image.clone())
-            .unwrap_or_else(|| {
-                format!(
-                    "node:{}-slim",
-                    facts
-                        .frontend
-                        .as_ref()
-                        .map(|f| f.node.version.as_str())
-                        .unwrap_or(NODE_LTS)
-                )
-            }),
-    };
+    let images = images(facts, o);
     let workdir = if facts.manage_dir.is_empty() {
         "/app".to_string()
     } else {
@@ -312,7 +294,138 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
     let deps = &facts.dependencies;
     let mut extra = Vec::new();
 
-    // The server.
+    let server = server(facts, port, gunicorn, uvicorn, &mut extra);
+
+    let database = database(
+        facts,
+        &images,
+        driver,
+        patched.is_some(),
+        &mut notes,
+        &mut extra,
+    );
+
+    if facts.imports_pkg_resources && !deps.has("setuptools") {
+        extra.push(ExtraPackage {
+            requirement: "setuptools<81".into(),
+            why: "the settings import pkg_resources, which comes with setuptools (below 81, which drops it); a virtualenv made by uv has none".into(),
+        });
+    }
+
+    let redis = facts.cache.as_ref().is_some_and(|c| c.redis) || facts.celery.is_some();
+    let celery = facts.celery.as_ref().map(|c| Celery {
+        app: c.app.clone(),
+        beat: c.beat,
+    });
+
+    python_notes(facts, &mut notes);
+    let install = install_plan(facts, &extra, &mut notes);
+    let frontend = facts
+        .frontend
+        .as_ref()
+        .and_then(|f| frontend::stage(f, &mut notes));
+    if deps.manager.is_none() {
+        notes.push("no dependency files found: the image installs only Django's server and driver; add a requirements.txt".into());
+    }
+
+    let paths = paths(facts, &workdir);
+
+    let name = slug(&root_name);
+    let env = env::plan(
+        facts,
+        &name,
+        database.as_ref().map(|d| d.service.as_str()),
+        redis,
+        o.patch_settings,
+    );
+    let processes = process::processes(&server, celery.as_ref());
+    let (settings_patch, patched_settings) = match patched {
+        Some((p, text)) => (Some(p), Some(text)),
+        None => (None, None),
+    };
+
+    Plan {
+        name,
+        python_version: py,
+        images,
+        workdir,
+        settings_production: facts.settings.production.module.clone(),
+        settings_development: facts.settings.development.module.clone(),
+        server,
+        install,
+        frontend,
+        build_packages: facts.native.build.iter().cloned().collect(),
+        run_packages: facts.native.run.iter().cloned().collect(),
+        native_because: facts.native.because.clone(),
+        database,
+        redis,
+        processes,
+        celery,
+        paths,
+        env,
+        post_collect: if facts.static_files.compress_offline {
+            vec!["compress --force".into()]
+        } else {
+            Vec::new()
+        },
+        port,
+        uid: APP_UID,
+        notes,
+        ca_cert: o.ca_cert.as_ref().map(|c| CaBundle {
+            path: CA_CERT_PATH.to_string(),
+            pem: c.pem.clone(),
+        }),
+        settings_patch,
+        patched_settings,
+    }
+}
+
+/// The images: the user's choice (flag, then config), or the default for the project.
+fn images(facts: &Facts, o: &Options) -> Images {
+    let py = &facts.python.version;
+    Images {
+        python: o
+            .images
+            .python
+            .clone()
+            .unwrap_or(format!("python:{py}-slim-bookworm")),
+        postgres: o
+            .images
+            .postgres
+            .clone()
+            .unwrap_or("postgres:17-bookworm".into()),
+        mariadb: o.images.mariadb.clone().unwrap_or("mariadb:11.4".into()),
+        nginx: o
+            .images
+            .nginx
+            .clone()
+            .unwrap_or("nginx:1.27-bookworm".into()),
+        redis: o.images.redis.clone().unwrap_or("redis:7-bookworm".into()),
+        node: o.images.node.clone().unwrap_or_else(|| {
+            format!(
+                "node:{}-slim",
+                facts
+                    .frontend
+                    .as_ref()
+                    .map(|f| f.node.version.as_str())
+                    .unwrap_or(NODE_LTS)
+            )
+        }),
+    }
+}
+
+/// The server that runs the app on `port`, and the package it needs when the project
+/// does not declare one.
+fn server(
+    facts: &Facts,
+    port: u16,
+    gunicorn: &str,
+    uvicorn: &str,
+    extra: &mut Vec<ExtraPackage>,
+) -> Server {
+    let deps = &facts.dependencies;
+    let port_text = port.to_string();
+    let graceful = process::GRACEFUL_SECONDS.to_string();
     let wsgi_target = facts
         .wsgi_application
         .as_ref()
@@ -325,7 +438,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         .and_then(|w| w.value.rsplit_once('.'))
         .map(|(m, a)| format!("{m}:{a}"))
         .unwrap_or_else(|| format!("{}.asgi:application", facts.package));
-    let server = if facts.asgi.required {
+    if facts.asgi.required {
         // daphne comes as a package, as channels' `daphne` extra, or as an installed app.
         let daphne = deps.has("daphne")
             || deps
@@ -340,7 +453,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
                     "--bind",
                     "0.0.0.0",
                     "--port",
-                    "8000",
+                    &port_text,
                     "--proxy-headers",
                     &asgi_target,
                 ]),
@@ -365,12 +478,12 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
                     "--host",
                     "0.0.0.0",
                     "--port",
-                    "8000",
+                    &port_text,
                     "--proxy-headers",
                     "--forwarded-allow-ips",
                     "*",
                     "--timeout-graceful-shutdown",
-                    "30",
+                    &graceful,
                     "--no-server-header",
                 ]),
                 target: asgi_target,
@@ -393,13 +506,13 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
                 "gunicorn",
                 &wsgi_target,
                 "--bind",
-                "0.0.0.0:8000",
+                &format!("0.0.0.0:{port}"),
                 "--access-logfile",
                 "-",
                 "--error-logfile",
                 "-",
                 "--graceful-timeout",
-                "30",
+                &graceful,
                 "--timeout",
                 "60",
                 "--worker-tmp-dir",
@@ -410,13 +523,25 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
             target: wsgi_target,
             why: "WSGI project; gunicorn takes its worker count from WEB_CONCURRENCY".into(),
         }
-    };
+    }
+}
 
-    // The database service.
+/// The database server the stack runs for the default database, and its driver when the
+/// project does not declare one.
+fn database(
+    facts: &Facts,
+    images: &Images,
+    driver: &str,
+    patched: bool,
+    notes: &mut Vec<String>,
+    extra: &mut Vec<ExtraPackage>,
+) -> Option<Database> {
+    let deps = &facts.dependencies;
     let default_db = facts.databases.iter().find(|d| d.alias == "default");
     let db_kind = default_db.map(|d| d.kind).unwrap_or(DbKind::Unknown);
     let database = match db_kind {
         DbKind::Mysql => Some(Database {
+            kind: DbEngine::Mariadb,
             service: "mariadb".into(),
             image: images.mariadb.clone(),
             data_dir: "/var/lib/mysql".into(),
@@ -433,23 +558,26 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
                 notes.push(format!(
                     "the settings use {} for the default database; the setup runs PostgreSQL, which a container deployment needs ({})",
                     match db_kind { DbKind::Sqlite => "SQLite", _ => "no recognisable engine" },
-                    if o.patch_settings { "--patch-settings points the settings at it" } else { "see the problems below" }
+                    if patched { "--patch-settings points the settings at it" } else { "see the problems below" }
                 ));
             }
             Some(Database {
+                kind: DbEngine::Postgresql,
                 service: "db".into(),
                 image: images.postgres.clone(),
                 data_dir: "/var/lib/postgresql/data".into(),
                 healthcheck: [
                     "CMD-SHELL",
-                    "pg_isready -U \"$${POSTGRES_USER}\" -d \"$${POSTGRES_DB}\"",
+                    "pg_isready -U \"${POSTGRES_USER}\" -d \"${POSTGRES_DB}\"",
                 ]
                 .map(String::from)
                 .to_vec(),
             })
         }
     };
-    if database.as_ref().is_some_and(|d| d.service == "db")
+    if database
+        .as_ref()
+        .is_some_and(|d| d.kind == DbEngine::Postgresql)
         && ![
             "psycopg",
             "psycopg-binary",
@@ -465,30 +593,11 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
             why: "the PostgreSQL driver; the project does not declare one".into(),
         });
     }
+    database
+}
 
-    if facts.imports_pkg_resources && !deps.has("setuptools") {
-        extra.push(ExtraPackage {
-            requirement: "setuptools<81".into(),
-            why: "the settings import pkg_resources, which comes with setuptools (below 81, which drops it); a virtualenv made by uv has none".into(),
-        });
-    }
-
-    let redis = facts.cache.as_ref().is_some_and(|c| c.redis) || facts.celery.is_some();
-    let celery = facts.celery.as_ref().map(|c| Celery {
-        app: c.app.clone(),
-        beat: c.beat,
-    });
-
-    python_notes(facts, &mut notes);
-    let install = install_plan(facts, &extra, &mut notes);
-    let frontend = facts
-        .frontend
-        .as_ref()
-        .and_then(|f| frontend_stage(f, &mut notes));
-    if deps.manager.is_none() {
-        notes.push("no dependency files found: the image installs only Django's server and driver; add a requirements.txt".into());
-    }
-
+/// Where static files and uploads live, and what else the app writes.
+fn paths(facts: &Facts, workdir: &str) -> Paths {
     let static_root = facts
         .static_files
         .root_in_image
@@ -499,7 +608,7 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
         .root_in_image
         .clone()
         .unwrap_or_else(|| format!("{workdir}/media"));
-    let paths = Paths {
+    Paths {
         static_url: url_path(
             facts.static_files.url.as_ref().map(|u| u.value.as_str()),
             "/static/",
@@ -520,62 +629,6 @@ pub fn build(facts: &Facts, config: &Config, root_name: &str, o: &Overrides) -> 
             .storage
             .as_ref()
             .is_some_and(|s| s.value.contains("Manifest")),
-    };
-
-    let name = slug(root_name);
-    let env = env::plan(
-        facts,
-        &name,
-        database.as_ref().map(|d| d.service.as_str()),
-        redis,
-        o.patch_settings,
-    );
-
-    let mut files: Vec<String> = [
-        "Dockerfile",
-        ".dockerignore",
-        "compose.yaml",
-        "compose.prod.yaml",
-        "docker/entrypoint.sh",
-        "docker/wait_for_db.py",
-        "docker/healthcheck.py",
-        "docker/nginx/default.conf",
-        ".env.example",
-        ".env",
-    ]
-    .map(String::from)
-    .to_vec();
-    files.sort();
-
-    Plan {
-        name,
-        python_version: py,
-        images,
-        workdir,
-        settings_production: facts.settings.production.module.clone(),
-        settings_development: facts.settings.development.module.clone(),
-        server,
-        install,
-        frontend,
-        build_packages: facts.native.build.iter().cloned().collect(),
-        run_packages: facts.native.run.iter().cloned().collect(),
-        native_because: facts.native.because.clone(),
-        database,
-        redis,
-        celery,
-        paths,
-        env,
-        post_collect: if facts.static_files.compress_offline {
-            vec!["compress --force".into()]
-        } else {
-            Vec::new()
-        },
-        port: 8000,
-        uid: APP_UID,
-        notes,
-        files,
-        settings_patch: None,
-        ca_cert: None,
     }
 }
 
@@ -705,263 +758,20 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
     }
 }
 
-const NPM_CACHE: &str = "/root/.npm";
-const YARN_CACHE: &str = "/root/.cache/yarn";
-const YARN_BERRY_CACHE: &str = "/root/.yarn/berry/cache";
-const PNPM_STORE: &str = "/root/.local/share/pnpm/store";
-/// Yarn 1, installed when the Node image has no yarn (the official images have it).
-const YARN_CLASSIC: &str = "yarn@1.22.22";
-
-/// The Node stage for a frontend that must be built in the image (or whose node_modules
-/// the settings serve); `None` when the image needs no Node, with a note saying why.
-fn frontend_stage(f: &Frontend, notes: &mut Vec<String>) -> Option<FrontendStage> {
-    for d in &f.from_dockerfile {
-        notes.push(format!("taken from the project's Dockerfile: {d}"));
-    }
-    if !f.build_in_image {
-        notes.push(format!("frontend ({}): {}", f.package_json.file, f.reason));
-        return None;
-    }
-    let app = |p: &str| {
-        if p.is_empty() {
-            "/app".to_string()
-        } else {
-            format!("/app/{p}")
-        }
-    };
-    let workdir = app(&f.dir);
-    let mut copy = vec![f.package_json.file.clone()];
-    copy.extend(f.lockfile.clone());
-    copy.extend(f.install_files.iter().cloned());
-    copy.extend(f.yarn_path.clone());
-    let mut env = vec![(
-        "HUSKY".to_string(),
-        "0".to_string(), // git hooks installers (husky) have no repository to hook into
-    )];
-    let locked = f.lockfile.is_some();
-    let (install, run, cache): (Vec<String>, String, Vec<&str>) = match f.manager {
-        NodeManager::Npm => (
-            vec![if locked {
-                "npm ci --no-audit --no-fund".into()
-            } else {
-                "npm install --no-audit --no-fund".into()
-            }],
-            "npm run".into(),
-            vec![NPM_CACHE],
-        ),
-        NodeManager::Yarn => {
-            env.push(("YARN_CACHE_FOLDER".into(), YARN_CACHE.into()));
-            (
-                vec![
-                    format!("(command -v yarn >/dev/null || npm install -g {YARN_CLASSIC})"),
-                    if locked {
-                        "yarn install --frozen-lockfile --non-interactive".into()
-                    } else {
-                        "yarn install --non-interactive".into()
-                    },
-                ],
-                "yarn run".into(),
-                vec![NPM_CACHE, YARN_CACHE],
-            )
-        }
-        NodeManager::YarnBerry => {
-            let flag = if locked { " --immutable" } else { "" };
-            match &f.yarn_path {
-                Some(p) => (
-                    vec![format!("node /app/{p} install{flag}")],
-                    format!("node /app/{p} run"),
-                    vec![YARN_BERRY_CACHE],
-                ),
-                None => {
-                    env.push(("COREPACK_ENABLE_DOWNLOAD_PROMPT".into(), "0".into()));
-                    (
-                        vec!["corepack enable".into(), format!("yarn install{flag}")],
-                        "yarn run".into(),
-                        vec![YARN_BERRY_CACHE],
-                    )
-                }
-            }
-        }
-        NodeManager::Pnpm => {
-            let v = f.manager_version.clone().unwrap_or_else(|| "9".into());
-            let flag = if locked { " --frozen-lockfile" } else { "" };
-            (
-                vec![
-                    format!(
-                        "npm install -g --no-audit --no-fund pnpm@{}",
-                        shell_quote(&v)
-                    ),
-                    format!("pnpm install{flag} --store-dir {PNPM_STORE}"),
-                ],
-                "pnpm run".into(),
-                vec![NPM_CACHE, PNPM_STORE],
-            )
-        }
-    };
-    let mut build: Vec<String> = f
-        .build_scripts
-        .iter()
-        .map(|s| format!("{run} {}", shell_quote(s)))
-        .collect();
-    if let (Some(last), Some(args)) = (build.last_mut(), &f.build_args) {
-        // npm passes arguments to the script after `--`; yarn and pnpm pass them as they are.
-        if f.manager == NodeManager::Npm {
-            last.push_str(" --");
-        }
-        last.push(' ');
-        last.push_str(args);
-    }
-
-    // What the runtime takes: the outputs the project does not commit, and the
-    // node_modules folders the settings serve. Nested paths go with their parent.
-    let mut wanted: Vec<(&str, bool, String)> = Vec::new();
-    for o in &f.outputs {
-        if o.state == OutputState::Outside {
-            notes.push(format!(
-                "{} ({}) is outside the project folder: the image cannot hold it",
-                o.path, o.evidence
-            ));
-            continue;
-        }
-        let why = match o.kind {
-            OutputKind::NodeModules => {
-                format!("served from node_modules by the settings ({})", o.evidence)
-            }
-            OutputKind::StaticfilesDir => format!("in STATICFILES_DIRS ({})", o.evidence),
-            OutputKind::WebpackStats => {
-                format!("the STATS_FILE of WEBPACK_LOADER ({})", o.evidence)
-            }
-            OutputKind::ViteManifest => format!("the manifest of DJANGO_VITE ({})", o.evidence),
-            OutputKind::ViteAssets => format!("the assets folder of django-vite ({})", o.evidence),
-            OutputKind::BuildConfig => format!(
-                "the output folder of the build configuration ({})",
-                o.evidence
-            ),
-            OutputKind::BuildScript => format!("written by the build script ({})", o.evidence),
-        };
-        if o.kind == OutputKind::NodeModules
-            || (!build.is_empty() && o.state != OutputState::Committed)
-        {
-            wanted.push((o.path.as_str(), o.file, why));
-        }
-    }
-    let under = |p: &str, q: &str| p == q || p.starts_with(&format!("{q}/"));
-    let kept: Vec<&(&str, bool, String)> = wanted
-        .iter()
-        .filter(|(p, _, _)| !wanted.iter().any(|(q, _, _)| q != p && under(p, q)))
-        .collect();
-    let whole_tree = !build.is_empty()
-        && !kept
-            .iter()
-            .any(|(p, _, _)| !p.split('/').any(|c| c == "node_modules"));
-    let modules = format!("{}/node_modules", workdir);
-    let mut copies = Vec::new();
-    let mut module_paths: Vec<String> = Vec::new();
-    for (p, file, why) in &kept {
-        let to = app(p);
-        let is_modules = p.split('/').any(|c| c == "node_modules");
-        // With the whole tree taken, node_modules is moved out of /app first.
-        let from = if whole_tree && is_modules {
-            to.replacen(&modules, "/node_modules", 1)
-        } else {
-            to.clone()
-        };
-        // A missing folder is what Django tolerates (a warning): left empty, said in the
-        // build log. A missing file (a manifest the templates read) fails the build.
-        if is_modules {
-            module_paths.push(to.clone());
-        } else if *file {
-            build.push(format!(
-                "if [ ! -f {to} ]; then echo {} >&2; exit 1; fi",
-                shell_quote(&format!("djship: the build wrote no {p}, {why}"))
-            ));
-        } else {
-            build.push(format!(
-                "if [ ! -d {to} ]; then echo {} >&2; mkdir -p {to}; fi",
-                shell_quote(&format!(
-                    "djship: warning: the build wrote no {p}, {why}; it is left empty"
-                ))
-            ));
-        }
-        copies.push(StageCopy {
-            from,
-            to,
-            why: why.clone(),
-        });
-    }
-    // One loop over the served folders (a plain test for one: a loop of one is a smell).
-    let missing = "djship: warning: $d is not installed, though the settings serve it; it is left empty: add its package to package.json";
-    let test = format!("if [ ! -e \"$d\" ]; then echo \"{missing}\" >&2; mkdir -p \"$d\"; fi");
-    match module_paths.as_slice() {
-        [] => {}
-        [one] => build.push(test.replace("\"$d\"", one).replace("$d", one)),
-        many => build.push(format!("for d in {}; do {test}; done", many.join(" "))),
-    }
-    if whole_tree {
-        // Yarn's Plug'n'Play installs no node_modules.
-        build.push(format!(
-            "if [ -d {modules} ]; then mv {modules} /node_modules; fi"
-        ));
-    }
-    let dockerignore: Vec<String> = f
-        .outputs
-        .iter()
-        .filter(|o| o.ignored && o.kind != OutputKind::NodeModules && !o.path.is_empty())
-        .map(|o| o.path.clone())
-        .collect();
-    if !f.build_scripts.is_empty() {
-        notes.push(format!(
-            "the frontend is built in a Node stage ({}): {}; compose.yaml (development) uses the project folder as it is: run the build there first",
-            f.build_reason, f.reason
-        ));
-    } else {
-        notes.push(format!(
-            "a Node stage installs the frontend's packages: {}",
-            f.reason
-        ));
-    }
-    if whole_tree {
-        notes.push("the frontend build's outputs are not known: the image takes the project as the Node stage leaves it (node_modules moved out)".into());
-    }
-    // With an install-only stage, the checks run as part of the install step.
-    let (install, build) = if f.build_scripts.is_empty() {
-        let mut i = install;
-        i.extend(build);
-        (i, Vec::new())
-    } else {
-        (install, build)
-    };
-    Some(FrontendStage {
-        workdir,
-        copy,
-        cache: cache.into_iter().map(String::from).collect(),
-        env,
-        install,
-        build,
-        copies,
-        whole_tree,
-        dockerignore,
-        why: format!(
-            "{} from {}; Node {}: {}",
-            f.manager.name(),
-            f.manager_reason,
-            f.node.version,
-            f.node.source
-        ),
-    })
-}
-
 fn args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
 }
 
+/// A word for a POSIX shell: as it is when it needs no quoting, else in single quotes.
+/// Used by the templates (the `sh` filter) and by the commands the engine prints.
 pub fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_.=/:,+@".contains(c))
-    {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c));
+    if plain {
         s.to_string()
     } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
+        format!("'{}'", s.replace('\'', r"'\''"))
     }
 }
 
@@ -1002,241 +812,6 @@ mod tests {
         assert_eq!(
             shell_quote("psycopg[binary]==3.3.9"),
             "'psycopg[binary]==3.3.9'"
-        );
-    }
-}
-
-#[cfg(test)]
-mod frontend_tests {
-    use super::*;
-
-    type Files<'a> = &'a [(&'a str, &'a str)];
-
-    const SETTINGS: &str = "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSECRET_KEY = 'x'\nINSTALLED_APPS = ['django.contrib.staticfiles']\nSTATIC_URL = '/static/'\n";
-
-    /// The plan of a minimal project with these extra files and settings lines.
-    fn plan_of(files: &[(&str, &str)], settings: &str, o: &Overrides) -> Plan {
-        let d = tempfile::tempdir().unwrap();
-        let mut all: Vec<(String, String)> = vec![
-            (
-                "manage.py".into(),
-                "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n"
-                    .into(),
-            ),
-            ("site/__init__.py".into(), String::new()),
-            ("site/settings.py".into(), format!("{SETTINGS}{settings}")),
-            ("requirements.txt".into(), "Django==5.2.*\n".into()),
-        ];
-        all.extend(files.iter().map(|(a, b)| (a.to_string(), b.to_string())));
-        for (p, text) in &all {
-            let path = d.path().join(p);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        let config = Config::default();
-        let facts =
-            crate::detect::detect(d.path(), &config, &crate::detect::Options::default()).unwrap();
-        build(&facts, &config, "site", o)
-    }
-
-    const BUILD: &str = r#"{"scripts": {"build": "node build.js"}}"#;
-    const DIST: &str = "STATICFILES_DIRS = [BASE_DIR / 'assets' / 'dist']\n";
-
-    #[test]
-    fn each_manager_installs_from_its_lockfile_with_its_cache() {
-        let cases: &[(Files, &[&str], &str, &[&str])] = &[
-            (
-                &[("package-lock.json", "{}")],
-                &["npm ci --no-audit --no-fund"],
-                "npm run build",
-                &[NPM_CACHE],
-            ),
-            (
-                &[],
-                &["npm install --no-audit --no-fund"],
-                "npm run build",
-                &[NPM_CACHE],
-            ),
-            (
-                &[("yarn.lock", "# yarn lockfile v1\n")],
-                &[
-                    "(command -v yarn >/dev/null || npm install -g yarn@1.22.22)",
-                    "yarn install --frozen-lockfile --non-interactive",
-                ],
-                "yarn run build",
-                &[NPM_CACHE, YARN_CACHE],
-            ),
-            (
-                &[
-                    ("yarn.lock", "__metadata:\n"),
-                    (".yarnrc.yml", "yarnPath: .yarn/releases/yarn-4.5.0.cjs\n"),
-                    (".yarn/releases/yarn-4.5.0.cjs", "//\n"),
-                ],
-                &["node /app/.yarn/releases/yarn-4.5.0.cjs install --immutable"],
-                "node /app/.yarn/releases/yarn-4.5.0.cjs run build",
-                &[YARN_BERRY_CACHE],
-            ),
-            (
-                &[("pnpm-lock.yaml", "lockfileVersion: '6.0'\n")],
-                &[
-                    "npm install -g --no-audit --no-fund pnpm@8",
-                    "pnpm install --frozen-lockfile --store-dir /root/.local/share/pnpm/store",
-                ],
-                "pnpm run build",
-                &[NPM_CACHE, PNPM_STORE],
-            ),
-        ];
-        for (files, install, build, cache) in cases {
-            let mut all = vec![("package.json", BUILD)];
-            all.extend_from_slice(files);
-            let p = plan_of(&all, DIST, &Overrides::default());
-            let f = p.frontend.unwrap_or_else(|| panic!("{files:?}: no stage"));
-            assert_eq!(f.install, *install, "{files:?}");
-            assert_eq!(f.build[0], *build, "{files:?}");
-            assert_eq!(f.cache, *cache, "{files:?}");
-            assert_eq!(f.copy[0], "package.json");
-            assert_eq!(f.workdir, "/app");
-        }
-    }
-
-    #[test]
-    fn outputs_are_copied_checked_and_kept_out_of_the_context() {
-        let p = plan_of(
-            &[
-                ("package.json", BUILD),
-                ("package-lock.json", "{}"),
-                (".gitignore", "/assets/dist/\n"),
-                ("assets/dist/old.css", "stale"),
-            ],
-            &format!("{DIST}WEBPACK_LOADER = {{'DEFAULT': {{'STATS_FILE': BASE_DIR / 'webpack-stats.json'}}}}\n"),
-            &Overrides::default(),
-        );
-        let f = p.frontend.unwrap();
-        let to: Vec<&str> = f.copies.iter().map(|c| c.to.as_str()).collect();
-        assert_eq!(to, ["/app/assets/dist", "/app/webpack-stats.json"]);
-        assert!(!f.whole_tree);
-        assert_eq!(f.dockerignore, ["assets/dist"]);
-        // A missing folder is left empty with a warning; a missing manifest fails the build.
-        assert!(
-            f.build[1].starts_with("if [ ! -d /app/assets/dist ]")
-                && f.build[1].contains("mkdir -p")
-        );
-        assert!(
-            f.build[2].starts_with("if [ ! -f /app/webpack-stats.json ]")
-                && f.build[2].contains("exit 1")
-        );
-        assert_eq!(p.images.node, format!("node:{NODE_LTS}-slim"));
-    }
-
-    #[test]
-    fn build_arguments_follow_the_manager() {
-        let ws = r#"{"projects": {"a": {"architect": {"build": {"options": {"outputPath": "dist/a"}, "configurations": {"production": {}}}}}}}"#;
-        for (lock, want) in [
-            (
-                ("package-lock.json", "{}"),
-                "npm run build -- --configuration production",
-            ),
-            (
-                ("yarn.lock", ""),
-                "yarn run build --configuration production",
-            ),
-        ] {
-            let p = plan_of(
-                &[
-                    ("package.json", r#"{"scripts": {"build": "ng build"}}"#),
-                    ("angular.json", ws),
-                    lock,
-                ],
-                "",
-                &Overrides::default(),
-            );
-            assert_eq!(p.frontend.unwrap().build[0], want);
-        }
-    }
-
-    #[test]
-    fn unknown_outputs_keep_the_whole_tree() {
-        let p = plan_of(
-            &[("package.json", BUILD), ("package-lock.json", "{}")],
-            "",
-            &Overrides::default(),
-        );
-        let f = p.frontend.unwrap();
-        assert!(f.whole_tree && f.copies.is_empty());
-        assert_eq!(
-            f.build.last().unwrap(),
-            "if [ -d /app/node_modules ]; then mv /app/node_modules /node_modules; fi"
-        );
-        assert!(
-            p.notes.iter().any(|n| n.contains("outputs are not known")),
-            "{:?}",
-            p.notes
-        );
-    }
-
-    #[test]
-    fn served_node_modules_without_build_install_only() {
-        let p = plan_of(
-            &[
-                ("package.json", r#"{"dependencies": {"htmx.org": "2.0.4"}}"#),
-                ("package-lock.json", "{}"),
-            ],
-            "STATICFILES_DIRS = [('htmx', BASE_DIR / 'node_modules' / 'htmx.org' / 'dist'), BASE_DIR / 'static']\n",
-            &Overrides::default(),
-        );
-        let f = p.frontend.unwrap();
-        assert!(f.build.is_empty());
-        assert_eq!(f.install[0], "npm ci --no-audit --no-fund");
-        assert!(
-            f.install[1].starts_with("if [ ! -e /app/node_modules/htmx.org/dist ]; then echo \"djship: warning: /app/node_modules/htmx.org/dist is not installed"),
-            "{}",
-            f.install[1]
-        );
-        let to: Vec<&str> = f.copies.iter().map(|c| c.to.as_str()).collect();
-        // static/ is not the frontend's: without a build it comes with the code.
-        assert_eq!(to, ["/app/node_modules/htmx.org/dist"]);
-    }
-
-    #[test]
-    fn committed_outputs_need_no_node_and_say_so() {
-        let p = plan_of(
-            &[
-                (
-                    "package.json",
-                    r#"{"scripts": {"build": "tailwindcss -i src/in.css -o assets/dist/site.css"}}"#,
-                ),
-                ("package-lock.json", "{}"),
-                ("assets/dist/site.css", "body{}"),
-            ],
-            DIST,
-            &Overrides::default(),
-        );
-        assert!(p.frontend.is_none());
-        assert!(
-            p.notes
-                .iter()
-                .any(|n| n.contains("committed") && n.contains("assets/dist/site.css")),
-            "{:?}",
-            p.notes
-        );
-    }
-
-    #[test]
-    fn node_image_from_the_version_or_overridden() {
-        let files = [
-            ("package.json", BUILD),
-            ("package-lock.json", "{}"),
-            (".nvmrc", "20.11.1\n"),
-        ];
-        let p = plan_of(&files, DIST, &Overrides::default());
-        assert_eq!(p.images.node, "node:20.11.1-slim");
-        let o = Overrides {
-            node_image: Some("registry.example.com/node:20".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            plan_of(&files, DIST, &o).images.node,
-            "registry.example.com/node:20"
         );
     }
 }

@@ -1,10 +1,11 @@
 //! Safe writing: compare with what is on disk, show a unified diff, refuse to overwrite
 //! without `--force`, write atomically (temp file + rename) with the right mode.
 
-pub mod secrets;
+/// The .env values and their parser moved to the plan; kept here for callers of the old path.
+pub use crate::plan::secrets;
 
 use crate::error::{Error, Result};
-use crate::render::Rendered;
+use crate::targets::{Artifact, Kind};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -22,35 +23,77 @@ pub struct Change {
     pub new: String,
     pub mode: u32,
     pub status: Status,
-    /// Additive edits to a user's file (a line appended to .gitignore) need no --force.
+    /// Written without `--force`: a block appended to a user's file (.gitignore), or a
+    /// change a flag asked for.
     pub additive: bool,
+    /// The user's own file changed because a flag asked for it: its diff is always shown.
+    pub requested: bool,
     /// Secret file: its values are masked in diffs.
     pub secret: bool,
 }
 
-/// Compare rendered files with the files on disk.
-pub fn plan_changes(root: &Path, rendered: Vec<Rendered>) -> Result<Vec<Change>> {
+/// What writing the artifacts would change, file by file.
+pub fn plan_changes(root: &Path, artifacts: Vec<Artifact>) -> Result<Vec<Change>> {
     let mut out = Vec::new();
-    for r in rendered {
-        let path = root.join(&r.path);
+    for a in artifacts {
+        let path = root.join(&a.path);
         let old = read_opt(&path)?;
+        let new = match &a.kind {
+            Kind::Append { present } => {
+                let already = old.as_deref().is_some_and(|t| {
+                    t.lines()
+                        .map(str::trim)
+                        .any(|l| present.iter().any(|p| p == l))
+                });
+                match &old {
+                    Some(t) if already => t.clone(),
+                    Some(t) => {
+                        let sep = if t.is_empty() || t.ends_with('\n') {
+                            ""
+                        } else {
+                            "\n"
+                        };
+                        format!("{t}{sep}\n{}", a.content)
+                    }
+                    None => a.content.clone(),
+                }
+            }
+            Kind::Generated | Kind::Requested => a.content.clone(),
+        };
         let status = match &old {
             None => Status::Create,
-            Some(o) if *o == r.content => Status::Unchanged,
+            Some(o) if *o == new => Status::Unchanged,
             Some(_) => Status::Update,
         };
+        let mode = a.mode.unwrap_or_else(|| existing_mode(&path));
         out.push(Change {
-            secret: r.path == ".env",
-            path: r.path,
+            path: a.path,
             old,
-            new: r.content,
-            mode: r.mode,
+            new,
+            mode,
             status,
-            additive: false,
+            additive: !matches!(a.kind, Kind::Generated),
+            requested: a.kind == Kind::Requested,
+            secret: a.secret,
         });
     }
-    out.push(gitignore_change(root)?);
     Ok(out)
+}
+
+/// An existing file's permission bits (0644 when it does not exist).
+pub fn existing_mode(path: &Path) -> u32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o7777)
+            .unwrap_or(0o644)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        0o644
+    }
 }
 
 fn read_opt(path: &Path) -> Result<Option<String>> {
@@ -61,46 +104,6 @@ fn read_opt(path: &Path) -> Result<Option<String>> {
     }
 }
 
-/// `.env` must be ignored by git: append it to .gitignore when it is not.
-fn gitignore_change(root: &Path) -> Result<Change> {
-    let old = read_opt(&root.join(".gitignore"))?;
-    let ignored = old.as_deref().is_some_and(|t| {
-        t.lines().map(str::trim).any(|l| {
-            matches!(
-                l,
-                ".env" | "/.env" | ".env*" | "*.env" | ".env.*" | "/.env*"
-            )
-        })
-    });
-    let new = match (&old, ignored) {
-        (_, true) => old.clone().unwrap_or_default(),
-        (Some(t), false) => {
-            let sep = if t.is_empty() || t.ends_with('\n') {
-                ""
-            } else {
-                "\n"
-            };
-            format!("{t}{sep}\n# Secrets written by djship: never commit them\n.env\n")
-        }
-        (None, false) => "# Secrets written by djship: never commit them\n.env\n".to_string(),
-    };
-    let status = match &old {
-        None => Status::Create,
-        Some(o) if *o == new => Status::Unchanged,
-        Some(_) => Status::Update,
-    };
-    Ok(Change {
-        path: ".gitignore".into(),
-        old,
-        new,
-        mode: 0o644,
-        status,
-        additive: true,
-        secret: false,
-    })
-}
-
-/// Unified diff of all changes (secret values masked).
 pub fn diff(changes: &[Change]) -> String {
     let mut out = String::new();
     for c in changes.iter().filter(|c| c.status != Status::Unchanged) {

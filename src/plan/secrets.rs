@@ -1,10 +1,17 @@
-//! Values of the .env file: generated secrets (from the OS CSPRNG), values kept from an
+//! Values of the .env file (resolved by the plan, before any target renders): generated secrets (from the OS CSPRNG), values kept from an
 //! existing .env, and `${NAME}` references resolved.
 
 use crate::error::{Error, Result};
 use crate::plan::env::{EnvPlan, Generate};
-use crate::render::EnvValue;
+use serde::Serialize;
 use std::collections::BTreeMap;
+
+/// A variable of the final .env, with its value resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvValue {
+    pub name: String,
+    pub value: Option<String>,
+}
 
 const SECRET_ALPHABET: &[u8; 64] =
     b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";

@@ -1,0 +1,95 @@
+//! `djship init`: write the container setup.
+
+use super::args::PlanArgs;
+use super::report;
+use crate::detect::problems::Severity;
+use crate::error::Result;
+use crate::options::Options;
+use crate::pipeline;
+use crate::write::{self, Status};
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// Overwrite existing files whose content would change.
+    #[arg(long)]
+    pub force: bool,
+    /// Print a unified diff of what would change and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Append the minimal change to the production settings so they read deployment values
+    /// from the environment (the diff is printed first).
+    #[arg(long)]
+    pub patch_settings: bool,
+    /// Trust this CA bundle while installing dependencies in the build (TLS-intercepting
+    /// proxies); it is copied to docker/ca-cert.pem and mounted only into build steps.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+}
+
+pub fn run(args: &InitArgs) -> Result<i32> {
+    let flags = crate::options::Flags {
+        patch_settings: args.patch_settings,
+        ca_cert: args.ca_cert.clone(),
+        ..args.plan.flags()
+    };
+    let o = Options::resolve(&flags)?;
+    let a = pipeline::analyse(&o)?;
+    report::print_warnings(&a.facts);
+    let changes = pipeline::changes(&a, &o)?;
+    if args.dry_run {
+        let d = write::diff(&changes);
+        if d.is_empty() {
+            println!("Nothing would change.");
+        } else {
+            print!("{d}");
+        }
+        return Ok(0);
+    }
+    // A change to the user's own file, asked for by a flag: always shown.
+    if let Some(patch) = &a.plan.settings_patch {
+        for ch in changes.iter().filter(|ch| ch.requested) {
+            println!(
+                "Patching {} (fixes {}):\n{}",
+                ch.path,
+                patch.fixes.join(", "),
+                write::diff(std::slice::from_ref(ch))
+            );
+        }
+    }
+    write::apply(&o.root, &changes, args.force)?;
+
+    // In path order: the order the targets produce them in is not the user's concern.
+    let mut listed: Vec<_> = changes.iter().collect();
+    listed.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut out = String::new();
+    for ch in listed {
+        let tag = match ch.status {
+            Status::Create => "created",
+            Status::Update => "updated",
+            Status::Unchanged => "unchanged",
+        };
+        out.push_str(&format!("  {tag:<10}{}\n", ch.path));
+    }
+    println!(
+        "djship wrote the container setup for {}:\n{out}",
+        a.plan.name
+    );
+    if !a.facts.problems.is_empty() {
+        let errors = a
+            .facts
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count();
+        print!("{}", report::problems_report(&a.facts));
+        if errors > 0 {
+            println!("  The setup will not work as it should until the errors above are fixed.");
+        }
+    }
+    print!("\nNext:\n{}", o.target.next_steps(&a.plan));
+    Ok(0)
+}

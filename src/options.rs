@@ -1,0 +1,159 @@
+//! Options: the command-line flags, the project's djship config and the defaults, resolved
+//! once, before anything is read. Every later stage takes them from here.
+
+use crate::config::Config;
+use crate::detect::evidence::{Evidence, Warning};
+use crate::error::{Error, Result};
+use crate::targets::{self, Target};
+use std::path::{Path, PathBuf};
+
+/// Images the user chose (a flag wins over the config); `None` leaves the plan's default,
+/// which depends on the project (the Python and Node versions).
+#[derive(Debug, Clone, Default)]
+pub struct ImageChoice {
+    pub python: Option<String>,
+    pub postgres: Option<String>,
+    pub nginx: Option<String>,
+    pub redis: Option<String>,
+    pub mariadb: Option<String>,
+    pub node: Option<String>,
+}
+
+impl ImageChoice {
+    /// Flags first, then the config.
+    pub fn merge(flags: &ImageChoice, config: &Config) -> ImageChoice {
+        let pick = |f: &Option<String>, c: &Option<String>| f.clone().or_else(|| c.clone());
+        ImageChoice {
+            python: pick(&flags.python, &config.python_image),
+            postgres: pick(&flags.postgres, &config.postgres_image),
+            nginx: pick(&flags.nginx, &config.nginx_image),
+            redis: pick(&flags.redis, &config.redis_image),
+            mariadb: pick(&flags.mariadb, &config.mariadb_image),
+            node: pick(&flags.node, &config.node_image),
+        }
+    }
+}
+
+/// A CA bundle to trust in the build (`--ca-cert` or the config's `ca-cert`).
+#[derive(Debug, Clone)]
+pub struct CaCert {
+    pub source: PathBuf,
+    pub pem: String,
+}
+
+/// What the command line says, before the config is read.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub path: PathBuf,
+    pub manage: Option<PathBuf>,
+    pub images: ImageChoice,
+    pub resolve_with_uv: bool,
+    pub patch_settings: bool,
+    pub ca_cert: Option<PathBuf>,
+    pub target: Option<String>,
+}
+
+impl Flags {
+    /// A project folder and nothing else.
+    pub fn at(path: &Path, manage: Option<PathBuf>) -> Flags {
+        Flags {
+            path: path.to_path_buf(),
+            manage,
+            ..Default::default()
+        }
+    }
+}
+
+/// Everything the pipeline needs to know, resolved once.
+pub struct Options {
+    /// The project folder, canonical.
+    pub root: PathBuf,
+    pub config: Config,
+    pub manage: Option<PathBuf>,
+    pub images: ImageChoice,
+    /// The uv binary `--resolve-with-uv` found on PATH.
+    pub uv: Option<PathBuf>,
+    pub patch_settings: bool,
+    pub ca_cert: Option<CaCert>,
+    pub target: &'static dyn Target,
+    /// Templates the project overrides (the config's `templates` folder).
+    pub template_dir: Option<PathBuf>,
+    /// Warnings about the options themselves (a bad config value, uv missing).
+    pub warnings: Vec<Warning>,
+}
+
+impl Options {
+    pub fn resolve(flags: &Flags) -> Result<Options> {
+        let root = std::fs::canonicalize(&flags.path).map_err(|e| Error::Invalid {
+            path: flags.path.clone(),
+            message: format!("cannot open the project folder: {e}"),
+            hint: "pass the folder of a Django project (the one that holds manage.py)".into(),
+        })?;
+        let mut warnings = Vec::new();
+        let config = Config::load(&root, &mut warnings);
+        let uv = if flags.resolve_with_uv {
+            let found = std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|d| d.join("uv"))
+                    .find(|p| p.is_file())
+            });
+            if found.is_none() {
+                warnings.push(Warning {
+                    evidence: Evidence::file("PATH"),
+                    message: "uv is not on PATH (--resolve-with-uv)".into(),
+                    fallback: "used djship's wheel table (PyPI's file lists, built in)".into(),
+                });
+            }
+            found
+        } else {
+            None
+        };
+        let target = match &flags.target {
+            None => targets::default_target(),
+            Some(name) => targets::by_name(name).ok_or_else(|| Error::Invalid {
+                path: root.clone(),
+                message: format!("no target named {name:?}"),
+                hint: format!("choose one of: {}", targets::names().join(", ")),
+            })?,
+        };
+        let ca_cert = match flags
+            .ca_cert
+            .clone()
+            .or_else(|| config.ca_cert.as_ref().map(|p| root.join(p)))
+        {
+            Some(source) => {
+                let pem = std::fs::read_to_string(&source).map_err(|e| Error::io(&source, e))?;
+                if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                    return Err(Error::Invalid {
+                        path: source,
+                        message: "not a PEM certificate bundle (no BEGIN CERTIFICATE)".into(),
+                        hint: "pass the CA bundle your proxy's certificates chain to, in PEM form"
+                            .into(),
+                    });
+                }
+                Some(CaCert { source, pem })
+            }
+            None => None,
+        };
+        Ok(Options {
+            images: ImageChoice::merge(&flags.images, &config),
+            template_dir: config.templates.as_ref().map(|t| root.join(t)),
+            root,
+            manage: flags.manage.clone(),
+            uv,
+            patch_settings: flags.patch_settings,
+            ca_cert,
+            target,
+            config,
+            warnings,
+        })
+    }
+
+    /// The project's name: its folder's.
+    pub fn project_name(&self) -> String {
+        self.root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "app".into())
+    }
+}

@@ -1,0 +1,56 @@
+//! The pipeline, one way: options → facts (detect) → findings (checks) → the application
+//! plan → artifacts (targets) → changes on disk (write). Commands call these functions and
+//! print what they return; they never edit a stage's output.
+
+use crate::detect::{self, Facts};
+use crate::error::{Error, Result};
+use crate::options::Options;
+use crate::plan::{self, Plan};
+use crate::targets::{self, Artifact};
+use crate::write::{self, Change};
+
+/// What djship knows about a project and what it would do.
+pub struct Analysis {
+    pub facts: Facts,
+    pub plan: Plan,
+}
+
+/// Detect the facts and plan the application. With `--patch-settings`, the settings are
+/// patched in memory and read again, so the facts and the plan are those of the project as
+/// it will be.
+pub fn analyse(o: &Options) -> Result<Analysis> {
+    let detect_opts = |overlay| detect::Options {
+        manage: o.manage.clone(),
+        uv: o.uv.clone(),
+        overlay,
+    };
+    let mut facts = detect::detect(&o.root, &o.config, &detect_opts(Default::default()))?;
+    let mut patched = None;
+    if o.patch_settings {
+        if let Some(patch) = plan::patch::build(&facts) {
+            let path = o.root.join(&patch.file);
+            let original = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            if let Some(text) = plan::patch::apply(&original, &patch) {
+                let overlay = [(patch.file.clone(), text.clone())].into_iter().collect();
+                facts = detect::detect(&o.root, &o.config, &detect_opts(overlay))?;
+                patched = Some((patch, text));
+            }
+        }
+    }
+    facts.warnings.extend(o.warnings.iter().cloned());
+    let plan = plan::build(&facts, o, patched);
+    Ok(Analysis { facts, plan })
+}
+
+/// The files `djship init` writes, with the .env values resolved (an existing .env's values
+/// are kept; missing secrets are generated).
+pub fn artifacts(a: &Analysis, o: &Options) -> Result<Vec<Artifact>> {
+    let existing = std::fs::read_to_string(o.root.join(".env")).ok();
+    let values = plan::secrets::resolve(&a.plan.env, existing.as_deref())?;
+    targets::artifacts(&a.plan, &values, o.target, o.template_dir.as_deref())
+}
+
+/// The changes the artifacts make to the project folder.
+pub fn changes(a: &Analysis, o: &Options) -> Result<Vec<Change>> {
+    write::plan_changes(&o.root, artifacts(a, o)?)
+}

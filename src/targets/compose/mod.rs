@@ -1,0 +1,46 @@
+//! Docker Compose: a development stack (compose.yaml, the source mounted, runserver) and a
+//! production stack (compose.prod.yaml: gunicorn behind nginx, migrations as a one-shot
+//! service, PostgreSQL or MariaDB, Redis and Celery when the project uses them).
+
+use super::{Artifact, Target, Templates};
+use crate::error::Result;
+use crate::plan::Plan;
+
+/// The production stack's file (`djship up --prod`, `verify` and the engine use it).
+pub const PROD_FILE: &str = "compose.prod.yaml";
+/// The development stack's file.
+pub const DEV_FILE: &str = "compose.yaml";
+/// The service that runs the web process (`djship manage` and `shell` exec into it).
+pub const WEB_SERVICE: &str = "web";
+/// The reverse proxy in front of it in production.
+pub const PROXY_SERVICE: &str = "nginx";
+
+/// (template, output path, Unix mode)
+const FILES: &[(&str, &str, u32)] = &[
+    ("compose.yaml.j2", DEV_FILE, 0o644),
+    ("compose.prod.yaml.j2", PROD_FILE, 0o644),
+    ("nginx.conf.j2", "docker/nginx/default.conf", 0o644),
+];
+
+pub struct Compose;
+
+impl Target for Compose {
+    fn name(&self) -> &'static str {
+        "compose"
+    }
+
+    fn about(&self) -> &'static str {
+        "Docker Compose: compose.yaml for development, compose.prod.yaml (gunicorn behind nginx) for production"
+    }
+
+    fn artifacts(&self, plan: &Plan, t: &Templates) -> Result<Vec<Artifact>> {
+        Artifact::render_all(plan, t, FILES)
+    }
+
+    fn next_steps(&self, plan: &Plan) -> String {
+        format!(
+            "  development:  docker compose up --build           → http://localhost:{}\n  production:   docker compose -f {PROD_FILE} up -d --build   → http://localhost/\n",
+            plan.port
+        )
+    }
+}

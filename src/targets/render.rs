@@ -1,0 +1,239 @@
+//! Templates to file contents. Pure: reads the plan, returns text.
+//!
+//! Templates are embedded by the target that owns them; a project overrides any of them by
+//! putting a file of the same name (e.g. `Dockerfile.j2`) in the folder named by `templates`
+//! in its djship config.
+
+use crate::error::{Error, Result};
+use crate::plan::secrets::EnvValue;
+use crate::plan::{Plan, UV_VERSION};
+use minijinja::{Environment, Value as JValue};
+use std::path::{Path, PathBuf};
+
+/// Every embedded template: (name, text). Names are unique across targets.
+const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "Dockerfile.j2",
+        include_str!("common/templates/Dockerfile.j2"),
+    ),
+    (
+        "dockerignore.j2",
+        include_str!("common/templates/dockerignore.j2"),
+    ),
+    (
+        "entrypoint.sh.j2",
+        include_str!("common/templates/entrypoint.sh.j2"),
+    ),
+    (
+        "wait_for_db.py.j2",
+        include_str!("common/templates/wait_for_db.py.j2"),
+    ),
+    (
+        "healthcheck.py.j2",
+        include_str!("common/templates/healthcheck.py.j2"),
+    ),
+    (
+        "env.example.j2",
+        include_str!("common/templates/env.example.j2"),
+    ),
+    ("env.j2", include_str!("common/templates/env.j2")),
+    (
+        "compose.yaml.j2",
+        include_str!("compose/templates/compose.yaml.j2"),
+    ),
+    (
+        "compose.prod.yaml.j2",
+        include_str!("compose/templates/compose.prod.yaml.j2"),
+    ),
+    (
+        "nginx.conf.j2",
+        include_str!("compose/templates/nginx.conf.j2"),
+    ),
+];
+
+/// The templates, with the project's overrides, and the resolved environment values.
+pub struct Templates {
+    env: Environment<'static>,
+    values: Vec<EnvValue>,
+    dir: Option<PathBuf>,
+}
+
+impl Templates {
+    pub fn new(template_dir: Option<&Path>, values: &[EnvValue]) -> Result<Templates> {
+        let mut env = Environment::new();
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_keep_trailing_newline(true);
+        // JSON (valid in YAML and Dockerfile exec form), with `, ` between list items.
+        env.add_filter("json", json);
+        env.add_filter("sh", |s: String| crate::plan::shell_quote(&s));
+        // An exec-form command as one shell line.
+        env.add_filter("shline", |v: Vec<String>| {
+            v.iter()
+                .map(|a| crate::plan::shell_quote(a))
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+        // Compose interpolates `$`: a literal dollar is written `$$`.
+        env.add_filter("compose", |v: JValue| -> JValue { compose_escape(v) });
+        for (name, text) in EMBEDDED {
+            let custom = template_dir.map(|d| d.join(name)).filter(|p| p.is_file());
+            let source = match custom {
+                Some(p) => std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?,
+                None => text.to_string(),
+            };
+            env.add_template_owned(name.to_string(), source)
+                .map_err(|e| Error::Invalid {
+                    path: template_dir
+                        .map(|d| d.join(name))
+                        .unwrap_or_else(|| name.into()),
+                    message: format!("template does not parse: {e}"),
+                    hint: "fix the template or remove it to use djship's own".into(),
+                })?;
+        }
+        Ok(Templates {
+            env,
+            values: values.to_vec(),
+            dir: template_dir.map(Path::to_path_buf),
+        })
+    }
+
+    /// Render the template `name` with the plan.
+    pub fn render(&self, name: &str, plan: &Plan) -> Result<String> {
+        let rel = |p: &str| p.strip_prefix("/app/").unwrap_or(p).to_string();
+        let ctx = minijinja::context! {
+            plan => plan,
+            version => env!("CARGO_PKG_VERSION"),
+            uv_version => UV_VERSION,
+            env => &self.values,
+            health_path => "/",
+            hashed_static => plan.paths.hashed_static,
+            media_dir => format!("/{}", rel(&plan.paths.media_root)),
+            static_dir => format!("/{}", rel(&plan.paths.static_root)),
+            frontend_mounts => frontend_mounts(plan),
+            frontend_env => frontend_env(plan),
+            because_build => because(plan, true),
+            because_run => because(plan, false),
+            procs => plan
+                .processes
+                .iter()
+                .map(|p| (p.name.as_str(), p))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        };
+        let t = self
+            .env
+            .get_template(name)
+            .map_err(|e| template_error(name, self.dir.as_deref(), e))?;
+        let content = t
+            .render(&ctx)
+            .map_err(|e| template_error(name, self.dir.as_deref(), e))?;
+        Ok(tidy(&content))
+    }
+}
+
+fn json(v: JValue) -> String {
+    let one = |v: &JValue| serde_json::to_string(v).unwrap_or_else(|_| "null".into());
+    let listed = matches!(
+        v.kind(),
+        minijinja::value::ValueKind::Seq | minijinja::value::ValueKind::Iterable
+    );
+    match v.try_iter() {
+        Ok(items) if listed => {
+            format!(
+                "[{}]",
+                items.map(|i| one(&i)).collect::<Vec<_>>().join(", ")
+            )
+        }
+        _ => one(&v),
+    }
+}
+
+/// `$` doubled in a string, or in every string of a list.
+fn compose_escape(v: JValue) -> JValue {
+    if let Some(s) = v.as_str() {
+        return JValue::from(s.replace('$', "$$"));
+    }
+    let listed = matches!(
+        v.kind(),
+        minijinja::value::ValueKind::Seq | minijinja::value::ValueKind::Iterable
+    );
+    match v.try_iter() {
+        Ok(items) if listed => JValue::from(items.map(compose_escape).collect::<Vec<_>>()),
+        _ => v,
+    }
+}
+
+fn template_error(name: &str, dir: Option<&Path>, e: minijinja::Error) -> Error {
+    Error::Invalid {
+        path: dir.map(|d| d.join(name)).unwrap_or_else(|| name.into()),
+        message: format!("template failed to render: {e}"),
+        hint: "fix the template or remove it to use djship's own".into(),
+    }
+}
+
+/// The `--mount` flags of the frontend stage's steps: its caches, and the CA bundle.
+fn frontend_mounts(plan: &Plan) -> Vec<String> {
+    let Some(f) = &plan.frontend else {
+        return Vec::new();
+    };
+    let mut m: Vec<String> = f
+        .cache
+        .iter()
+        .map(|c| format!("--mount=type=cache,target={c}"))
+        .collect();
+    if let Some(ca) = &plan.ca_cert {
+        m.push(format!(
+            "--mount=type=bind,source={},target=/run/djship-ca.pem",
+            ca.path
+        ));
+    }
+    m
+}
+
+/// `NAME=value` of the frontend stage's ENV; with `--ca-cert`, Node trusts the bundle too.
+fn frontend_env(plan: &Plan) -> Vec<String> {
+    let Some(f) = &plan.frontend else {
+        return Vec::new();
+    };
+    let mut e: Vec<String> = f.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    if plan.ca_cert.is_some() {
+        e.push("NODE_EXTRA_CA_CERTS=/run/djship-ca.pem".into());
+    }
+    e
+}
+
+/// Which packages asked for the build or run libraries, for comments.
+fn because(plan: &Plan, build: bool) -> Vec<String> {
+    plan.native_because
+        .iter()
+        .filter(|r| {
+            if build {
+                !r.build.is_empty()
+            } else {
+                !r.run.is_empty()
+            }
+        })
+        .map(|r| r.package.clone())
+        .collect()
+}
+
+/// No trailing spaces, at most one blank line in a row, one final newline.
+fn tidy(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut blank = 0;
+    for line in s.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    let trimmed = out.trim_end_matches('\n');
+    format!("{trimmed}\n")
+}
