@@ -19,5 +19,6 @@ pub mod options;
 pub mod pipeline;
 pub mod plan;
 pub mod severity;
+pub mod shell;
 pub mod targets;
 pub mod write;

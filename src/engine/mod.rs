@@ -6,7 +6,7 @@
 pub mod verify;
 
 use crate::error::{Error, Result};
-pub use crate::plan::shell_quote;
+pub use crate::shell::quote as shell_quote;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,8 @@
 //! The Node stage that builds the frontend in the image, from the frontend facts.
 
-use super::{shell_quote, FrontendStage, StageCopy};
+use super::{FrontendStage, StageCopy};
 use crate::detect::frontend::{Frontend, NodeManager, OutputKind, OutputState};
+use crate::shell::quote as shell_quote;
 
 const NPM_CACHE: &str = "/root/.npm";
 const YARN_CACHE: &str = "/root/.cache/yarn";

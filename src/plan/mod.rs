@@ -11,6 +11,7 @@ use crate::detect::deps::{InstallInput, Manager};
 use crate::detect::frontend::NODE_LTS;
 use crate::detect::{DbKind, Facts};
 use crate::options::Options;
+use crate::shell::quote as shell_quote;
 use env::EnvPlan;
 use serde::Serialize;
 use std::str::FromStr;
@@ -760,19 +761,6 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
 
 fn args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
-}
-
-/// A word for a POSIX shell: as it is when it needs no quoting, else in single quotes.
-/// Used by the templates (the `sh` filter) and by the commands the engine prints.
-pub fn shell_quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_-./:=@%+,".contains(c));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
 }
 
 #[cfg(test)]

@@ -66,11 +66,11 @@ impl Templates {
         env.set_keep_trailing_newline(true);
         // JSON (valid in YAML and Dockerfile exec form), with `, ` between list items.
         env.add_filter("json", json);
-        env.add_filter("sh", |s: String| crate::plan::shell_quote(&s));
+        env.add_filter("sh", |s: String| crate::shell::quote(&s));
         // An exec-form command as one shell line.
         env.add_filter("shline", |v: Vec<String>| {
             v.iter()
-                .map(|a| crate::plan::shell_quote(a))
+                .map(|a| crate::shell::quote(a))
                 .collect::<Vec<_>>()
                 .join(" ")
         });

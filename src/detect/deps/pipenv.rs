@@ -3,7 +3,7 @@
 use super::{evidence_of_line, normalize_name, one_line, pinned_version, read as read_file};
 use super::{Dependencies, Dir, Lint, Manager, Package, PythonConstraint, Warning};
 use crate::detect::evidence::Evidence;
-use crate::plan::shell_quote;
+use crate::shell::quote;
 
 pub const PIPENV: &str = "pipenv==2026.10.3";
 
@@ -36,7 +36,7 @@ pub const MANAGER: Manager = Manager {
                 .packages
                 .iter()
                 .filter(|p| !p.dev)
-                .map(|p| shell_quote(&format!("{}{}", p.name, p.specifier)))
+                .map(|p| quote(&format!("{}{}", p.name, p.specifier)))
                 .collect();
             vec![format!("{} {}{}", i.uv_pip, pkgs.join(" "), i.extra_args)]
         }
