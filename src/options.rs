@@ -4,7 +4,6 @@
 use crate::config::Config;
 use crate::detect::evidence::{Evidence, Warning};
 use crate::error::{Error, Result};
-use crate::targets::{self, Target};
 use std::path::{Path, PathBuf};
 
 /// Images the user chose (a flag wins over the config); `None` leaves the plan's default,
@@ -75,7 +74,8 @@ pub struct Options {
     pub uv: Option<PathBuf>,
     pub patch_settings: bool,
     pub ca_cert: Option<CaCert>,
-    pub target: &'static dyn Target,
+    /// The target asked for (`--target`); `None`: the default. The pipeline looks it up.
+    pub target: Option<String>,
     /// Templates the project overrides (the config's `templates` folder).
     pub template_dir: Option<PathBuf>,
     /// Warnings about the options themselves (a bad config value, uv missing).
@@ -108,14 +108,6 @@ impl Options {
         } else {
             None
         };
-        let target = match &flags.target {
-            None => targets::default_target(),
-            Some(name) => targets::by_name(name).ok_or_else(|| Error::Invalid {
-                path: root.clone(),
-                message: format!("no target named {name:?}"),
-                hint: format!("choose one of: {}", targets::names().join(", ")),
-            })?,
-        };
         let ca_cert = match flags
             .ca_cert
             .clone()
@@ -143,7 +135,7 @@ impl Options {
             uv,
             patch_settings: flags.patch_settings,
             ca_cert,
-            target,
+            target: flags.target.clone(),
             config,
             warnings,
         })

@@ -6,7 +6,7 @@ use crate::detect::{self, Facts};
 use crate::error::{Error, Result};
 use crate::options::Options;
 use crate::plan::{self, Plan};
-use crate::targets::{self, Artifact};
+use crate::targets::{self, Artifact, Target};
 use crate::write::{self, Change};
 
 /// What djship knows about a project and what it would do.
@@ -47,7 +47,19 @@ pub fn analyse(o: &Options) -> Result<Analysis> {
 pub fn artifacts(a: &Analysis, o: &Options) -> Result<Vec<Artifact>> {
     let existing = std::fs::read_to_string(o.root.join(".env")).ok();
     let values = plan::secrets::resolve(&a.plan.env, existing.as_deref())?;
-    targets::artifacts(&a.plan, &values, o.target, o.template_dir.as_deref())
+    targets::artifacts(&a.plan, &values, target(o)?, o.template_dir.as_deref())
+}
+
+/// The target the options name, or the default one.
+pub fn target(o: &Options) -> Result<&'static dyn Target> {
+    match &o.target {
+        None => Ok(targets::default_target()),
+        Some(name) => targets::by_name(name).ok_or_else(|| Error::Invalid {
+            path: o.root.clone(),
+            message: format!("no target named {name:?}"),
+            hint: format!("choose one of: {}", targets::names().join(", ")),
+        }),
+    }
 }
 
 /// The changes the artifacts make to the project folder.

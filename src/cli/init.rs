@@ -90,6 +90,6 @@ pub fn run(args: &InitArgs) -> Result<i32> {
             println!("  The setup will not work as it should until the errors above are fixed.");
         }
     }
-    print!("\nNext:\n{}", o.target.next_steps(&a.plan));
+    print!("\nNext:\n{}", pipeline::target(&o)?.next_steps(&a.plan));
     Ok(0)
 }

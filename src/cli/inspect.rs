@@ -53,7 +53,7 @@ pub fn run(args: &InspectArgs) -> Result<i32> {
             schema_version: SCHEMA_VERSION,
             djship_version: env!("CARGO_PKG_VERSION"),
             root: o.root.display().to_string(),
-            target: o.target.name(),
+            target: pipeline::target(&o)?.name(),
             facts: &a.facts,
             plan: &a.plan,
             files: files(&a, &o)?,
