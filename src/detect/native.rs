@@ -19,7 +19,8 @@ pub enum When {
     WithExtra(&'static str),
 }
 
-pub struct Rule {
+/// The Debian packages one Python package needs to build and to run.
+pub struct LibRule {
     pub package: &'static str,
     pub when: When,
     pub build: &'static [&'static str],
@@ -33,38 +34,38 @@ const LDAP_BUILD: &[&str] = &["libldap2-dev", "libsasl2-dev", "gcc", "libc6-dev"
 const LDAP_RUN: &[&str] = &["libldap-2.5-0", "libsasl2-2"];
 
 /// The built-in table (Debian bookworm package names).
-pub const RULES: &[Rule] = &[
-    Rule {
+pub const LIB_RULES: &[LibRule] = &[
+    LibRule {
         package: "psycopg2",
         when: When::Always,
         build: LIBPQ_BUILD,
         run: LIBPQ_RUN,
     },
-    Rule {
+    LibRule {
         package: "psycopg2-binary",
         when: When::FromSource,
         build: LIBPQ_BUILD,
         run: LIBPQ_RUN,
     },
-    Rule {
+    LibRule {
         package: "psycopg",
         when: When::WithoutExtras(&["binary", "c"]),
         build: &[],
         run: LIBPQ_RUN,
     },
-    Rule {
+    LibRule {
         package: "psycopg",
         when: When::WithExtra("c"),
         build: LIBPQ_BUILD,
         run: LIBPQ_RUN,
     },
-    Rule {
+    LibRule {
         package: "psycopg-c",
         when: When::Always,
         build: LIBPQ_BUILD,
         run: LIBPQ_RUN,
     },
-    Rule {
+    LibRule {
         package: "mysqlclient",
         when: When::Always,
         build: &[
@@ -75,7 +76,7 @@ pub const RULES: &[Rule] = &[
         ],
         run: &["libmariadb3"],
     },
-    Rule {
+    LibRule {
         package: "pillow",
         when: When::FromSource,
         build: &[
@@ -87,37 +88,37 @@ pub const RULES: &[Rule] = &[
         ],
         run: &["libjpeg62-turbo", "zlib1g", "libfreetype6"],
     },
-    Rule {
+    LibRule {
         package: "lxml",
         when: When::FromSource,
         build: &["libxml2-dev", "libxslt1-dev", "gcc", "libc6-dev"],
         run: &["libxml2", "libxslt1.1"],
     },
-    Rule {
+    LibRule {
         package: "python-ldap",
         when: When::Always,
         build: LDAP_BUILD,
         run: LDAP_RUN,
     },
-    Rule {
+    LibRule {
         package: "django-auth-ldap",
         when: When::Always,
         build: LDAP_BUILD,
         run: LDAP_RUN,
     },
-    Rule {
+    LibRule {
         package: "gdal",
         when: When::Always,
         build: &["libgdal-dev", "gcc", "g++", "libc6-dev"],
         run: &["libgdal32"],
     },
-    Rule {
+    LibRule {
         package: "django.contrib.gis",
         when: When::Always,
         build: &[],
         run: &["binutils", "libproj25", "libgdal32", "libgeos-c1v5"],
     },
-    Rule {
+    LibRule {
         package: "weasyprint",
         when: When::Always,
         build: &[],
@@ -129,37 +130,37 @@ pub const RULES: &[Rule] = &[
             "fonts-dejavu-core",
         ],
     },
-    Rule {
+    LibRule {
         package: "pycairo",
         when: When::Always,
         build: &["libcairo2-dev", "pkg-config", "gcc", "libc6-dev"],
         run: &["libcairo2"],
     },
-    Rule {
+    LibRule {
         package: "cairocffi",
         when: When::Always,
         build: &[],
         run: &["libcairo2"],
     },
-    Rule {
+    LibRule {
         package: "xmlsec",
         when: When::Always,
         build: &["libxmlsec1-dev", "pkg-config", "gcc", "libc6-dev"],
         run: &["libxmlsec1-openssl"],
     },
-    Rule {
+    LibRule {
         package: "python-magic",
         when: When::Always,
         build: &[],
         run: &["libmagic1"],
     },
-    Rule {
+    LibRule {
         package: "pylibmc",
         when: When::Always,
         build: &["libmemcached-dev", "zlib1g-dev", "gcc", "libc6-dev"],
         run: &["libmemcached11"],
     },
-    Rule {
+    LibRule {
         package: "uwsgi",
         when: When::Always,
         build: CC,
@@ -222,7 +223,7 @@ pub fn resolve(
             out.add(&p.name, &r.build, &r.run);
             continue;
         }
-        for rule in RULES.iter().filter(|r| r.package == p.name) {
+        for rule in LIB_RULES.iter().filter(|r| r.package == p.name) {
             let applies = match rule.when {
                 When::Always => true,
                 When::FromSource => {
@@ -239,7 +240,7 @@ pub fn resolve(
         }
     }
     for f in extra_features {
-        for rule in RULES.iter().filter(|r| r.package == *f) {
+        for rule in LIB_RULES.iter().filter(|r| r.package == *f) {
             out.add(f, &owned(rule.build), &owned(rule.run));
         }
     }
