@@ -19,8 +19,7 @@
 //! run = ["libfoo1"]
 //! ```
 
-use crate::detect::evidence::{Evidence, Warning};
-use crate::detect::native::ExtraRule;
+use crate::evidence::{Evidence, Warning};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -73,7 +72,7 @@ impl Config {
                         evidence: Evidence::file(file),
                         message: format!(
                             "invalid TOML: {}",
-                            crate::detect::deps::one_line(e.message())
+                            crate::evidence::one_line(e.message())
                         ),
                         fallback: "used djship's defaults".into(),
                     });
@@ -92,7 +91,7 @@ impl Config {
                         evidence: Evidence::file(file),
                         message: format!(
                             "invalid djship configuration: {}",
-                            crate::detect::deps::one_line(e.message())
+                            crate::evidence::one_line(e.message())
                         ),
                         fallback: "used djship's defaults".into(),
                     });
@@ -112,4 +111,13 @@ impl Config {
         }
         Config::default()
     }
+}
+
+/// A rule added by the project's configuration.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct ExtraRule {
+    #[serde(default)]
+    pub build: Vec<String>,
+    #[serde(default)]
+    pub run: Vec<String>,
 }

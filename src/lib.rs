@@ -14,6 +14,7 @@ pub mod detect;
 pub mod diff;
 pub mod engine;
 pub mod error;
+pub mod evidence;
 pub mod lint;
 pub mod options;
 pub mod pipeline;

@@ -3,7 +3,7 @@
 //! Nothing here executes project code or writes anything.
 
 pub mod deps;
-pub mod evidence;
+pub use crate::evidence;
 pub mod frontend;
 #[doc(hidden)]
 pub mod fuzz;

@@ -2,7 +2,7 @@
 //! at run time to load them. One row a package; more rows come from `[tool.djship.native]`.
 
 use super::deps::Dependencies;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeSet;
 
 /// When a rule applies.
@@ -168,14 +168,7 @@ pub const LIB_RULES: &[LibRule] = &[
     },
 ];
 
-/// A rule added by the project's configuration.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-pub struct ExtraRule {
-    #[serde(default)]
-    pub build: Vec<String>,
-    #[serde(default)]
-    pub run: Vec<String>,
-}
+pub use crate::config::ExtraRule;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NativeLibs {

@@ -550,9 +550,7 @@ pub fn evidence_of_line(file: &str, text: &str, pred: impl Fn(&str) -> bool) -> 
 }
 
 /// Parser messages can span lines; a warning is one line.
-pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+pub use crate::evidence::one_line;
 
 fn names(ms: &[&Manager]) -> String {
     ms.iter().map(|m| m.name).collect::<Vec<_>>().join(", ")

@@ -54,3 +54,8 @@ impl fmt::Display for Warning {
         )
     }
 }
+
+/// A message (a parser's error, a command's output) on one line.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
