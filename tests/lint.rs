@@ -271,6 +271,141 @@ fn every_rule_fires_on_its_mistake_and_not_on_a_near_miss() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// Golden snapshots of what each rule reports on the bad cases of its rows in [`cases`]:
+/// code, name, severity, file, span (start and end line:column), the text the span covers,
+/// message, help, and the fix (its title and, where the rule fixes, the diff `--fix` makes
+/// with this rule's edits alone). One snapshot a rule, `tests/snapshots/lint__<CODE>.snap`,
+/// so a changed message, span or fix shows as a reviewed diff.
+///
+/// After a deliberate change:
+/// `INSTA_UPDATE=always cargo nextest run --test lint rule_findings_match_their_snapshots`,
+/// then read `git diff tests/snapshots/` before committing (the commit says why). A new
+/// rule gets its snapshot the same way (see `every_rule_has_a_snapshot`).
+#[test]
+fn rule_findings_match_their_snapshots() {
+    let cases = cases();
+    let mut failed = Vec::new();
+    for r in lint::rules::ALL {
+        let text = rule_snapshot(r.code, &cases);
+        let ok = std::panic::catch_unwind(|| {
+            insta::assert_snapshot!(r.code, text);
+        })
+        .is_ok();
+        if !ok {
+            failed.push(r.code);
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "findings differ from their snapshots (diffs above): {failed:?}\n\
+         after a deliberate change: INSTA_UPDATE=always cargo nextest run --test lint \
+         rule_findings_match_their_snapshots, then review git diff tests/snapshots/"
+    );
+}
+
+/// Every rule of the registry has its snapshot, and every `lint__` snapshot is a rule's.
+#[test]
+fn every_rule_has_a_snapshot() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let have: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            Some(n.strip_prefix("lint__")?.strip_suffix(".snap")?.to_string())
+        })
+        .collect();
+    let missing: Vec<&str> = lint::rules::ALL
+        .iter()
+        .map(|r| r.code)
+        .filter(|c| !have.iter().any(|h| h == c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules without a snapshot in {}: {missing:?}\n\
+         give each a bad case in cases() (tests/lint.rs), then write its snapshot with \
+         INSTA_UPDATE=always cargo nextest run --test lint rule_findings_match_their_snapshots \
+         and review it",
+        dir.display()
+    );
+    let orphans: Vec<&String> = have
+        .iter()
+        .filter(|h| !lint::rules::ALL.iter().any(|r| r.code == h.as_str()))
+        .collect();
+    assert!(
+        orphans.is_empty(),
+        "snapshots of no rule in {} (a rule removed or renamed? delete them): {orphans:?}",
+        dir.display()
+    );
+}
+
+/// The findings of rule `code` on each bad case of its rows, as the snapshot shows them.
+fn rule_snapshot(code: &str, cases: &[Case]) -> String {
+    let mut out = String::new();
+    let bad: Vec<&Case> = cases
+        .iter()
+        .filter(|c| c.code == code && !c.bad.is_empty())
+        .collect();
+    assert!(!bad.is_empty(), "{code} has no bad case in cases()");
+    for (i, c) in bad.iter().enumerate() {
+        let refs: Vec<(&str, &str)> = c.bad.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        let (t, all) = lint_project(&refs);
+        let read = |file: &str| std::fs::read_to_string(t.path().join(file)).unwrap_or_default();
+        let files: Vec<String> = c
+            .bad
+            .iter()
+            .map(|(n, t)| match t.as_str() {
+                REMOVE => format!("{n} removed"),
+                _ => n.to_string(),
+            })
+            .collect();
+        out.push_str(&format!(
+            "## case {} (changed: {})\n",
+            i + 1,
+            files.join(", ")
+        ));
+        let mine: Vec<&Finding> = all.iter().filter(|f| f.code == code).collect();
+        if mine.is_empty() {
+            out.push_str("(no finding)\n");
+        }
+        for f in mine {
+            let text = read(&f.file);
+            let covered = text.get(f.range.clone()).unwrap_or("<not text>");
+            out.push_str(&format!(
+                "\n{} {} {}\n{}:{}:{}-{}:{}\ncovers: {:?}\nmessage: {}\n",
+                f.code,
+                f.name,
+                f.severity,
+                f.file,
+                f.line,
+                f.column,
+                f.end_line,
+                f.end_column,
+                covered,
+                f.message
+            ));
+            if let Some(h) = &f.help {
+                out.push_str(&format!("help: {h}\n"));
+            }
+            match &f.fix {
+                None => out.push_str("fix: none\n"),
+                Some(title) => {
+                    out.push_str(&format!("fix: {title}\n"));
+                    let originals: std::collections::BTreeMap<String, String> = f
+                        .edits
+                        .iter()
+                        .map(|e| (e.file.clone(), read(&e.file)))
+                        .collect();
+                    let changed = lint::fix::apply(&originals, std::slice::from_ref(f));
+                    out.push_str(&lint::fix::diff(&originals, &changed));
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
 fn codes(f: &[Finding]) -> Vec<&str> {
     f.iter().map(|f| f.code).collect()
 }
