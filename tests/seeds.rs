@@ -116,6 +116,54 @@ fn seed_000_dockerfiles_fail_on_a_fresh_project_and_djship_does_not() {
     assert!(ok && out.trim() == "(5, 2) True", "{out}");
 }
 
+/// A fixture of tests/fixtures/lint-mistakes/ in a temporary folder, its base image swapped
+/// for the local stand-in (the proxy's CA included, for pip).
+fn mistake_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let (t, dir) = fixture(&format!("lint-mistakes/{name}"));
+    let df = read(&dir.join("Dockerfile"));
+    assert!(df.contains("FROM python:3.11-slim"), "{name}: {df}");
+    let df = df.replace("FROM python:3.11-slim", "FROM djship-e2e/python-ca:3.11");
+    std::fs::write(dir.join("Dockerfile"), df).unwrap();
+    (t, dir)
+}
+
+/// The seeds' mistakes as reproduced in our own fixtures really break, as the seeds' own
+/// Dockerfiles do (above): collectstatic without STATIC_ROOT fails the build, and the
+/// multi-stage image has no Django. Needs no seeds; runs with DJSHIP_E2E=1.
+#[test]
+fn fixture_mistakes_break_as_the_seeds_do() {
+    if std::env::var("DJSHIP_E2E").map_or(true, |v| v != "1") {
+        eprintln!("skipped: set DJSHIP_E2E=1");
+        return;
+    }
+    let (_t, dir) = mistake_fixture("collectstatic");
+    let (ok, out) = docker(&["build", "-t", "lint-mistakes-collect", "."], &dir);
+    assert!(!ok, "the collectstatic fixture built:\n{out}");
+    assert!(
+        out.contains("STATIC_ROOT"),
+        "fails for another reason:\n{out}"
+    );
+
+    let (_t, dir) = mistake_fixture("multistage");
+    let (ok, out) = docker(&["build", "-t", "lint-mistakes-multi", "."], &dir);
+    assert!(ok, "{out}");
+    let (ok, out) = docker(
+        &[
+            "run",
+            "--rm",
+            "lint-mistakes-multi",
+            "python",
+            "-c",
+            "import django",
+        ],
+        &dir,
+    );
+    assert!(
+        !ok && out.contains("No module named 'django'"),
+        "Django should be missing at run time:\n{out}"
+    );
+}
+
 #[test]
 fn markdown_blocks_are_extracted() {
     let md =
