@@ -1,7 +1,9 @@
 //! `djship lint`: every rule fires on a file with the mistake and stays quiet on a near
-//! miss (one table, which must name every rule); suppressions, selection, configuration,
-//! output formats and fixes; the seeds' examples give the exact expected findings; djship's
-//! own output lints clean.
+//! miss (one table, which must name every rule), with a golden snapshot of each rule's
+//! findings; suppressions, selection, configuration, output formats and fixes; the seed
+//! guides' mistakes give the exact expected findings, in fixtures of our own
+//! (tests/fixtures/lint-mistakes/) and, where the seeds are present, in their own text;
+//! djship's own output lints clean.
 
 mod common;
 use common::*;
@@ -269,6 +271,141 @@ fn every_rule_fires_on_its_mistake_and_not_on_a_near_miss() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Golden snapshots of what each rule reports on the bad cases of its rows in [`cases`]:
+/// code, name, severity, file, span (start and end line:column), the text the span covers,
+/// message, help, and the fix (its title and, where the rule fixes, the diff `--fix` makes
+/// with this rule's edits alone). One snapshot a rule, `tests/snapshots/lint__<CODE>.snap`,
+/// so a changed message, span or fix shows as a reviewed diff.
+///
+/// After a deliberate change:
+/// `INSTA_UPDATE=always cargo nextest run --test lint rule_findings_match_their_snapshots`,
+/// then read `git diff tests/snapshots/` before committing (the commit says why). A new
+/// rule gets its snapshot the same way (see `every_rule_has_a_snapshot`).
+#[test]
+fn rule_findings_match_their_snapshots() {
+    let cases = cases();
+    let mut failed = Vec::new();
+    for r in lint::rules::ALL {
+        let text = rule_snapshot(r.code, &cases);
+        let ok = std::panic::catch_unwind(|| {
+            insta::assert_snapshot!(r.code, text);
+        })
+        .is_ok();
+        if !ok {
+            failed.push(r.code);
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "findings differ from their snapshots (diffs above): {failed:?}\n\
+         after a deliberate change: INSTA_UPDATE=always cargo nextest run --test lint \
+         rule_findings_match_their_snapshots, then review git diff tests/snapshots/"
+    );
+}
+
+/// Every rule of the registry has its snapshot, and every `lint__` snapshot is a rule's.
+#[test]
+fn every_rule_has_a_snapshot() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let have: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            Some(n.strip_prefix("lint__")?.strip_suffix(".snap")?.to_string())
+        })
+        .collect();
+    let missing: Vec<&str> = lint::rules::ALL
+        .iter()
+        .map(|r| r.code)
+        .filter(|c| !have.iter().any(|h| h == c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules without a snapshot in {}: {missing:?}\n\
+         give each a bad case in cases() (tests/lint.rs), then write its snapshot with \
+         INSTA_UPDATE=always cargo nextest run --test lint rule_findings_match_their_snapshots \
+         and review it",
+        dir.display()
+    );
+    let orphans: Vec<&String> = have
+        .iter()
+        .filter(|h| !lint::rules::ALL.iter().any(|r| r.code == h.as_str()))
+        .collect();
+    assert!(
+        orphans.is_empty(),
+        "snapshots of no rule in {} (a rule removed or renamed? delete them): {orphans:?}",
+        dir.display()
+    );
+}
+
+/// The findings of rule `code` on each bad case of its rows, as the snapshot shows them.
+fn rule_snapshot(code: &str, cases: &[Case]) -> String {
+    let mut out = String::new();
+    let bad: Vec<&Case> = cases
+        .iter()
+        .filter(|c| c.code == code && !c.bad.is_empty())
+        .collect();
+    assert!(!bad.is_empty(), "{code} has no bad case in cases()");
+    for (i, c) in bad.iter().enumerate() {
+        let refs: Vec<(&str, &str)> = c.bad.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        let (t, all) = lint_project(&refs);
+        let read = |file: &str| std::fs::read_to_string(t.path().join(file)).unwrap_or_default();
+        let files: Vec<String> = c
+            .bad
+            .iter()
+            .map(|(n, t)| match t.as_str() {
+                REMOVE => format!("{n} removed"),
+                _ => n.to_string(),
+            })
+            .collect();
+        out.push_str(&format!(
+            "## case {} (changed: {})\n",
+            i + 1,
+            files.join(", ")
+        ));
+        let mine: Vec<&Finding> = all.iter().filter(|f| f.code == code).collect();
+        if mine.is_empty() {
+            out.push_str("(no finding)\n");
+        }
+        for f in mine {
+            let text = read(&f.file);
+            let covered = text.get(f.range.clone()).unwrap_or("<not text>");
+            out.push_str(&format!(
+                "\n{} {} {}\n{}:{}:{}-{}:{}\ncovers: {:?}\nmessage: {}\n",
+                f.code,
+                f.name,
+                f.severity,
+                f.file,
+                f.line,
+                f.column,
+                f.end_line,
+                f.end_column,
+                covered,
+                f.message
+            ));
+            if let Some(h) = &f.help {
+                out.push_str(&format!("help: {h}\n"));
+            }
+            match &f.fix {
+                None => out.push_str("fix: none\n"),
+                Some(title) => {
+                    out.push_str(&format!("fix: {title}\n"));
+                    let originals: std::collections::BTreeMap<String, String> = f
+                        .edits
+                        .iter()
+                        .map(|e| (e.file.clone(), read(&e.file)))
+                        .collect();
+                    let changed = lint::fix::apply(&originals, std::slice::from_ref(f));
+                    out.push_str(&lint::fix::diff(&originals, &changed));
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 fn codes(f: &[Finding]) -> Vec<&str> {
@@ -645,15 +782,142 @@ fn djship_output_lints_clean() {
     }
 }
 
+/// The mistakes the seed guides teach, reproduced in projects of our own
+/// (tests/fixtures/lint-mistakes/, one folder a case), with the exact findings expected.
+/// These run everywhere; the checks against the seeds' own text below run only where the
+/// seeds are present.
+#[test]
+fn seed_mistakes_in_our_fixtures_give_the_expected_findings() {
+    let expected: &[(&str, &[&str])] = &[
+        // COPY . before the install, no .dockerignore, legacy ENV, runserver as root. Its
+        // compose file is for development (runserver, the source bind-mounted): its
+        // published Postgres and literal password are not reported (no DJL023, DJL006).
+        (
+            "quickstart",
+            &[
+                "Dockerfile 1:1 DJL002",
+                "Dockerfile 6:1 DJL003",
+                "Dockerfile 6:1 DJL004",
+                "Dockerfile 6:1 DJL009",
+                "Dockerfile 9:1 DJL031",
+                "Dockerfile 12:30 DJL001",
+                "docker-compose.yml 1:1 DJL020",
+                "docker-compose.yml 21:9 DJL025",
+            ],
+        ),
+        // A multi-stage build that copies the project folder but not the installed
+        // packages: Django is missing at run time.
+        (
+            "multistage",
+            &[
+                "Dockerfile 6:1 DJL004",
+                "Dockerfile 6:1 DJL009",
+                "Dockerfile 9:1 DJL002",
+                "Dockerfile 11:1 DJL008",
+                "Dockerfile 12:30 DJL001",
+            ],
+        ),
+        // collectstatic at build with settings as a new project has them (no STATIC_ROOT):
+        // the build fails; the settings checks find the rest.
+        (
+            "collectstatic",
+            &[
+                "Dockerfile 1:1 DJL002",
+                "Dockerfile 5:1 DJL004",
+                "Dockerfile 5:1 DJL009",
+                "Dockerfile 6:22 DJL017",
+                "Dockerfile 8:30 DJL001",
+                "shop/settings.py 1:1 DJS006",
+                "shop/settings.py 1:1 DJS007",
+                "shop/settings.py 1:1 DJS008",
+                "shop/settings.py 6:1 DJS001",
+                "shop/settings.py 7:1 DJS002",
+                "shop/settings.py 8:1 DJS003",
+                "shop/settings.py 21:1 DJS004",
+            ],
+        ),
+        // A compiler and headers and pipenv left in the final image, running as root; the
+        // .dockerignore keeps .env out but not virtualenvs or SQLite files.
+        (
+            "compilers-pipenv",
+            &[
+                ".dockerignore 1:1 DJL011",
+                "Dockerfile 1:1 DJL002",
+                "Dockerfile 6:51 DJL030",
+                "Dockerfile 9:32 DJL030",
+            ],
+        ),
+        // Alpine with build-base kept, pip's cache kept; in production Postgres published
+        // on every interface and gunicorn published beside nginx (untagged), no health
+        // checks. The development file may publish its database (no DJL023 there).
+        (
+            "alpine-prod",
+            &[
+                "Dockerfile 1:1 DJL002",
+                "Dockerfile 3:24 DJL030",
+                "Dockerfile 7:5 DL3042",
+                "Dockerfile 9:1 DJL031",
+                "Dockerfile 11:1 DJL004",
+                "Dockerfile 11:1 DJL009",
+                "docker-compose.prod.yml 1:1 DJL020",
+                "docker-compose.prod.yml 3:3 DJL026",
+                "docker-compose.prod.yml 9:9 DJL032",
+                "docker-compose.prod.yml 11:9 DJL025",
+                "docker-compose.prod.yml 12:3 DJL026",
+                "docker-compose.prod.yml 17:9 DJL023",
+                "docker-compose.prod.yml 20:3 DJL026",
+                "docker-compose.prod.yml 21:12 DL3006",
+                "docker-compose.yml 1:1 DJL020",
+                "docker-compose.yml 12:9 DJL025",
+            ],
+        ),
+    ];
+    let root = fixtures().join("lint-mistakes");
+    let mut folders: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort();
+    let mut named: Vec<String> = expected.iter().map(|(n, _)| n.to_string()).collect();
+    named.sort();
+    assert_eq!(
+        folders,
+        named,
+        "every folder of {} has its expected findings here",
+        root.display()
+    );
+    let mut failures = Vec::new();
+    for (name, want) in expected {
+        // A copy outside the repository: git must not judge the fixture's files.
+        let (_t, dir) = fixture(&format!("lint-mistakes/{name}"));
+        let ctx = Context::load(&dir).unwrap();
+        let mut got: Vec<String> = lint::run(&ctx)
+            .iter()
+            .map(|f| format!("{} {}:{} {}", f.file, f.line, f.column, f.code))
+            .collect();
+        got.sort();
+        let mut want: Vec<String> = want.iter().map(|x| x.to_string()).collect();
+        want.sort();
+        if got != want {
+            failures.push(format!("{name}:\n  expected {want:?}\n  got      {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Seeds' examples with the exact findings expected: each Dockerfile with its seed's
-/// .dockerignore (seed 001 has one), each compose file alone.
+/// .dockerignore (seed 001 has one), each compose file alone. Runs where the seeds are
+/// present (see `seeds_dir`); the same mistakes are checked in our own fixtures above.
 #[test]
 fn seed_examples_give_the_expected_findings() {
-    let examples = seed_examples();
-    if examples.is_empty() {
-        assert!(!tools_required(), "the seeds are needed: ../shared/seeds");
-        return;
-    }
+    let Some(seeds) = seeds_dir() else { return };
+    let examples = seed_examples(&seeds);
+    assert!(
+        !examples.is_empty(),
+        "no example found in the seeds at {}",
+        seeds.display()
+    );
     let expected: &[(&str, &str, &[&str])] = &[
         // Seed 000: runserver as root, COPY . before the install, no .dockerignore.
         (
@@ -792,14 +1056,12 @@ fn seed_examples_give_the_expected_findings() {
 /// build failure is found before building.
 #[test]
 fn seed_000_collectstatic_without_static_root_is_found() {
-    let Some((_, _, df)) = seed_examples()
+    let Some(seeds) = seeds_dir() else { return };
+    let (_, _, df) = seed_examples(&seeds)
         .into_iter()
         .filter(|(s, n, _)| s == "000" && n == "Dockerfile")
         .nth(1)
-    else {
-        assert!(!tools_required(), "the seeds are needed");
-        return;
-    };
+        .unwrap_or_else(|| panic!("seed 000 at {} has no second Dockerfile", seeds.display()));
     assert!(df.contains("collectstatic"));
     let no_root = SETTINGS.replace("STATIC_ROOT = BASE_DIR / \"staticfiles\"\n", "");
     let (_t, f) = lint_project(&[("Dockerfile", &df), ("mysite/settings.py", &no_root)]);

@@ -147,16 +147,34 @@ pub fn dockerfile_blocks(md: &str) -> Vec<String> {
     out
 }
 
-/// The example files of the seed guides in ../shared/seeds: (seed file prefix, file name
-/// the example is for, text). Fenced ```dockerfile and ```yaml/```yml blocks with
+/// The seed guides' folder: `$DJSHIP_SEEDS`, else `../shared/seeds` beside the repository.
+/// They are not part of the repository: `None` where they are not present, after saying
+/// plainly that the test is skipped (a fresh clone has no seeds; their mistakes are
+/// reproduced in tests/fixtures/lint-mistakes/, which every run checks).
+pub fn seeds_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("DJSHIP_SEEDS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds"));
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    eprintln!(
+        "skipped: the seeds are not present at {} (set DJSHIP_SEEDS to their folder to run this test)",
+        dir.display()
+    );
+    None
+}
+
+/// The example files of the seed guides in `dir` (see [`seeds_dir`]): (seed file prefix,
+/// file name the example is for, text). Fenced ```dockerfile and ```yaml/```yml blocks with
 /// `services:`, the unlabelled block under a ".dockerignore" heading, and indented blocks
 /// under a heading that is a file name (seed 003's style).
-pub fn seed_examples() -> Vec<(String, String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(d) => d.flatten().map(|e| e.path()).collect(),
-        Err(_) => return Vec::new(),
-    };
+pub fn seed_examples(dir: &Path) -> Vec<(String, String, String)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read the seeds at {}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.sort();
     let mut out = Vec::new();
     for f in files {
