@@ -29,6 +29,11 @@ pub fn requirement_line(data: &[u8]) {
     let _ = super::deps::lower_bound(&text);
 }
 
+/// The error djship reports for one requirement line, if it reports one.
+pub fn requirement_error(line: &str) -> Option<String> {
+    super::deps::parse_requirement_line(line, Evidence::file("requirements.txt")).err()
+}
+
 /// The same bytes as every dependency file at once, then the whole detection.
 pub fn dependency_files(data: &[u8]) {
     let Ok(dir) = tempfile::tempdir() else { return };

@@ -232,21 +232,7 @@ pub fn parse_requirement_line(spec: &str, evidence: Evidence) -> Result<Option<P
             evidence,
         }));
     }
-    // pep508_rs 0.9.2 panics on names that end in `.`, `-` or `_` ("5.2.*"): reject them
-    // first, and keep a panic in the parser from ending the run.
-    let name: String = spec
-        .trim_start()
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-        .collect();
-    if name.is_empty() || name.ends_with(['.', '-', '_']) || name.starts_with(['.', '-', '_']) {
-        return Err(format!(
-            "not a valid PEP 508 requirement: {name:?} is not a package name"
-        ));
-    }
-    let parsed = std::panic::catch_unwind(|| Requirement::<pep508_rs::VerbatimUrl>::from_str(spec))
-        .map_err(|_| "not a valid PEP 508 requirement (the parser failed on it)".to_string())?;
-    let req = parsed.map_err(|e| format!("not a valid PEP 508 requirement: {}", e.message))?;
+    let req = parse_pep508(spec)?;
     let (specifier, url) = match &req.version_or_url {
         Some(VersionOrUrl::VersionSpecifier(v)) => (v.to_string(), None),
         Some(VersionOrUrl::Url(u)) => (String::new(), Some(u.to_string())),
@@ -265,4 +251,39 @@ pub fn parse_requirement_line(spec: &str, evidence: Evidence) -> Result<Option<P
         dev: false,
         evidence,
     }))
+}
+
+/// `pep508_rs` 0.9.2 parses some invalid names and extras far enough to panic on them
+/// (`5.2.*`, `A[P.-`: a name or an extra that ends in `.`, `-` or `_` fails its own
+/// validation in an `expect`). Such input is rejected here first, as an error like any
+/// other; a panic the parser still raises is contained here, where it is called, and
+/// turned into the same kind of error, so it becomes a warning naming the file and line.
+fn parse_pep508(spec: &str) -> Result<Requirement<pep508_rs::VerbatimUrl>, String> {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+    let bad_end = |s: &str| s.starts_with(['.', '-', '_']) || s.ends_with(['.', '-', '_']);
+    let rest = spec.trim_start();
+    let name: String = rest.chars().take_while(|&c| is_name_char(c)).collect();
+    if name.is_empty() || bad_end(&name) {
+        return Err(format!(
+            "not a valid PEP 508 requirement: {name:?} is not a package name"
+        ));
+    }
+    if let Some(extras) = rest[name.len()..].trim_start().strip_prefix('[') {
+        let extras = extras.split(']').next().unwrap_or_default();
+        for part in extras.split(',') {
+            let extra: String = part
+                .trim_start()
+                .chars()
+                .take_while(|&c| is_name_char(c))
+                .collect();
+            if bad_end(&extra) {
+                return Err(format!(
+                    "not a valid PEP 508 requirement: {extra:?} is not an extra name"
+                ));
+            }
+        }
+    }
+    std::panic::catch_unwind(|| Requirement::<pep508_rs::VerbatimUrl>::from_str(spec))
+        .map_err(|_| "not a valid PEP 508 requirement (the parser failed on it)".to_string())?
+        .map_err(|e| format!("not a valid PEP 508 requirement: {}", e.message))
 }
