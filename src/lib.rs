@@ -15,6 +15,8 @@ pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod evidence;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod lint;
 pub mod options;
 pub mod pipeline;

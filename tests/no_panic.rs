@@ -5,7 +5,7 @@
 //! CI (docs/fuzzing.md); these tests are.
 
 mod common;
-use djship::detect::fuzz;
+use djship::fuzz;
 use proptest::prelude::*;
 use std::cell::Cell;
 

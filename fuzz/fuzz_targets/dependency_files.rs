@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    djship::detect::fuzz::dependency_files(data);
+    djship::fuzz::dependency_files(data);
 });

@@ -5,8 +5,6 @@
 pub mod deps;
 pub use crate::evidence;
 pub mod frontend;
-#[doc(hidden)]
-pub mod fuzz;
 pub mod layout;
 pub mod native;
 pub mod problems;

@@ -143,7 +143,28 @@ pub fn sarif(findings: &[Finding], ctx_text: &dyn Fn(&str, u32) -> Option<String
             })
         })
         .collect();
-    let results: Vec<_> = findings
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "djship",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                "rules": rules,
+            }},
+            "results": sarif_results(findings, ctx_text),
+        }],
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default()
+}
+
+/// The SARIF results of the findings (the part of the document that depends on them).
+pub fn sarif_results(
+    findings: &[Finding],
+    ctx_text: &dyn Fn(&str, u32) -> Option<String>,
+) -> Vec<serde_json::Value> {
+    findings
         .iter()
         .map(|f| {
             let mut region = json!({
@@ -172,21 +193,7 @@ pub fn sarif(findings: &[Finding], ctx_text: &dyn Fn(&str, u32) -> Option<String
             }
             result
         })
-        .collect();
-    let doc = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "djship",
-                "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": env!("CARGO_PKG_REPOSITORY"),
-                "rules": rules,
-            }},
-            "results": results,
-        }],
-    });
-    serde_json::to_string_pretty(&doc).unwrap_or_default()
+        .collect()
 }
 
 fn sarif_level(s: Severity) -> &'static str {

@@ -1,8 +1,8 @@
 //! Entry points for the fuzz targets (`fuzz/`) and the property tests (`tests/no_panic.rs`):
 //! each feeds arbitrary bytes to one parser. None may panic.
 
-use super::evidence::Evidence;
-use super::python::{Interp, Loader, PyFile};
+use crate::detect::python::{Interp, Loader, PyFile};
+use crate::evidence::Evidence;
 use std::rc::Rc;
 
 struct NoImports;
@@ -19,19 +19,19 @@ pub fn settings(data: &[u8]) {
     let mut loader = NoImports;
     let mut interp = Interp::new(&mut loader);
     interp.exec_file(&file);
-    let _ = super::python::settings_module_default(&file);
+    let _ = crate::detect::python::settings_module_default(&file);
 }
 
 pub fn requirement_line(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let _ = super::deps::parse_requirement_line(&text, Evidence::file("requirements.txt"));
-    let _ = super::deps::poetry_to_pep440(&text);
-    let _ = super::deps::lower_bound(&text);
+    let _ = crate::detect::deps::parse_requirement_line(&text, Evidence::file("requirements.txt"));
+    let _ = crate::detect::deps::poetry_to_pep440(&text);
+    let _ = crate::detect::deps::lower_bound(&text);
 }
 
 /// The error djship reports for one requirement line, if it reports one.
 pub fn requirement_error(line: &str) -> Option<String> {
-    super::deps::parse_requirement_line(line, Evidence::file("requirements.txt")).err()
+    crate::detect::deps::parse_requirement_line(line, Evidence::file("requirements.txt")).err()
 }
 
 /// The same bytes as every dependency file at once, then the whole detection.
@@ -51,22 +51,22 @@ pub fn dependency_files(data: &[u8]) {
     }
     let _ = std::fs::write(dir.path().join("manage.py"), data);
     let mut warnings = Vec::new();
-    let deps = super::deps::detect(dir.path(), &mut warnings);
-    let _ = super::pyversion::detect(
+    let deps = crate::detect::deps::detect(dir.path(), &mut warnings);
+    let _ = crate::detect::pyversion::detect(
         dir.path(),
         &[""],
         &deps,
         None,
-        &mut |m: &[u8]| super::wheels::Knowledge::from_table(&deps, m),
+        &mut |m: &[u8]| crate::detect::wheels::Knowledge::from_table(&deps, m),
         &mut warnings,
     );
     let config = crate::config::Config::load(dir.path(), &mut warnings);
-    let _ = super::detect(dir.path(), &config, &super::Options::default());
+    let _ = crate::detect::detect(dir.path(), &config, &crate::detect::Options::default());
 }
 
 pub fn env_file(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let _ = crate::write::secrets::parse_env(&text);
+    let _ = crate::plan::secrets::parse_env(&text);
 }
 
 /// A Dockerfile through the lint parser and every rule.
@@ -103,7 +103,8 @@ fn lint_all(dockerfile: &str, compose: &str) {
         .map(|(k, v)| (k.clone(), v.text.clone()))
         .collect();
     let _ = crate::lint::fix::apply(&originals, &findings);
-    let _ =
-        crate::lint::output::sarif(&findings, &|f, l| Some(ctx.src(f).line_text(l).to_string()));
+    let _ = crate::lint::output::sarif_results(&findings, &|f, l| {
+        Some(ctx.src(f).line_text(l).to_string())
+    });
     let _ = crate::lint::output::human(&ctx, &findings, false);
 }
