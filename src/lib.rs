@@ -8,6 +8,7 @@
 //! them in that order; [`engine`] is the one place that talks to Docker; [`lint`] checks
 //! files the user wrote; [`cli`] parses arguments, calls the pipeline and prints.
 
+pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod detect;

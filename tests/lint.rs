@@ -2293,3 +2293,41 @@ CMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi\"]\n";
     ));
     assert_eq!(hits(&f, "DJL019", "Dockerfile").len(), 1, "{f:#?}");
 }
+
+/// Each project is judged by its own `fail-on`: a project whose config fails only on errors
+/// does not lower the threshold of the next one (the first project's `fail-on` used to apply
+/// to every project linted in one run).
+#[test]
+fn each_project_is_judged_by_its_own_fail_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Warnings only: pip's cache kept (DL3042).
+    let dockerfile = "FROM python:3.12-slim\nRUN pip install django\nUSER 1000\nCMD [\"python\", \"-m\", \"http.server\"]\n";
+    for name in ["lenient", "strict"] {
+        let d = tmp.path().join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("Dockerfile"), dockerfile).unwrap();
+        std::fs::write(d.join(".dockerignore"), DI).unwrap();
+    }
+    std::fs::write(
+        tmp.path().join("lenient/pyproject.toml"),
+        "[tool.djship.lint]\nfail-on = \"error\"\n",
+    )
+    .unwrap();
+    let code = |args: &[&str]| {
+        djship()
+            .arg("lint")
+            .args(args)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(code(&["lenient"]), Some(0));
+    assert_eq!(code(&["strict"]), Some(1));
+    assert_eq!(code(&["lenient", "strict"]), Some(1));
+    assert_eq!(code(&["strict", "lenient"]), Some(1));
+    // The flag overrides every project's config.
+    assert_eq!(code(&["lenient", "strict", "--fail-on", "error"]), Some(0));
+    assert_eq!(code(&["lenient", "--fail-on", "warning"]), Some(1));
+}

@@ -39,7 +39,7 @@ pub struct LintArgs {
     /// The lowest severity that makes the exit code 1 (default: warning, or `fail-on` of
     /// [tool.djship.lint]).
     #[arg(long, value_enum)]
-    pub fail_on: Option<SeverityArg>,
+    pub fail_on: Option<Severity>,
     /// Apply the safe fixes, then report what is left.
     #[arg(long, conflicts_with = "diff")]
     pub fix: bool,
@@ -50,23 +50,6 @@ pub struct LintArgs {
     /// read; its project gives context). With --fix, the fixed text goes to standard output.
     #[arg(long, default_value = "Dockerfile")]
     pub stdin_filename: PathBuf,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug)]
-pub enum SeverityArg {
-    Info,
-    Warning,
-    Error,
-}
-
-impl From<SeverityArg> for Severity {
-    fn from(s: SeverityArg) -> Severity {
-        match s {
-            SeverityArg::Info => Severity::Info,
-            SeverityArg::Warning => Severity::Warning,
-            SeverityArg::Error => Severity::Error,
-        }
-    }
 }
 
 /// The folder whose project a file belongs to: the nearest ancestor with manage.py,
@@ -101,6 +84,9 @@ struct Project {
     only: Option<BTreeSet<String>>,
     ctx: Context,
     findings: Vec<Finding>,
+    /// The lowest severity that fails this project: --fail-on, else its own config's
+    /// `fail-on`, else warning.
+    fail_on: Severity,
 }
 
 /// A path relative to its project root, with `/` separators.
@@ -171,7 +157,6 @@ pub fn run(args: &LintArgs) -> i32 {
     }
 
     let mut done: Vec<Project> = Vec::new();
-    let mut fail_on = args.fail_on.map(Severity::from);
     let mut diff_text = String::new();
     let from_stdin = stdin.is_some();
     for (root, only) in projects {
@@ -252,9 +237,10 @@ pub fn run(args: &LintArgs) -> i32 {
                 .cloned()
                 .collect(),
         };
-        if fail_on.is_none() {
-            fail_on = ctx.config.fail_on;
-        }
+        let fail_on = args
+            .fail_on
+            .or(ctx.config.fail_on)
+            .unwrap_or(Severity::Warning);
         let keep = |f: &Finding| only.as_ref().is_none_or(|o| o.contains(&f.file));
         let mut findings: Vec<Finding> = lint::run_selected(&ctx, &sel)
             .into_iter()
@@ -291,11 +277,7 @@ pub fn run(args: &LintArgs) -> i32 {
             } else if let Some((rel, text)) = &stdin {
                 // Fixed text to standard output; nothing is written.
                 print!("{}", changed.get(rel).unwrap_or(text));
-                return i32::from(
-                    findings
-                        .iter()
-                        .any(|f| f.severity >= fail_on.unwrap_or(Severity::Warning)),
-                );
+                return i32::from(findings.iter().any(|f| f.severity >= fail_on));
             } else {
                 for (file, text) in &changed {
                     let path = root.join(file);
@@ -312,13 +294,13 @@ pub fn run(args: &LintArgs) -> i32 {
             only,
             ctx,
             findings,
+            fail_on,
         });
     }
     if args.diff {
         print!("{diff_text}");
         return i32::from(!diff_text.is_empty());
     }
-    let fail_on = fail_on.unwrap_or(Severity::Warning);
 
     // Paths as the user named them: prefixed with the project folder unless it is ".".
     let shown = |root: &Path, file: &str| -> String {
@@ -378,7 +360,11 @@ pub fn run(args: &LintArgs) -> i32 {
         Format::Checkstyle => output::checkstyle(&all),
     };
     print!("{text}");
-    i32::from(all.iter().any(|f| f.severity >= fail_on))
+    // Each project is judged by its own threshold.
+    i32::from(
+        done.iter()
+            .any(|p| p.findings.iter().any(|f| f.severity >= p.fail_on)),
+    )
 }
 
 /// What `djship lint FILE` does with a file named on the command line.

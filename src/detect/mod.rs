@@ -515,7 +515,7 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
             .and_then(|m| m.parse::<u32>().ok())
             .is_some_and(|m| m < 4)
     }) {
-        problems.retain(|p| p.code != "DJS007");
+        problems.retain(|p| p.code != crate::checks::CSRF.code);
     }
 
     let frontend = frontend::detect(root, &manage_dir, &prod, &mut warnings);

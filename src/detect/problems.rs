@@ -7,6 +7,7 @@ use super::evidence::Evidence;
 use super::python::{Cast, Value};
 use super::settings::{Evaluated, SettingsModules};
 use super::{Database, DbKind, MediaFiles, StaticFiles};
+use crate::checks::{self, Check};
 use serde::Serialize;
 
 pub use crate::severity::Severity;
@@ -51,6 +52,28 @@ fn is_known_literal(v: &Value) -> bool {
     known
 }
 
+/// Record a problem of `check`, patchable as the check says; the caller may say otherwise
+/// for this cause.
+fn push<'a>(
+    out: &'a mut Vec<Problem>,
+    check: &'static Check,
+    message: String,
+    evidence: Evidence,
+    fix: String,
+) -> &'a mut Problem {
+    out.push(Problem {
+        code: check.code,
+        name: check.name,
+        severity: check.severity,
+        message,
+        evidence,
+        fix,
+        patchable: check.patchable,
+    });
+    let last = out.len() - 1;
+    &mut out[last]
+}
+
 pub fn find(
     prod: &Evaluated,
     databases: &[Database],
@@ -66,23 +89,11 @@ pub fn find(
             .map(|b| b.evidence.clone())
             .unwrap_or_else(|| file_ev.clone())
     };
-    let mut push = |code, name, severity, message: String, evidence, fix: String| {
-        out.push(Problem {
-            code,
-            name,
-            severity,
-            message,
-            evidence,
-            fix,
-            patchable: true,
-        })
-    };
 
     if prod.get("SECRET_KEY").is_none() {
         push(
-            "DJS001",
-            "hardcoded-secret-key",
-            Severity::Error,
+            &mut out,
+            &checks::SECRET_KEY,
             "SECRET_KEY is not set by the production settings: Django refuses to start".into(),
             file_ev.clone(),
             SECRET_KEY_FIX.into(),
@@ -90,7 +101,8 @@ pub fn find(
     }
     if let Some(Value::Str(_)) = prod.value("SECRET_KEY") {
         push(
-            "DJS001", "hardcoded-secret-key", Severity::Error,
+            &mut out,
+            &checks::SECRET_KEY,
             "SECRET_KEY is a literal in the settings: it ends up in the image and in version control".into(),
             at("SECRET_KEY"),
             SECRET_KEY_FIX.into(),
@@ -99,7 +111,8 @@ pub fn find(
     if let Some(Value::Env(r)) = prod.value("DEBUG") {
         if matches!(r.cast, Cast::Text | Cast::TextTruthiness) {
             push(
-                "DJS011", "debug-from-text", Severity::Error,
+                &mut out,
+                &checks::DEBUG_FROM_TEXT,
                 format!(
                     "DEBUG is the text of ${} ({}), not a boolean: any non-empty value, \"False\" and \"0\" included, turns DEBUG on",
                     r.name,
@@ -115,7 +128,8 @@ pub fn find(
             && r.cast != Cast::Text
         {
             push(
-                "DJS012", "insecure-default", Severity::Warning,
+                &mut out,
+                &checks::INSECURE_DEFAULT,
                 format!("DEBUG defaults to on when ${} is unset: a deployment that forgets the variable shows tracebacks to visitors", r.name),
                 at("DEBUG"),
                 format!("make the default off: read ${} with a default of False", r.name),
@@ -126,11 +140,13 @@ pub fn find(
         if let Some(Value::Str(d)) = r.default_value.as_deref() {
             if !d.is_empty() {
                 push(
-                    "DJS012", "insecure-default", Severity::Warning,
+                    &mut out,
+                    &checks::INSECURE_DEFAULT,
                     format!("SECRET_KEY falls back to a key written in the settings when ${} is unset: that key is in version control", r.name),
                     at("SECRET_KEY"),
                     format!("drop the default: SECRET_KEY = os.environ[\"{}\"] fails loudly when the variable is missing", r.name),
-                );
+                )
+                .patchable = true;
             }
         }
     }
@@ -143,7 +159,8 @@ pub fn find(
             })
         }) {
             push(
-                "DJS012", "insecure-default", Severity::Warning,
+                &mut out,
+                &checks::INSECURE_DEFAULT,
                 format!("ALLOWED_HOSTS defaults to \"*\" when ${} is unset: Django then trusts any Host header", r.name),
                 at("ALLOWED_HOSTS"),
                 format!("default ${} to localhost and set the real host names in the environment", r.name),
@@ -152,7 +169,8 @@ pub fn find(
     }
     if let Some(Value::Bool(true)) = prod.value("DEBUG") {
         push(
-            "DJS002", "debug-true", Severity::Error,
+            &mut out,
+            &checks::DEBUG,
             "DEBUG = True in the production settings: tracebacks and settings leak to visitors".into(),
             at("DEBUG"),
             "DEBUG = os.environ.get(\"DJANGO_DEBUG\", \"0\") == \"1\" (compose.yaml turns it on for development)".into(),
@@ -161,27 +179,36 @@ pub fn find(
     let hosts_configurable = !prod.configurable_by("ALLOWED_HOSTS").is_empty();
     match prod.value("ALLOWED_HOSTS") {
         Some(v) if hosts_configurable || !is_known_literal(v) => {}
-        Some(v) if !v.strings().iter().any(|h| h == "*") => push(
-            "DJS003", "allowed-hosts-fixed", Severity::Error,
+        Some(v) if !v.strings().iter().any(|h| h == "*") => {
+            push(
+            &mut out,
+            &checks::ALLOWED_HOSTS,
             format!(
                 "ALLOWED_HOSTS is fixed to {}: the host the container is served under cannot be added without editing code",
                 v.describe()
             ),
             at("ALLOWED_HOSTS"),
             "ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")".into(),
-        ),
-        Some(v) => push(
-            "DJS010", "allowed-hosts-wildcard", Severity::Warning,
+            );
+        }
+        Some(v) => {
+            push(
+            &mut out,
+            &checks::ALLOWED_HOSTS_WILDCARD,
             format!("ALLOWED_HOSTS is {}: Django trusts any Host header", v.describe()),
             at("ALLOWED_HOSTS"),
             "ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")".into(),
-        ),
-        None => push(
-            "DJS003", "allowed-hosts-fixed", Severity::Error,
+            );
+        }
+        None => {
+            push(
+            &mut out,
+            &checks::ALLOWED_HOSTS,
             "ALLOWED_HOSTS is not set: with DEBUG off Django answers every request with 400".into(),
             file_ev.clone(),
             "ALLOWED_HOSTS = os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \"localhost\").split(\",\")".into(),
-        ),
+        );
+        }
     }
     for db in databases.iter().filter(|d| d.alias == "default") {
         let settings = prod.value("DATABASES").and_then(|d| d.get(&db.alias));
@@ -189,7 +216,8 @@ pub fn find(
             let name = settings.and_then(|s| s.get("NAME"));
             if !is_env(name) {
                 push(
-                    "DJS004", "sqlite-in-image", Severity::Error,
+                    &mut out,
+                    &checks::SQLITE,
                     format!(
                         "the default database is an SQLite file ({}): it would live inside the container and vanish with it, and cannot be shared by replicas",
                         name.map(Value::describe).unwrap_or_else(|| "?".into())
@@ -204,7 +232,8 @@ pub fn find(
                 if matches!(host, Value::Str(h) if h.is_empty() || h == "localhost" || h == "127.0.0.1" || h.starts_with('/'))
                 {
                     push(
-                        "DJS005", "database-local-host", Severity::Error,
+                        &mut out,
+                        &checks::DB_HOST,
                         format!(
                             "DATABASES['{}']['HOST'] is {}: inside a container that is the container itself (or a local socket), not the database service",
                             db.alias, host.describe()
@@ -215,7 +244,8 @@ pub fn find(
                 }
             } else if settings.is_some_and(|s| s.get("HOST").is_none()) {
                 push(
-                    "DJS005", "database-local-host", Severity::Error,
+                    &mut out,
+                    &checks::DB_HOST,
                     format!("DATABASES['{}'] has no HOST: Django then connects to a local socket, which a container does not have", db.alias),
                     db.evidence.clone(),
                     DB_HOST_FIX.into(),
@@ -225,7 +255,8 @@ pub fn find(
     }
     if static_files.root.is_none() {
         push(
-            "DJS006", "static-root-missing", Severity::Error,
+            &mut out,
+            &checks::STATIC_ROOT,
             "STATIC_ROOT is not set: `collectstatic` fails, so the image cannot collect static files for nginx".into(),
             file_ev.clone(),
             "STATIC_ROOT = BASE_DIR / \"staticfiles\"".into(),
@@ -237,7 +268,8 @@ pub fn find(
         && prod.raw_value("SECURE_PROXY_SSL_HEADER").is_none()
     {
         push(
-            "DJS007", "csrf-trusted-origins-missing", Severity::Warning,
+            &mut out,
+            &checks::CSRF,
             "CSRF_TRUSTED_ORIGINS is not set: behind a proxy on HTTPS, form posts from the site's own origin fail the CSRF check".into(),
             file_ev.clone(),
             "CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get(\"DJANGO_CSRF_TRUSTED_ORIGINS\", \"\").split(\",\") if o]".into(),
@@ -245,7 +277,8 @@ pub fn find(
     }
     if prod.raw_value("SECURE_PROXY_SSL_HEADER").is_none() {
         push(
-            "DJS008", "proxy-ssl-header-missing", Severity::Warning,
+            &mut out,
+            &checks::PROXY_SSL,
             "SECURE_PROXY_SSL_HEADER is not set: behind nginx Django cannot tell HTTPS requests, so request.is_secure() and redirects are wrong".into(),
             file_ev.clone(),
             "SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\") (nginx sets X-Forwarded-Proto)".into(),
@@ -253,18 +286,12 @@ pub fn find(
     }
     if media.root.is_none() && uploads && prod.raw_value("MEDIA_ROOT").is_none() {
         push(
-            "DJS009", "media-root-missing", Severity::Warning,
+            &mut out,
+            &checks::MEDIA_ROOT,
             "MEDIA_ROOT is not set: uploads land in the working directory, which is read-only for the app user and not on a volume".into(),
             file_ev,
             "MEDIA_ROOT = BASE_DIR / \"media\" (compose mounts a volume there)".into(),
         );
-    }
-    // The checks `--patch-settings` has no rewrite for: it says so rather than pretend.
-    for p in &mut out {
-        // A literal fallback key is patched like a literal key (used only with DEBUG on).
-        if p.code == "DJS011" || (p.code == "DJS012" && !p.message.starts_with("SECRET_KEY")) {
-            p.patchable = false;
-        }
     }
     out
 }

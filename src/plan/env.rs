@@ -2,6 +2,7 @@
 //! secrets. Values may hold `${NAME}` references to generated secrets; the writer resolves
 //! them (and keeps the values of an existing .env).
 
+use crate::checks::{self, Check};
 use crate::detect::{DbKind, Facts};
 use serde::Serialize;
 
@@ -101,18 +102,22 @@ pub fn plan(
             .map(|v| v.name.clone())
     };
     // The variable the settings patch reads, when the patch sets that setting.
-    let patches = |codes: &[&str]| {
+    let patches = |checks: &[&Check]| {
         patch
             && facts
                 .problems
                 .iter()
-                .any(|p| p.patchable && codes.contains(&p.code))
+                .any(|p| p.patchable && checks.iter().any(|c| c.code == p.code))
     };
-    let patched = |s: &str, name: &str, codes: &[&str]| {
+    let patched = |s: &str, name: &str, codes: &[&Check]| {
         by_setting(s).or_else(|| patches(codes).then(|| name.to_string()))
     };
 
-    if let Some(v) = patched("SECRET_KEY", "DJANGO_SECRET_KEY", &["DJS001", "DJS012"]) {
+    if let Some(v) = patched(
+        "SECRET_KEY",
+        "DJANGO_SECRET_KEY",
+        &[&checks::SECRET_KEY, &checks::INSECURE_DEFAULT],
+    ) {
         p.push(
             &v,
             None,
@@ -122,9 +127,16 @@ pub fn plan(
         );
         p.secret_key_var = Some(v);
     }
-    if let Some(v) = patched("DEBUG", "DJANGO_DEBUG", &["DJS001", "DJS002"]) {
+    if let Some(v) = patched(
+        "DEBUG",
+        "DJANGO_DEBUG",
+        &[&checks::SECRET_KEY, &checks::DEBUG],
+    ) {
         // Settings that take DEBUG as the variable's text treat any non-empty value as on.
-        let text = facts.problems.iter().any(|p| p.code == "DJS011");
+        let text = facts
+            .problems
+            .iter()
+            .any(|p| p.code == checks::DEBUG_FROM_TEXT.code);
         p.debug_off = if text { String::new() } else { "False".into() };
         p.push(
             &v,
@@ -183,7 +195,7 @@ pub fn plan(
     if let Some(v) = patched(
         "ALLOWED_HOSTS",
         "DJANGO_ALLOWED_HOSTS",
-        &["DJS003", "DJS010"],
+        &[&checks::ALLOWED_HOSTS, &checks::ALLOWED_HOSTS_WILDCARD],
     ) {
         p.push(
             &v,
@@ -196,7 +208,7 @@ pub fn plan(
     if let Some(v) = patched(
         "CSRF_TRUSTED_ORIGINS",
         "DJANGO_CSRF_TRUSTED_ORIGINS",
-        &["DJS007"],
+        &[&checks::CSRF],
     ) {
         p.push(&v, Some("http://localhost,http://127.0.0.1".into()), None, false, "comma-separated origins (scheme://host) allowed to post forms; add https://your-domain");
     }

@@ -2,6 +2,7 @@
 //! from the environment. One block, appended to the production settings module, that
 //! overrides only what a problem names. Everything it reads has a safe default.
 
+use crate::checks::{self, Check};
 use crate::detect::problems::Problem;
 use crate::detect::Facts;
 use serde::Serialize;
@@ -21,11 +22,11 @@ pub struct SettingsPatch {
 /// The patch for the problems found, or `None` when nothing needs patching.
 pub fn build(facts: &Facts) -> Option<SettingsPatch> {
     let file = facts.settings.production.file.clone();
-    let has = |code: &str| {
+    let has = |check: &Check| {
         facts
             .problems
             .iter()
-            .any(|p: &Problem| p.code == code && p.patchable)
+            .any(|p: &Problem| p.code == check.code && p.patchable)
     };
     let codes: Vec<String> = facts
         .problems
@@ -59,29 +60,29 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
     b.push_str(&format!(
         "_DJSHIP_BASE = _DjshipPath(__file__).resolve().parents[{parents}]\n"
     ));
-    if has("DJS002") || has("DJS001") {
+    if has(&checks::DEBUG) || has(&checks::SECRET_KEY) {
         b.push_str("DEBUG = _djship_os.environ.get(\"DJANGO_DEBUG\", str(globals().get(\"DEBUG\", False))).lower() in (\"1\", \"true\", \"yes\", \"on\")\n");
     }
-    if has("DJS001") || has("DJS012") {
+    if has(&checks::SECRET_KEY) || has(&checks::INSECURE_DEFAULT) {
         b.push_str("# The key written in this file is used only with DEBUG on; production must set DJANGO_SECRET_KEY.\n");
         b.push_str("SECRET_KEY = _djship_os.environ.get(\"DJANGO_SECRET_KEY\") or (globals().get(\"SECRET_KEY\", \"\") if DEBUG else \"\")\n");
     }
-    if has("DJS003") || has("DJS010") {
+    if has(&checks::ALLOWED_HOSTS) || has(&checks::ALLOWED_HOSTS_WILDCARD) {
         b.push_str("ALLOWED_HOSTS = [h.strip() for h in _djship_os.environ.get(\"DJANGO_ALLOWED_HOSTS\", \",\".join(globals().get(\"ALLOWED_HOSTS\", []))).split(\",\") if h.strip()]\n");
     }
-    if has("DJS007") {
+    if has(&checks::CSRF) {
         b.push_str("CSRF_TRUSTED_ORIGINS = [o.strip() for o in _djship_os.environ.get(\"DJANGO_CSRF_TRUSTED_ORIGINS\", \"\").split(\",\") if o.strip()]\n");
     }
-    if has("DJS008") {
+    if has(&checks::PROXY_SSL) {
         b.push_str(
             "# nginx sets X-Forwarded-Proto; Django trusts it to know a request came over HTTPS.\n",
         );
         b.push_str("SECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")\n");
     }
-    if has("DJS006") {
+    if has(&checks::STATIC_ROOT) {
         b.push_str("STATIC_ROOT = _DJSHIP_BASE / \"staticfiles\"\n");
     }
-    if has("DJS009") {
+    if has(&checks::MEDIA_ROOT) {
         b.push_str("MEDIA_ROOT = _DJSHIP_BASE / \"media\"\n");
         b.push_str("MEDIA_URL = globals().get(\"MEDIA_URL\") or \"/media/\"\n");
     }
@@ -89,7 +90,7 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
         .databases
         .iter()
         .any(|d| d.alias == "default" && d.kind == crate::detect::DbKind::Mysql);
-    if (has("DJS004") || has("DJS005")) && !mysql {
+    if (has(&checks::SQLITE) || has(&checks::DB_HOST)) && !mysql {
         b.push_str("if _djship_os.environ.get(\"POSTGRES_HOST\"):\n");
         b.push_str("    DATABASES = {\n");
         b.push_str("        **globals().get(\"DATABASES\", {}),\n");
@@ -112,7 +113,7 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
             b.push_str("    INSTALLED_APPS = [*INSTALLED_APPS, \"django.contrib.postgres\"]\n");
         }
     }
-    if (has("DJS004") || has("DJS005")) && mysql {
+    if (has(&checks::SQLITE) || has(&checks::DB_HOST)) && mysql {
         // compose.prod.yaml's MariaDB service is `mariadb`; .env holds MARIADB_*.
         b.push_str("if _djship_os.environ.get(\"MARIADB_DATABASE\"):\n");
         b.push_str("    DATABASES = {\n");
