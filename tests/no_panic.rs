@@ -276,6 +276,17 @@ const FOUND: &[(&str, Target, &str)] = &[
     // pep508_rs: a package name that ends in `.` (the version pasted as a name).
     ("requirement_line", fuzz::requirement_line, "5.2.*"),
     ("dependency_files", fuzz::dependency_files, "A[P.-"),
+    // pep508_rs: a non-ASCII character in a marker's string (its cursor slices bytes).
+    (
+        "requirement_line",
+        fuzz::requirement_line,
+        "x-A;\"\u{fffd}\"~=';\"\u{fffd}\"~='\u{fffd}\"",
+    ),
+    (
+        "requirement_line",
+        fuzz::requirement_line,
+        "a; python_version == \"é\"",
+    ),
 ];
 
 #[test]
@@ -284,6 +295,17 @@ fn inputs_the_fuzzers_found_do_not_panic() {
         eprintln!("{target}: {input:?}");
         no_panic(input.as_bytes(), f);
     }
+}
+
+#[test]
+fn a_marker_with_non_ascii_text_is_an_error() {
+    let err = fuzz::requirement_error("a; python_version == \"é\"").unwrap_or_default();
+    assert!(err.contains("non-ASCII"), "{err}");
+    // The near miss: an ASCII marker is parsed.
+    assert_eq!(
+        fuzz::requirement_error("a; python_version >= \"3.8\""),
+        None
+    );
 }
 
 #[test]

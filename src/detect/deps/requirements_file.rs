@@ -283,6 +283,17 @@ fn parse_pep508(spec: &str) -> Result<Requirement<pep508_rs::VerbatimUrl>, Strin
             }
         }
     }
+    // Its marker parser slices the text at byte offsets it counts as characters: a non-ASCII
+    // character in a marker (found by fuzzing: `x-A;"\u{fffd}"~='`) panics there. Marker
+    // names, operators and real values are ASCII.
+    if let Some((_, marker)) = spec.split_once(';') {
+        if !marker.is_ascii() {
+            return Err(
+                "not a valid PEP 508 requirement: its environment marker holds non-ASCII text"
+                    .to_string(),
+            );
+        }
+    }
     std::panic::catch_unwind(|| Requirement::<pep508_rs::VerbatimUrl>::from_str(spec))
         .map_err(|_| "not a valid PEP 508 requirement (the parser failed on it)".to_string())?
         .map_err(|e| format!("not a valid PEP 508 requirement: {}", e.message))
