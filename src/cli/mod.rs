@@ -10,6 +10,7 @@ mod lint;
 mod logs;
 mod manage;
 mod report;
+mod rule;
 mod stack;
 mod up;
 mod verify;
@@ -54,7 +55,7 @@ enum Command {
     Lint(lint::LintArgs),
     /// Show a lint rule's documentation: `djship rule DJL001` (or its name); without an
     /// ID, list the rules.
-    Rule { id: Option<String> },
+    Rule(rule::RuleArgs),
 }
 
 pub fn main() -> i32 {
@@ -70,7 +71,7 @@ pub fn main() -> i32 {
         Command::Shell(a) => manage::shell(a),
         Command::Logs(a) => logs::run(a),
         Command::Lint(a) => Ok(lint::run(a)),
-        Command::Rule { id } => lint::rule(id.as_deref()),
+        Command::Rule(a) => rule::run(a),
     };
     match result {
         Ok(code) => code,

@@ -14,6 +14,7 @@ pub mod git;
 pub mod output;
 pub mod projects;
 pub mod rules;
+pub mod session;
 pub mod source;
 pub mod start;
 mod suppress;
