@@ -4,6 +4,9 @@
 use super::{free_port, http_get, services_named_in, wait_http, Engine, Project, ServiceReport};
 use crate::error::Result;
 use crate::plan::Plan;
+use crate::targets::compose::{
+    self, PROXY_SERVICE as PROXY, RELEASE_SERVICE as RELEASE, WEB_SERVICE as WEB,
+};
 use serde::Serialize;
 use std::io::Read;
 use std::path::Path;
@@ -131,7 +134,7 @@ pub fn run(
     let port = free_port();
     let project = Project {
         dir: t.root.to_path_buf(),
-        file: "compose.prod.yaml".into(),
+        file: compose::PROD_FILE.into(),
         name: format!("{}-verify", t.plan.name),
         env: vec![("HTTP_PORT".into(), port.to_string())],
     };
@@ -241,7 +244,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
         "/".to_string()
     };
     let web_exec = |args: &[&str]| -> std::result::Result<String, String> {
-        let mut a = vec!["exec", "-T", "web"];
+        let mut a = vec!["exec", "-T", WEB];
         a.extend_from_slice(args);
         engine.compose_ok(p, &a).map_err(|e| e.to_string())
     };
@@ -252,7 +255,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
         .map_or("db", |d| d.service.as_str());
     let mut out = Vec::new();
 
-    out.push(check("page through nginx", &["nginx", "web"], {
+    out.push(check("page through nginx", &[PROXY, WEB], {
         wait_http(port, &page, 200, Duration::from_secs(60)).and_then(|r| {
             match r.header("Server") {
                 Some(s) if s.starts_with("nginx") => Ok(format!(
@@ -268,7 +271,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
 
     out.push(check(
         "static file from nginx",
-        &["nginx"],
+        &[PROXY],
         (|| {
             let path = if t.admin {
                 format!("{}admin/css/base.css", t.plan.paths.static_url)
@@ -321,7 +324,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
 
     out.push(check(
         "migrations applied",
-        &["migrate"],
+        &[RELEASE],
         (|| {
             let plan = web_exec(&["python", "manage.py", "showmigrations", "--plan"])?;
             let applied = plan
@@ -351,7 +354,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
             let uid = web_exec(&["id", "-u"])?;
             let uid = uid.lines().last().unwrap_or("").trim().to_string();
             let top = engine
-                .compose_ok(p, &["top", "web"])
+                .compose_ok(p, &["top", WEB])
                 .map_err(|e| e.to_string())?;
             let root_procs: Vec<&str> = top
                 .lines()
@@ -371,7 +374,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
         scan_image(engine, image, &t.secrets),
     ));
 
-    out.push(check("restarts after SIGKILL", &["web"], (|| {
+    out.push(check("restarts after SIGKILL", &[WEB], (|| {
         // SIGKILL to every process of the app (a crash; `docker kill` would count as a
         // manual stop, which restart policies deliberately ignore).
         let id = web_id(engine, p)?;
@@ -380,7 +383,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
             Ok(c.trim().parse().unwrap_or(0))
         };
         let before = count(engine)?;
-        let _ = engine.compose(p, &["exec", "-T", "web", "python", "-c", "import os, signal; os.kill(-1, signal.SIGKILL)"]);
+        let _ = engine.compose(p, &["exec", "-T", WEB, "python", "-c", "import os, signal; os.kill(-1, signal.SIGKILL)"]);
         let start = std::time::Instant::now();
         while count(engine)? == before {
             if start.elapsed() > Duration::from_secs(60) {
@@ -393,7 +396,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
         Ok(format!("app processes killed with SIGKILL; restarted by its policy ({} restarts), serving again", count(engine)?))
     })()));
 
-    out.push(check("data survives down and up", &[db_service, "web"], (|| {
+    out.push(check("data survives down and up", &[db_service, WEB], (|| {
         let Some(db) = &t.plan.database else {
             return Ok("no database service".into());
         };
@@ -427,7 +430,7 @@ fn web_id(engine: &Engine, p: &Project) -> std::result::Result<String, String> {
         .states(p)
         .map_err(|e| e.to_string())?
         .into_iter()
-        .find(|s| s.service == "web")
+        .find(|s| s.service == WEB)
         .map(|s| s.id)
         .ok_or_else(|| "no web container".to_string())
 }

@@ -14,6 +14,8 @@ pub const DEV_FILE: &str = "compose.yaml";
 pub const WEB_SERVICE: &str = "web";
 /// The reverse proxy in front of it in production.
 pub const PROXY_SERVICE: &str = "nginx";
+/// The one-shot service that runs the release task (migrations) before web starts.
+pub const RELEASE_SERVICE: &str = "migrate";
 
 /// (template, output path, Unix mode)
 const FILES: &[(&str, &str, u32)] = &[
