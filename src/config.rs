@@ -11,6 +11,12 @@
 //! templates = "deploy/djship-templates"   # overrides embedded templates by file name
 //! ca-cert = "certs/corporate-ca.pem"       # trusted during the build (TLS-intercepting proxy)
 //!
+//! [tool.djship.deploy]                  # production targets (compose, swarm, k8s)
+//! hosts = ["shop.example.com"]            # the site's host names (default localhost)
+//! tls = true                              # nginx terminates HTTPS (false: a load balancer does)
+//! image = "registry.example.com/shop"     # image repository the clusters pull
+//! replicas = 3                            # web replicas (swarm; k8s HPA minimum)
+//!
 //! [tool.djship.lint]
 //! ignore = ["DJS007"]
 //!
@@ -43,6 +49,42 @@ pub struct Config {
     /// `[tool.djship.lint]`: which lint rules run and what fails the run.
     #[serde(default)]
     pub lint: LintConfig,
+    /// `[tool.djship.deploy]`: how the production targets run the application.
+    #[serde(default)]
+    pub deploy: DeployConfig,
+}
+
+/// `[tool.djship.deploy]`; every key is also a flag of `djship init` (the flag wins).
+/// See [`crate::plan::deploy`] for the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DeployConfig {
+    /// Host names the site answers to (certificate names, ALLOWED_HOSTS, Ingress rules).
+    pub hosts: Option<Vec<String>>,
+    /// nginx terminates TLS (default true); false behind a load balancer that does.
+    pub tls: Option<bool>,
+    /// Certificate chain and key files (PEM, relative to the project) nginx serves; without
+    /// them djship generates a self-signed pair for local use.
+    pub tls_cert: Option<String>,
+    pub tls_key: Option<String>,
+    /// Image repository the cluster targets pull (default: the project's name).
+    pub image: Option<String>,
+    /// Web replicas (Swarm; the autoscaler's minimum on Kubernetes).
+    pub replicas: Option<u32>,
+    /// The autoscaler's maximum (Kubernetes).
+    pub max_replicas: Option<u32>,
+    /// Average CPU use, in percent of the request, the autoscaler keeps (Kubernetes).
+    pub cpu_target: Option<u32>,
+    /// Resources of each web container: requests and limits, in Kubernetes' notation
+    /// ("250m", "512Mi").
+    pub cpu_request: Option<String>,
+    pub cpu_limit: Option<String>,
+    pub memory_request: Option<String>,
+    pub memory_limit: Option<String>,
+    /// Swarm: how nginx publishes its ports, "ingress" (the routing mesh) or "host".
+    pub publish_mode: Option<String>,
+    /// Swarm: how services reach each other, "vip" or "dnsrr".
+    pub endpoint_mode: Option<String>,
 }
 
 /// ```toml

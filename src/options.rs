@@ -50,6 +50,8 @@ pub struct Flags {
     pub patch_settings: bool,
     pub ca_cert: Option<PathBuf>,
     pub target: Option<String>,
+    /// Deployment flags (`--host`, `--no-tls`, `--replicas`...), in the config's form.
+    pub deploy: crate::config::DeployConfig,
 }
 
 impl Flags {
@@ -78,6 +80,8 @@ pub struct Options {
     pub target: Option<String>,
     /// Templates the project overrides (the config's `templates` folder).
     pub template_dir: Option<PathBuf>,
+    /// How the production targets run the application (flags, then config, then defaults).
+    pub deploy: crate::plan::deploy::Deploy,
     /// Warnings about the options themselves (a bad config value, uv missing).
     pub warnings: Vec<Warning>,
 }
@@ -127,7 +131,35 @@ impl Options {
             }
             None => None,
         };
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "app".into());
+        let mut deploy_flags = flags.deploy.clone();
+        // Flags name files from the current folder; the stack mounts them from the project's.
+        for (f, what) in [
+            (&mut deploy_flags.tls_cert, "CERTIFICATE"),
+            (&mut deploy_flags.tls_key, "PRIVATE KEY"),
+        ] {
+            if let Some(p) = f.as_mut() {
+                *p = project_file(&root, Path::new(p), what)?;
+            }
+        }
+        for (f, what) in [
+            (&config.deploy.tls_cert, "CERTIFICATE"),
+            (&config.deploy.tls_key, "PRIVATE KEY"),
+        ] {
+            if let Some(p) = f {
+                project_file(&root, &root.join(p), what)?;
+            }
+        }
+        let deploy = crate::plan::deploy::build(
+            &merge_deploy(&deploy_flags, &config.deploy),
+            &crate::plan::slug(&name),
+            &mut warnings,
+        );
         Ok(Options {
+            deploy,
             images: ImageChoice::merge(&flags.images, &config),
             template_dir: config.templates.as_ref().map(|t| root.join(t)),
             root,
@@ -141,11 +173,62 @@ impl Options {
         })
     }
 
-    /// The project's name: its folder's.
+    /// The project's name: its folder's (the plan's name is its slug).
     pub fn project_name(&self) -> String {
         self.root
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "app".into())
     }
+}
+
+/// Each deployment setting from the flags, else from the config.
+fn merge_deploy(
+    f: &crate::config::DeployConfig,
+    c: &crate::config::DeployConfig,
+) -> crate::config::DeployConfig {
+    macro_rules! pick {
+        ($($field:ident),*) => {
+            crate::config::DeployConfig { $($field: f.$field.clone().or_else(|| c.$field.clone())),* }
+        };
+    }
+    pick!(
+        hosts,
+        tls,
+        tls_cert,
+        tls_key,
+        image,
+        replicas,
+        max_replicas,
+        cpu_target,
+        cpu_request,
+        cpu_limit,
+        memory_request,
+        memory_limit,
+        publish_mode,
+        endpoint_mode
+    )
+}
+
+/// `path` as a path relative to the project, checked to be a PEM file holding `what`
+/// ("CERTIFICATE", "PRIVATE KEY"): compose mounts it from the project folder.
+fn project_file(root: &Path, path: &Path, what: &str) -> Result<String> {
+    let full = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+    let rel = full.strip_prefix(root).map_err(|_| Error::Invalid {
+        path: path.to_path_buf(),
+        message: "the file is outside the project folder".into(),
+        hint: format!(
+            "copy it into the project (for example under {}/, which .gitignore keeps out of git) and name that copy",
+            crate::plan::deploy::SELF_SIGNED_DIR
+        ),
+    })?;
+    let text = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
+    if !text.contains("-----BEGIN ") || !text.contains(&format!("{what}-----")) {
+        return Err(Error::Invalid {
+            path: path.to_path_buf(),
+            message: format!("not a PEM file holding a {}", what.to_lowercase()),
+            hint: "pass the certificate chain (--tls-cert) and its private key (--tls-key) in PEM form".into(),
+        });
+    }
+    Ok(rel.to_string_lossy().into_owned())
 }

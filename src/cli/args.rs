@@ -53,6 +53,79 @@ pub struct PlanArgs {
     #[arg(long, value_name = "TARGET",
           value_parser = clap::builder::PossibleValuesParser::new(crate::targets::names()))]
     pub target: Option<String>,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+/// How the production targets run the application; each flag overrides its key in
+/// `[tool.djship.deploy]`.
+#[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Deployment")]
+pub struct DeployArgs {
+    /// A host name the site answers to (repeat for several; default localhost).
+    #[arg(long = "host", value_name = "NAME")]
+    pub hosts: Vec<String>,
+    /// Serve plain HTTP: a load balancer in front terminates TLS and sends X-Forwarded-Proto.
+    #[arg(long)]
+    pub no_tls: bool,
+    /// Certificate chain (PEM) nginx serves, instead of a generated self-signed one.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<String>,
+    /// Private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<String>,
+    /// Image repository the cluster targets push and pull (default: the project's name).
+    #[arg(long, value_name = "REPOSITORY")]
+    pub image: Option<String>,
+    /// Web replicas (Swarm; the autoscaler's minimum on Kubernetes; default 2).
+    #[arg(long, value_name = "N")]
+    pub replicas: Option<u32>,
+    /// The autoscaler's maximum (Kubernetes; default 10).
+    #[arg(long, value_name = "N")]
+    pub max_replicas: Option<u32>,
+    /// Average CPU use the autoscaler keeps, in percent of the request (default 70).
+    #[arg(long, value_name = "PERCENT")]
+    pub cpu_target: Option<u32>,
+    /// CPU request of each web container (default 250m).
+    #[arg(long, value_name = "CPU")]
+    pub cpu_request: Option<String>,
+    /// CPU limit of each web container (default 1).
+    #[arg(long, value_name = "CPU")]
+    pub cpu_limit: Option<String>,
+    /// Memory request of each web container (default 256Mi).
+    #[arg(long, value_name = "BYTES")]
+    pub memory_request: Option<String>,
+    /// Memory limit of each web container (default 512Mi).
+    #[arg(long, value_name = "BYTES")]
+    pub memory_limit: Option<String>,
+    /// Swarm: publish nginx's ports through the routing mesh (ingress, the default) or on
+    /// the node (host).
+    #[arg(long, value_name = "MODE", value_parser = ["ingress", "host"])]
+    pub publish_mode: Option<String>,
+    /// Swarm: reach services by virtual IP (vip, the default) or DNS round-robin (dnsrr).
+    #[arg(long, value_name = "MODE", value_parser = ["vip", "dnsrr"])]
+    pub endpoint_mode: Option<String>,
+}
+
+impl DeployArgs {
+    pub fn config(&self) -> crate::config::DeployConfig {
+        crate::config::DeployConfig {
+            hosts: (!self.hosts.is_empty()).then(|| self.hosts.clone()),
+            tls: self.no_tls.then_some(false),
+            tls_cert: self.tls_cert.clone(),
+            tls_key: self.tls_key.clone(),
+            image: self.image.clone(),
+            replicas: self.replicas,
+            max_replicas: self.max_replicas,
+            cpu_target: self.cpu_target,
+            cpu_request: self.cpu_request.clone(),
+            cpu_limit: self.cpu_limit.clone(),
+            memory_request: self.memory_request.clone(),
+            memory_limit: self.memory_limit.clone(),
+            publish_mode: self.publish_mode.clone(),
+            endpoint_mode: self.endpoint_mode.clone(),
+        }
+    }
 }
 
 impl PlanArgs {
@@ -68,6 +141,7 @@ impl PlanArgs {
             },
             resolve_with_uv: self.resolve_with_uv,
             target: self.target.clone(),
+            deploy: self.deploy.config(),
             ..self.project.flags()
         }
     }

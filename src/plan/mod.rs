@@ -1,6 +1,7 @@
 //! Every decision djship makes, as one serializable value (`djship inspect --json` prints it).
 //! Templates only read the plan; they decide nothing.
 
+pub mod deploy;
 pub mod env;
 mod frontend;
 pub mod patch;
@@ -196,6 +197,8 @@ pub struct Plan {
     /// The production settings file's text once patched.
     #[serde(skip)]
     pub patched_settings: Option<String>,
+    /// How the production targets run it: host names, HTTPS, image, replicas, resources.
+    pub deploy: deploy::Deploy,
 }
 
 /// The CA bundle of `--ca-cert`, copied into the build context.
@@ -213,7 +216,7 @@ impl Serialize for CaBundle {
     }
 }
 
-fn slug(s: &str) -> String {
+pub fn slug(s: &str) -> String {
     let mut out: String = s
         .chars()
         .map(|c| {
@@ -378,6 +381,7 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
         }),
         settings_patch,
         patched_settings,
+        deploy: o.deploy.clone(),
     }
 }
 
