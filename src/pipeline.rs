@@ -42,12 +42,19 @@ pub fn analyse(o: &Options) -> Result<Analysis> {
     Ok(Analysis { facts, plan })
 }
 
-/// The files `djship init` writes, with the .env values resolved (an existing .env's values
-/// are kept; missing secrets are generated).
+/// The files `djship init` writes, with the secrets resolved: an existing .env's values and
+/// a self-signed pair that still fits are kept; what is missing is generated.
 pub fn artifacts(a: &Analysis, o: &Options) -> Result<Vec<Artifact>> {
     let existing = std::fs::read_to_string(o.root.join(".env")).ok();
     let values = plan::secrets::resolve(&a.plan.env, existing.as_deref())?;
-    targets::artifacts(&a.plan, &values, target(o)?, o.template_dir.as_deref())
+    let tls = plan::tls::resolve(&a.plan.deploy, &o.root, &a.plan.name)?;
+    targets::artifacts(
+        &a.plan,
+        &values,
+        tls,
+        target(o)?,
+        o.template_dir.as_deref(),
+    )
 }
 
 /// The target the options name, or the default one.

@@ -7,6 +7,7 @@
 
 mod common;
 use common::*;
+use djship::engine::edge::{Answer, Edge};
 use djship::engine::{free_port, wait_http, Response};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -55,6 +56,14 @@ fn base_images() {
 }
 
 /// Poll until the path answers with `want`, or fail after `secs`.
+/// The production site over HTTPS on `port`, trusting the CA djship generated in `dir`.
+fn wait_site(dir: &Path, port: u16, path: &str, want: u16, secs: u64) -> Answer {
+    let ca = std::fs::read_to_string(dir.join("docker/tls/ca.pem")).ok();
+    let mut edge = Edge::https(port, ca.as_deref()).unwrap();
+    edge.wait(path, want, Duration::from_secs(secs))
+        .unwrap_or_else(|e| panic!("port {port}: {e}"))
+}
+
 fn wait_for(port: u16, path: &str, want: u16, secs: u64) -> Response {
     wait_http(port, path, want, Duration::from_secs(secs))
         .unwrap_or_else(|e| panic!("port {port}: {e}"))
@@ -156,10 +165,30 @@ fn verify(dir: &Path, keep: bool) -> serde_json::Value {
         failed.is_empty() && out.status.success(),
         "djship verify failed: {failed:#?}"
     );
-    assert_eq!(report["checks"].as_array().unwrap().len(), 7);
+    let names: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    // HTTPS at the edge is the default: the redirect is checked with the rest.
+    for must_run in [
+        "page through nginx",
+        "HTTP redirects to HTTPS",
+        "static file from nginx",
+        "migrations applied",
+        "runs as non-root",
+        "no .env value in the image",
+        "restarts after SIGKILL",
+        "data survives down and up",
+    ] {
+        assert!(names.contains(&must_run), "{must_run} did not run: {names:?}");
+    }
     eprintln!(
-        "verify {}: {} bytes, all 7 checks pass",
-        report["image"], report["image_bytes"]
+        "verify {}: {} bytes, all {} checks pass",
+        report["image"],
+        report["image_bytes"],
+        names.len()
     );
     report
 }
@@ -202,13 +231,15 @@ fn project_containers(project: &str) -> Vec<String> {
 }
 
 /// The stack `verify --keep` left running, torn down when dropped.
+/// The stack `verify --keep` left running, and its HTTPS port.
 fn kept(dir: &Path, report: &serde_json::Value) -> (Stack, u16) {
     let port = report["port"].as_u64().unwrap() as u16;
+    assert!(report["url"].as_str().unwrap().starts_with("https://"));
     let stack = Stack {
         dir: dir.to_path_buf(),
         project: report["project"].as_str().unwrap().to_string(),
         file: "compose.prod.yaml",
-        env: vec![("HTTP_PORT".into(), port.to_string())],
+        env: vec![("HTTPS_PORT".into(), port.to_string())],
     };
     (stack, port)
 }
@@ -276,13 +307,17 @@ fn check_image(dir: &Path, image: &str) {
     );
 }
 
+/// The production stack up under its own name; its HTTPS port.
 fn prod_stack(dir: &Path, name: &str) -> (Stack, u16) {
     let port = free_port();
     let stack = Stack {
         dir: dir.to_path_buf(),
         project: format!("djship-e2e-{name}"),
         file: "compose.prod.yaml",
-        env: vec![("HTTP_PORT".into(), port.to_string())],
+        env: vec![
+            ("HTTP_PORT".into(), free_port().to_string()),
+            ("HTTPS_PORT".into(), port.to_string()),
+        ],
     };
     let _ = stack.compose(&["down", "-v", "--timeout", "1"]);
     must(
@@ -345,7 +380,7 @@ fn check_prod(stack: &Stack, port: u16) {
     );
 
     // Django through nginx: the admin login page with its CSRF token.
-    let login = wait_for(port, "/admin/login/", 200, 60);
+    let login = wait_site(&stack.dir, port, "/admin/login/", 200, 60);
     assert!(
         login.text().contains("csrfmiddlewaretoken"),
         "{}",
@@ -355,23 +390,23 @@ fn check_prod(stack: &Stack, port: u16) {
         login
             .header("Server")
             .is_some_and(|s| s.starts_with("nginx")),
-        "{}",
-        login.head
+        "{:?}",
+        login.headers
     );
     // Static files from nginx, with cache headers.
-    let css = wait_for(port, "/static/admin/css/base.css", 200, 10);
+    let css = wait_site(&stack.dir, port, "/static/admin/css/base.css", 200, 10);
     assert!(
         css.header("Cache-Control")
             .is_some_and(|c| c.starts_with("public, max-age=")),
-        "{}",
-        css.head
+        "{:?}",
+        css.headers
     );
     // Media written by the app (non-root) is served by nginx.
     must(
         "writing a media file as the app user",
         stack.compose(&["exec", "-T", "web", "python", "-c", "from django.conf import settings; import django, pathlib; django.setup(); pathlib.Path(settings.MEDIA_ROOT, 'e2e.txt').write_text('uploaded')"]),
     );
-    let media = wait_for(port, "/media/e2e.txt", 200, 10);
+    let media = wait_site(&stack.dir, port, "/media/e2e.txt", 200, 10);
     assert_eq!(media.text(), "uploaded");
     assert!(media.header("X-Content-Type-Options") == Some("nosniff"));
 
@@ -384,7 +419,7 @@ fn check_prod(stack: &Stack, port: u16) {
 
     // A restarted web container is found again (nginx resolves per request).
     must("restart web", stack.compose(&["restart", "web"]));
-    wait_for(port, "/admin/login/", 200, 90);
+    wait_site(&stack.dir, port, "/admin/login/", 200, 90);
 
     // SIGTERM reaches gunicorn through tini: a quick, clean stop.
     let start = Instant::now();
@@ -506,7 +541,7 @@ fn wagtail_builds_and_serves_through_nginx() {
     );
     let report = verify(&dir, true);
     let (_stack, port) = kept(&dir, &report);
-    let home = wait_for(port, "/", 200, 90);
+    let home = wait_site(&dir, port, "/", 200, 90);
     assert!(
         home.text().contains("Wagtail"),
         "{}",
@@ -540,7 +575,7 @@ fn shipped_example_serves_its_own_view_from_postgres() {
             "from catalog.models import Book; Book.objects.create(title='Dune', author='Herbert')",
         ]),
     );
-    let page = wait_for(port, "/books/", 200, 30);
+    let page = wait_site(&dir, port, "/books/", 200, 30);
     assert_eq!(
         page.text(),
         r#"{"books": [{"title": "Dune", "author": "Herbert"}]}"#
@@ -767,13 +802,15 @@ fn operate_the_stack_with_djship_commands() {
     let dir = startproject_with(tmp.path(), "e2eops", "Django==5.2.*\n");
     init(&dir, &[]);
     let compose = tool("docker-compose").expect("docker-compose is needed for e2e");
+    let http_port = free_port().to_string();
     let port = free_port().to_string();
     let dj = |args: &[&str]| {
         let out = djship()
             .args(args)
             .env("DJSHIP_DOCKER", docker_bin())
             .env("DJSHIP_COMPOSE", &compose)
-            .env("HTTP_PORT", &port)
+            .env("HTTP_PORT", &http_port)
+            .env("HTTPS_PORT", &port)
             .output()
             .unwrap();
         let text = format!(
@@ -803,8 +840,8 @@ fn operate_the_stack_with_djship_commands() {
     );
 
     let up = dj(&["up", "--prod", "--no-build", d]);
-    assert!(up.contains(&format!("http://localhost:{port}/")), "{up}");
-    let login = wait_for(port.parse().unwrap(), "/admin/login/", 200, 30);
+    assert!(up.contains(&format!("https://localhost:{port}/")), "{up}");
+    let login = wait_site(&dir, port.parse().unwrap(), "/admin/login/", 200, 30);
     assert!(login.text().contains("csrfmiddlewaretoken"));
     let migrations = dj(&["manage", d, "--prod", "--", "showmigrations", "auth"]);
     assert!(migrations.contains("[X] 0001_initial"), "{migrations}");
@@ -826,7 +863,7 @@ fn operate_the_stack_with_djship_commands() {
     );
     let down = dj(&["down", "--prod", "-v", d]);
     assert!(down.contains("volumes removed"), "{down}");
-    assert!(http_get_is_none(port.parse().unwrap()));
+    assert!(http_get_is_none(http_port.parse().unwrap()));
 }
 
 fn http_get_is_none(port: u16) -> bool {
@@ -941,7 +978,7 @@ fn frontend_is_built_in_a_node_stage_and_served_by_nginx() {
     assert!(dockerfile.contains("NODE_EXTRA_CA_CERTS=/run/djship-ca.pem"));
     let report = verify(&dir, true);
     let (_stack, port) = kept(&dir, &report);
-    let css = wait_for(port, "/static/app.css", 200, 30);
+    let css = wait_site(&dir, port, "/static/app.css", 200, 30);
     assert!(
         css.text().starts_with("/* built by node v18.")
             && css.text().contains("normalize.css v8.0.1"),
@@ -949,7 +986,7 @@ fn frontend_is_built_in_a_node_stage_and_served_by_nginx() {
         css.text()
     );
     assert!(css.header("Server").is_some_and(|s| s.starts_with("nginx")));
-    let vendor = wait_for(port, "/static/vendor/normalize.css", 200, 10);
+    let vendor = wait_site(&dir, port, "/static/vendor/normalize.css", 200, 10);
     assert!(vendor.text().contains("normalize.css v8.0.1"));
     let image = "e2efront:latest";
     check_image(&dir, image);

@@ -265,3 +265,67 @@ fn frontend_stages_pass_hadolint_compose_and_nginx() {
         );
     }
 }
+
+/// HTTPS at the edge in each form passes the tools: the generated self-signed pair for named
+/// hosts (HSTS on), the user's own certificate files, and plain HTTP behind a load balancer.
+#[test]
+fn tls_forms_pass_hadolint_compose_and_nginx() {
+    let (_t, dir) = fixture("split-settings-celery");
+    init_and_check(
+        &dir,
+        &["--host", "shop.example.com", "--host", "www.shop.example.com"],
+    );
+    let conf = std::fs::read_to_string(dir.join("docker/nginx/default.conf")).unwrap();
+    assert!(conf.contains("Strict-Transport-Security"), "{conf}");
+    assert!(conf.contains("return 301 https://"), "{conf}");
+    let cert = std::fs::read_to_string(dir.join("docker/tls/cert.pem")).unwrap();
+    assert!(cert.contains("BEGIN CERTIFICATE"));
+    let ignore = std::fs::read_to_string(dir.join(".dockerignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "docker/tls"), "{ignore}");
+
+    // The user's own pair, inside the project: mounted from where it is, kept out of the
+    // image, nothing generated.
+    let (_t2, own) = fixture("split-settings-celery");
+    std::fs::create_dir_all(own.join("certs")).unwrap();
+    std::fs::copy(dir.join("docker/tls/cert.pem"), own.join("certs/site.pem")).unwrap();
+    std::fs::copy(dir.join("docker/tls/key.pem"), own.join("certs/site.key")).unwrap();
+    djship()
+        .args(["init", "--tls-cert"])
+        .arg(own.join("certs/site.pem"))
+        .arg("--tls-key")
+        .arg(own.join("certs/site.key"))
+        .arg(&own)
+        .assert()
+        .success();
+    check(&own);
+    assert!(!own.join("docker/tls").exists());
+    let compose = std::fs::read_to_string(own.join("compose.prod.yaml")).unwrap();
+    assert!(
+        compose.contains("./certs/site.key:/etc/nginx/tls/key.pem:ro"),
+        "{compose}"
+    );
+    let ignore = std::fs::read_to_string(own.join(".dockerignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "certs/site.key"), "{ignore}");
+
+    // A certificate outside the project is refused, naming the file and what to do.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.join("docker/tls/cert.pem"), outside.path().join("c.pem")).unwrap();
+    std::fs::copy(dir.join("docker/tls/key.pem"), outside.path().join("k.pem")).unwrap();
+    djship()
+        .args(["init", "--tls-cert"])
+        .arg(outside.path().join("c.pem"))
+        .arg("--tls-key")
+        .arg(outside.path().join("k.pem"))
+        .arg(&own)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("outside the project folder"));
+
+    // Plain HTTP behind a load balancer: no certificate, the forwarded scheme trusted.
+    let (_t3, plain) = fixture("split-settings-celery");
+    init_and_check(&plain, &["--no-tls"]);
+    let conf = std::fs::read_to_string(plain.join("docker/nginx/default.conf")).unwrap();
+    assert!(!conf.contains("ssl_certificate"), "{conf}");
+    assert!(conf.contains("$djship_forwarded_proto"), "{conf}");
+    assert!(!plain.join("docker/tls").exists());
+}

@@ -346,6 +346,7 @@ mod tests {
             image: "shop:latest".into(),
             image_bytes: 1_000_000,
             port: 8080,
+            url: "https://localhost:8080/".into(),
             checks: Vec::new(),
             start_error: Some("service \"migrate\" didn't complete successfully: exit 1".into()),
             services,

@@ -3,6 +3,7 @@
 //! `DJSHIP_DOCKER` names the docker binary (default `docker` on PATH); `DJSHIP_COMPOSE`
 //! the compose command (default `docker compose`, else `docker-compose`).
 
+pub mod edge;
 pub mod verify;
 
 use crate::error::{Error, Result};

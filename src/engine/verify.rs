@@ -1,7 +1,8 @@
 //! `djship verify`: build the production stack, start it under an isolated compose project
 //! name, check what a working deployment must do, and tear it down.
 
-use super::{free_port, http_get, services_named_in, wait_http, Engine, Project, ServiceReport};
+use super::edge::{csrf_token, Edge};
+use super::{free_port, http_get, services_named_in, Engine, Project, ServiceReport};
 use crate::error::Result;
 use crate::plan::Plan;
 use crate::targets::compose::{
@@ -38,6 +39,8 @@ pub struct Report {
     pub image: String,
     pub image_bytes: u64,
     pub port: u16,
+    /// Where the site answered: https://localhost:PORT, or http:// behind a load balancer.
+    pub url: String,
     pub checks: Vec<Check>,
     /// Why the stack did not come up (the checks did not run); `None` when it did.
     pub start_error: Option<String>,
@@ -71,8 +74,17 @@ pub struct Options {
 /// Log lines shown of each service that explains a failure.
 pub const LOG_LINES: usize = 50;
 
+/// HTTPS at the edge, as the generated stack serves it.
+pub struct Tls {
+    /// The generated CA to trust (PEM); `None`: the user's own certificate, made for their
+    /// host names, is used without checking it.
+    pub ca: Option<String>,
+}
+
 /// What verify needs to know of the project.
 pub struct Target<'a> {
+    /// nginx terminates TLS; `None`: plain HTTP behind a load balancer.
+    pub tls: Option<Tls>,
     pub root: &'a Path,
     pub plan: &'a Plan,
     pub admin: bool,
@@ -131,12 +143,25 @@ pub fn run(
     o: &Options,
     before_teardown: &mut dyn FnMut(&Report),
 ) -> Result<Report> {
-    let port = free_port();
+    let http_port = free_port();
+    let https_port = free_port();
+    let port = if t.tls.is_some() {
+        https_port
+    } else {
+        http_port
+    };
+    let url = format!(
+        "{}://localhost:{port}/",
+        if t.tls.is_some() { "https" } else { "http" }
+    );
     let project = Project {
         dir: t.root.to_path_buf(),
         file: compose::PROD_FILE.into(),
         name: format!("{}-verify", t.plan.name),
-        env: vec![("HTTP_PORT".into(), port.to_string())],
+        env: vec![
+            ("HTTP_PORT".into(), http_port.to_string()),
+            ("HTTPS_PORT".into(), https_port.to_string()),
+        ],
     };
     let image = format!("{}:latest", t.plan.name);
     let _ = engine.compose(
@@ -154,6 +179,7 @@ pub fn run(
         image: image.clone(),
         image_bytes: build.size_bytes,
         port,
+        url: url.clone(),
         checks: Vec::new(),
         start_error: None,
         services: Vec::new(),
@@ -186,7 +212,7 @@ pub fn run(
             );
             report.start_error = Some(not.message);
         } else {
-            report.checks = checks(engine, &project, t, port, &image);
+            report.checks = checks(engine, &project, t, http_port, https_port, &image);
         }
         for c in report.checks.iter().filter(|c| !c.ok) {
             for s in &c.services {
@@ -203,7 +229,7 @@ pub fn run(
     })();
     if o.keep {
         report.kept = Some(Kept {
-            url: format!("http://localhost:{port}/"),
+            url: url.clone(),
             ps: engine.command_line(&project, &["ps", "-a"]),
             logs: engine.command_line(
                 &project,
@@ -237,7 +263,14 @@ pub fn run(
     Ok(report)
 }
 
-fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> Vec<Check> {
+fn checks(
+    engine: &Engine,
+    p: &Project,
+    t: &Target,
+    http_port: u16,
+    https_port: u16,
+    image: &str,
+) -> Vec<Check> {
     let page = if t.admin {
         "/admin/login/".to_string()
     } else {
@@ -254,20 +287,70 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
         .as_ref()
         .map_or("db", |d| d.service.as_str());
     let mut out = Vec::new();
+    let edge = match &t.tls {
+        Some(tls) => Edge::https(https_port, tls.ca.as_deref()),
+        None => Ok(Edge::http(http_port, true)),
+    };
+    let mut edge = match edge {
+        Ok(e) => e,
+        Err(e) => {
+            out.push(check("page through nginx", &[PROXY], Err(e)));
+            return out;
+        }
+    };
+    let scheme = if t.tls.is_some() {
+        "HTTPS"
+    } else {
+        "HTTP (X-Forwarded-Proto: https, as a load balancer sends)"
+    };
 
     out.push(check("page through nginx", &[PROXY, WEB], {
-        wait_http(port, &page, 200, Duration::from_secs(60)).and_then(|r| {
-            match r.header("Server") {
+        edge.wait(&page, 200, Duration::from_secs(60))
+            .and_then(|r| match r.header("Server") {
                 Some(s) if s.starts_with("nginx") => Ok(format!(
-                    "GET {page} → 200 ({} bytes) via nginx",
-                    r.body.len()
+                    "GET {}{page} → 200 ({} bytes) via nginx over {scheme}{}",
+                    edge.origin,
+                    r.body.len(),
+                    match &t.tls {
+                        Some(Tls { ca: Some(_) }) => ", certificate verified against the generated CA",
+                        Some(Tls { ca: None }) => ", your certificate (not checked: it names your hosts)",
+                        None => "",
+                    }
                 )),
                 other => Err(format!(
                     "GET {page} → 200 but not through nginx (Server: {other:?})"
                 )),
-            }
-        })
+            })
     }));
+
+    if t.tls.is_some() {
+        out.push(check(
+            "HTTP redirects to HTTPS",
+            &[PROXY],
+            (|| {
+                let r = http_get(http_port, &page)
+                    .ok_or(format!("GET http://localhost:{http_port}{page}: no answer"))?;
+                let location = r.header("Location").unwrap_or("");
+                if r.status != 301 || !location.starts_with("https://") {
+                    return Err(format!(
+                        "GET http://localhost:{http_port}{page} → {} Location {location:?}",
+                        r.status
+                    ));
+                }
+                let hsts = edge
+                    .get(&page)
+                    .ok()
+                    .and_then(|a| a.header("Strict-Transport-Security").map(String::from));
+                Ok(format!(
+                    "GET http://…{page} → 301 {location}; {}",
+                    match hsts {
+                        Some(h) => format!("HSTS {h}"),
+                        None => "no HSTS (loopback host names only)".into(),
+                    }
+                ))
+            })(),
+        ));
+    }
 
     out.push(check(
         "static file from nginx",
@@ -296,7 +379,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
                 }
                 format!("{}{f}", t.plan.paths.static_url)
             };
-            let r = http_get(port, &path).ok_or(format!("GET {path}: no answer"))?;
+            let r = edge.get(&path).map_err(|e| format!("GET {path}: {e}"))?;
             let ctype = r.header("Content-Type").unwrap_or("");
             let cache = r.header("Cache-Control").unwrap_or("");
             let max_age: u64 = cache
@@ -321,6 +404,14 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
             Ok(format!("GET {path} → 200 {ctype}, {cache}"))
         })(),
     ));
+
+    if t.admin {
+        out.push(check(
+            "admin login through nginx",
+            &[WEB, PROXY],
+            admin_login(&mut edge, &web_exec),
+        ));
+    }
 
     out.push(check(
         "migrations applied",
@@ -392,7 +483,7 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
             std::thread::sleep(Duration::from_millis(500));
         }
         ready(engine, p, Duration::from_secs(120))?;
-        wait_http(port, &page, 200, Duration::from_secs(60))?;
+        edge.wait(&page, 200, Duration::from_secs(60))?;
         Ok(format!("app processes killed with SIGKILL; restarted by its policy ({} restarts), serving again", count(engine)?))
     })()));
 
@@ -416,12 +507,125 @@ fn checks(engine: &Engine, p: &Project, t: &Target, port: u16, image: &str) -> V
         let rows = sql("SELECT token FROM djship_verify")?;
         if rows.contains(&token) {
             let _ = sql("DROP TABLE djship_verify");
-            wait_http(port, &page, 200, Duration::from_secs(60))?;
+            edge.wait(&page, 200, Duration::from_secs(60))?;
             Ok("a row written before `down` is there after `up` (named volume)".into())
         } else {
             Err(format!("the row is gone after down/up: {rows}"))
         }
     })()));
+    out
+}
+
+/// Log into the Django admin as a person does: the login page over the edge (its CSRF cookie
+/// and token), a form post with the browser's Origin and Referer, the session cookie back,
+/// the admin index with it. The superuser is made for this and removed after. A wrong
+/// scheme seen by Django (proxy headers), CSRF_TRUSTED_ORIGINS or cookie settings fail it.
+fn admin_login(
+    edge: &mut Edge,
+    web_exec: &dyn Fn(&[&str]) -> std::result::Result<String, String>,
+) -> std::result::Result<String, String> {
+    let password = crate::plan::secrets::random_string(
+        b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789",
+        24,
+    )
+    .map_err(|e| e.to_string())?;
+    let name = format!("djship-verify-{}", std::process::id());
+    // Whatever the user model's login field is (a username, an email).
+    let make = format!(
+        "import os\nfrom django.contrib.auth import get_user_model\nU = get_user_model()\nf = U.USERNAME_FIELD\nlogin = '{name}@example.com' if 'mail' in f.lower() else '{name}'\nkw = {{f: login}}\nfor r in U.REQUIRED_FIELDS:\n    kw[r] = '{name}@example.com' if 'mail' in r.lower() else '{name}'\nU.objects.filter(**{{f: login}}).delete()\nU.objects.create_superuser(password=os.environ['DJSHIP_VERIFY_PASSWORD'], **kw)\nprint('LOGIN=' + login)\n"
+    );
+    let env = format!("DJSHIP_VERIFY_PASSWORD={password}");
+    let made = web_exec(&["env", &env, "python", "manage.py", "shell", "-c", &make])?;
+    let login = made
+        .lines()
+        .find_map(|l| l.strip_prefix("LOGIN="))
+        .ok_or_else(|| format!("could not create the superuser: {}", made.trim()))?
+        .trim()
+        .to_string();
+    let remove = format!(
+        "from django.contrib.auth import get_user_model\nU = get_user_model()\nU.objects.filter(**{{U.USERNAME_FIELD: '{login}'}}).delete()\n"
+    );
+    let result = (|| {
+        let form = edge.get("/admin/login/")?;
+        if form.status != 200 {
+            return Err(format!("GET /admin/login/ → {}", form.status));
+        }
+        let token = csrf_token(&form.body).ok_or("the login page has no CSRF token")?;
+        let cookie_flags = form
+            .cookies()
+            .into_iter()
+            .find(|(n, _, _)| n == "csrftoken")
+            .map(|(_, _, a)| a);
+        let r = edge.post_form(
+            "/admin/login/?next=/admin/",
+            "/admin/login/",
+            &[
+                ("csrfmiddlewaretoken", &token),
+                ("username", &login),
+                ("password", &password),
+                ("next", "/admin/"),
+            ],
+        )?;
+        if r.status == 403 {
+            let reason = r
+                .body
+                .split("Reason given for failure:")
+                .nth(1)
+                .map(|x| crate::evidence::one_line(&strip_tags(x)))
+                .unwrap_or_default();
+            return Err(format!(
+                "the login form was refused (403 {}): Django did not accept the post as coming from this site; check SECURE_PROXY_SSL_HEADER or the server's forwarded scheme, CSRF_TRUSTED_ORIGINS and CSRF_COOKIE_DOMAIN",
+                reason.chars().take(200).collect::<String>()
+            ));
+        }
+        if r.status != 302 {
+            return Err(format!(
+                "POST /admin/login/ → {} (wanted a 302 to /admin/): the login did not take",
+                r.status
+            ));
+        }
+        if edge.cookie("sessionid").is_none() {
+            return Err("the login answered 302 but set no session cookie".into());
+        }
+        let index = edge.get("/admin/")?;
+        if index.status != 200 {
+            return Err(format!(
+                "GET /admin/ with the session → {} (the session cookie did not come back: SESSION_COOKIE_SECURE, SESSION_COOKIE_DOMAIN?)",
+                index.status
+            ));
+        }
+        Ok(format!(
+            "logged in as a new superuser through nginx (CSRF cookie{}, token, Origin {}), admin index 200; the user is removed",
+            cookie_flags
+                .filter(|a| a.to_ascii_lowercase().contains("secure"))
+                .map(|_| " marked Secure")
+                .unwrap_or(""),
+            edge.origin
+        ))
+    })();
+    let removed = web_exec(&["python", "manage.py", "shell", "-c", &remove]);
+    match (result, removed) {
+        (Ok(ok), Ok(_)) => Ok(ok),
+        (Ok(_), Err(e)) => Err(format!("logged in, but removing the superuser {login} failed: {e}")),
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// Text of an HTML fragment without its tags.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
     out
 }
 

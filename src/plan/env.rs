@@ -3,6 +3,7 @@
 //! them (and keeps the values of an existing .env).
 
 use crate::checks::{self, Check};
+use super::deploy::Deploy;
 use crate::detect::{DbKind, Facts};
 use serde::Serialize;
 
@@ -43,6 +44,16 @@ pub struct EnvPlan {
     pub unset: Vec<String>,
     /// Set only for the collectstatic step of the image build: never real secrets.
     pub build_placeholders: Vec<(String, String)>,
+    /// Variables the development stack sets otherwise than production (HTTPS-only settings
+    /// off under runserver).
+    pub development_off: Vec<DevOverride>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DevOverride {
+    pub name: String,
+    pub value: String,
+    pub why: String,
 }
 
 impl EnvPlan {
@@ -88,6 +99,7 @@ const HTTPS_ONLY: &[&str] = &[
 
 pub fn plan(
     facts: &Facts,
+    deploy: &Deploy,
     name: &str,
     db_service: Option<&str>,
     redis: bool,
@@ -163,8 +175,10 @@ pub fn plan(
             ),
         );
     }
-    // Settings that would break the stack behind djship's proxy, which serves plain HTTP:
-    // an HTTPS redirect answers every page with 301, secure-only cookies never come back.
+    // Settings that assume HTTPS: production serves HTTPS (nginx, or a load balancer in
+    // front), so they stay as the settings want them; the development stack serves plain
+    // HTTP, where an HTTPS redirect answers every page with 301 and secure-only cookies never
+    // come back: compose.yaml turns them off there.
     for v in &facts.env_vars {
         let Some(setting) = v.setting.as_deref() else {
             continue;
@@ -182,14 +196,15 @@ pub fn plan(
                     || d == "no"
                     || d == "off")
             });
-        if on_by_default {
-            p.push(
-                &v.name,
-                Some("0".into()),
-                None,
-                false,
-                format!("{setting} off: djship's production stack serves plain HTTP on port 80 (nginx terminates no TLS); set it on once HTTPS terminates in front ({})", v.evidence),
-            );
+        if on_by_default && !p.development_off.iter().any(|o| o.name == v.name) {
+            p.development_off.push(DevOverride {
+                name: v.name.clone(),
+                value: "0".into(),
+                why: format!(
+                    "{setting} off in development: runserver serves plain HTTP ({})",
+                    v.evidence
+                ),
+            });
         }
     }
     if let Some(v) = patched(
@@ -199,10 +214,10 @@ pub fn plan(
     ) {
         p.push(
             &v,
-            Some("localhost,127.0.0.1".into()),
+            Some(deploy.allowed_hosts().join(",")),
             None,
             false,
-            "comma-separated host names the site answers to; add your domain",
+            "comma-separated host names the site answers to (djship init --host adds one)",
         );
     }
     if let Some(v) = patched(
@@ -210,7 +225,13 @@ pub fn plan(
         "DJANGO_CSRF_TRUSTED_ORIGINS",
         &[&checks::CSRF],
     ) {
-        p.push(&v, Some("http://localhost,http://127.0.0.1".into()), None, false, "comma-separated origins (scheme://host) allowed to post forms; add https://your-domain");
+        p.push(
+            &v,
+            Some(deploy.origins().join(",")),
+            None,
+            false,
+            "comma-separated origins (scheme://host) allowed to post forms",
+        );
     }
 
     // The database service and how Django reaches it.

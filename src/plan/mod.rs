@@ -7,6 +7,7 @@ mod frontend;
 pub mod patch;
 pub mod process;
 pub mod secrets;
+pub mod tls;
 
 use crate::detect::deps::{InstallInput, Manager};
 use crate::detect::frontend::NODE_LTS;
@@ -337,6 +338,7 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
     let name = slug(&root_name);
     let env = env::plan(
         facts,
+        &o.deploy,
         &name,
         database.as_ref().map(|d| d.service.as_str()),
         redis,

@@ -15,6 +15,7 @@ mod render;
 
 use crate::error::Result;
 use crate::plan::secrets::EnvValue;
+use crate::plan::tls::TlsFiles;
 use crate::plan::Plan;
 use std::path::Path;
 
@@ -103,13 +104,15 @@ impl Artifact {
 }
 
 /// The artifacts `djship init` writes for `target`: the common files, then the target's.
+/// `env` and `tls` are the secrets resolved for this run (kept from disk or generated).
 pub fn artifacts(
     plan: &Plan,
     env: &[EnvValue],
+    tls: Option<TlsFiles>,
     target: &dyn Target,
     template_dir: Option<&Path>,
 ) -> Result<Vec<Artifact>> {
-    let t = Templates::new(template_dir, env)?;
+    let t = Templates::new(template_dir, env, tls)?;
     let mut out = common::artifacts(plan, &t)?;
     out.extend(target.artifacts(plan, &t)?);
     Ok(out)

@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::plan::secrets::EnvValue;
+use crate::plan::tls::TlsFiles;
 use crate::plan::{Plan, UV_VERSION};
 use minijinja::{Environment, Value as JValue};
 use std::path::{Path, PathBuf};
@@ -55,11 +56,16 @@ const EMBEDDED: &[(&str, &str)] = &[
 pub struct Templates {
     env: Environment<'static>,
     values: Vec<EnvValue>,
+    tls: Option<TlsFiles>,
     dir: Option<PathBuf>,
 }
 
 impl Templates {
-    pub fn new(template_dir: Option<&Path>, values: &[EnvValue]) -> Result<Templates> {
+    pub fn new(
+        template_dir: Option<&Path>,
+        values: &[EnvValue],
+        tls: Option<TlsFiles>,
+    ) -> Result<Templates> {
         let mut env = Environment::new();
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
@@ -94,11 +100,17 @@ impl Templates {
         Ok(Templates {
             env,
             values: values.to_vec(),
+            tls,
             dir: template_dir.map(Path::to_path_buf),
         })
     }
 
     /// Render the template `name` with the plan.
+    /// The self-signed pair resolved for this run (none with the user's files or no TLS).
+    pub fn tls(&self) -> Option<&TlsFiles> {
+        self.tls.as_ref()
+    }
+
     pub fn render(&self, name: &str, plan: &Plan) -> Result<String> {
         let rel = |p: &str| p.strip_prefix("/app/").unwrap_or(p).to_string();
         let ctx = minijinja::context! {
@@ -108,6 +120,9 @@ impl Templates {
             env => &self.values,
             health_path => "/",
             hashed_static => plan.paths.hashed_static,
+            tls => plan.deploy.tls,
+            hsts => hsts(plan),
+            http2_on => nginx_has_http2_directive(&plan.images.nginx),
             media_dir => format!("/{}", rel(&plan.paths.media_root)),
             static_dir => format!("/{}", rel(&plan.paths.static_root)),
             frontend_mounts => frontend_mounts(plan),
@@ -128,6 +143,30 @@ impl Templates {
             .render(&ctx)
             .map_err(|e| template_error(name, self.dir.as_deref(), e))?;
         Ok(tidy(&content))
+    }
+}
+
+/// HSTS is sent once the site has a real name: on loopback names alone it would pin every
+/// other local development server of the browser to HTTPS for as long as it lasts.
+fn hsts(plan: &Plan) -> bool {
+    plan.deploy.tls.is_some()
+        && plan.deploy.hosts.iter().any(|h| {
+            !(h == "localhost" || h.ends_with(".localhost") || h.starts_with("127."))
+        })
+}
+
+/// nginx 1.25.1 replaced `listen ... http2` with the `http2` directive. An image whose tag
+/// names no version gets the older form, which every version since 1.9.5 accepts.
+pub fn nginx_has_http2_directive(image: &str) -> bool {
+    let tag = image.rsplit_once(':').map(|(_, t)| t).unwrap_or("");
+    let mut parts = tag
+        .split(|c: char| !c.is_ascii_digit())
+        .take_while(|p| !p.is_empty())
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(1), Some(minor), patch) => minor > 25 || (minor == 25 && patch.unwrap_or(0) >= 1),
+        (Some(major), Some(_), _) => major > 1,
+        _ => false,
     }
 }
 

@@ -37,7 +37,15 @@ pub fn plan_changes(root: &Path, artifacts: Vec<Artifact>) -> Result<Vec<Change>
     let mut out = Vec::new();
     for a in artifacts {
         let path = root.join(&a.path);
-        let old = read_opt(&path)?;
+        // Several blocks appended to one file (.gitignore) make one change.
+        let prior = match a.kind {
+            Kind::Append { .. } => out.iter().position(|c: &Change| c.path == a.path),
+            _ => None,
+        };
+        let old = match prior {
+            Some(i) => Some(out[i].new.clone()),
+            None => read_opt(&path)?,
+        };
         let new = match &a.kind {
             Kind::Append { present } => {
                 let already = old.as_deref().is_some_and(|t| {
@@ -60,6 +68,16 @@ pub fn plan_changes(root: &Path, artifacts: Vec<Artifact>) -> Result<Vec<Change>
             }
             Kind::Generated | Kind::Requested => a.content.clone(),
         };
+        if let Some(i) = prior {
+            let c = &mut out[i];
+            c.status = match &c.old {
+                None => Status::Create,
+                Some(o) if *o == new => Status::Unchanged,
+                Some(_) => Status::Update,
+            };
+            c.new = new;
+            continue;
+        }
         let status = match &old {
             None => Status::Create,
             Some(o) if *o == new => Status::Unchanged,

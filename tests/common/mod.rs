@@ -279,17 +279,56 @@ pub fn compose_config(dir: &Path) {
 
 /// `nginx -t` on the generated server block, inside a minimal main config (as the official
 /// image includes conf.d/*.conf inside `http {}`).
+///
+/// Two things stand in for the container: the files compose mounts under /etc/nginx/tls are
+/// read from where compose.prod.yaml mounts them from, and where this machine's nginx
+/// predates 1.25.1 (Debian 12 has 1.22) the `http2 on;` directive of newer images is given
+/// in the `listen` form that version knows (the rest of the file is checked as written).
 pub fn nginx_t(dir: &Path) {
     let Some(nginx) = tool("nginx") else { return };
     let tmp = tempfile::tempdir().unwrap();
     let main = tmp.path().join("nginx.conf");
+    let mut conf = std::fs::read_to_string(dir.join("docker/nginx/default.conf")).unwrap();
+    let compose = std::fs::read_to_string(dir.join("compose.prod.yaml")).unwrap_or_default();
+    for line in compose.lines() {
+        let Some(m) = line.trim().strip_prefix("- ./") else {
+            continue;
+        };
+        let Some((host, rest)) = m.split_once(':') else {
+            continue;
+        };
+        let target = rest.trim_end_matches(":ro");
+        if target.starts_with("/etc/nginx/tls/") {
+            conf = conf.replace(target, &dir.join(host).display().to_string());
+        }
+    }
+    let version = run(Command::new(&nginx).arg("-v")).1;
+    let old = version.contains("nginx/1.") && {
+        let v: Vec<u32> = version
+            .split("nginx/")
+            .nth(1)
+            .unwrap_or("")
+            .trim()
+            .split('.')
+            .map(|p| p.trim().parse().unwrap_or(0))
+            .collect();
+        v.get(1).copied().unwrap_or(0) < 25
+            || (v.get(1) == Some(&25) && v.get(2).copied().unwrap_or(0) < 1)
+    };
+    if old && conf.contains("    http2 on;") {
+        conf = conf
+            .replace("    http2 on;\n", "")
+            .replace("listen 443 ssl default_server;", "listen 443 ssl http2 default_server;");
+    }
+    let server = tmp.path().join("default.conf");
+    std::fs::write(&server, conf).unwrap();
     std::fs::write(
         &main,
         format!(
             "pid {pid};\nerror_log stderr;\nevents {{}}\nhttp {{\n  access_log off;\n  client_body_temp_path {t}/body;\n  proxy_temp_path {t}/proxy;\n  include {conf};\n}}\n",
             pid = tmp.path().join("nginx.pid").display(),
             t = tmp.path().display(),
-            conf = dir.join("docker/nginx/default.conf").display()
+            conf = server.display()
         ),
     )
     .unwrap();

@@ -4,6 +4,7 @@
 
 use super::{Artifact, Kind, Templates};
 use crate::error::Result;
+use crate::plan::deploy::SELF_SIGNED_DIR;
 use crate::plan::{Plan, CA_CERT_PATH};
 
 /// (template, output path, Unix mode)
@@ -34,6 +35,32 @@ pub fn artifacts(plan: &Plan, t: &Templates) -> Result<Vec<Artifact>> {
             present: ENV_IGNORED.iter().map(|s| s.to_string()).collect(),
         },
     });
+    if let (Some(files), Some(tls)) = (t.tls(), &plan.deploy.tls) {
+        if let Some(ca) = &tls.ca {
+            out.push(Artifact::generated(ca, files.ca.clone(), 0o644));
+        }
+        out.push(Artifact::generated(&tls.cert, files.cert.clone(), 0o644));
+        out.push(Artifact {
+            secret: true,
+            ..Artifact::generated(&tls.key, files.key.clone(), 0o600)
+        });
+        out.push(Artifact {
+            path: ".gitignore".into(),
+            content: format!("# The self-signed certificate's private key: local only\n{SELF_SIGNED_DIR}/\n"),
+            mode: Some(0o644),
+            secret: false,
+            kind: Kind::Append {
+                present: [
+                    format!("{SELF_SIGNED_DIR}/"),
+                    SELF_SIGNED_DIR.to_string(),
+                    format!("/{SELF_SIGNED_DIR}/"),
+                    format!("/{SELF_SIGNED_DIR}"),
+                    format!("{SELF_SIGNED_DIR}/key.pem"),
+                ]
+                .to_vec(),
+            },
+        });
+    }
     if let Some(ca) = &plan.ca_cert {
         out.push(Artifact::generated(CA_CERT_PATH, ca.pem.clone(), 0o644));
     }

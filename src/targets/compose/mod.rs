@@ -40,9 +40,29 @@ impl Target for Compose {
     }
 
     fn next_steps(&self, plan: &Plan) -> String {
-        format!(
-            "  development:  docker compose up --build           → http://localhost:{}\n  production:   docker compose -f {PROD_FILE} up -d --build   → http://localhost/\n",
+        let mut out = format!(
+            "  development:  docker compose up --build           → http://localhost:{}\n",
             plan.port
-        )
+        );
+        match &plan.deploy.tls {
+            Some(tls) => {
+                out.push_str(&format!(
+                    "  production:   docker compose -f {PROD_FILE} up -d --build   → https://{}/\n",
+                    plan.deploy.hosts[0]
+                ));
+                if let Some(ca) = &tls.ca {
+                    out.push_str(&format!(
+                        "                the certificate is self-signed: trust {ca} (curl --cacert {ca}), or name your own with --tls-cert/--tls-key\n"
+                    ));
+                }
+            }
+            None => out.push_str(&format!(
+                "  production:   docker compose -f {PROD_FILE} up -d --build   → http://localhost/ (TLS ends at your load balancer)\n"
+            )),
+        }
+        out.push_str(&format!(
+            "  scale:        djship up --prod --scale 3         (nginx spreads requests over the {WEB_SERVICE} replicas)\n"
+        ));
+        out
     }
 }
