@@ -182,7 +182,10 @@ fn verify(dir: &Path, keep: bool) -> serde_json::Value {
         "restarts after SIGKILL",
         "data survives down and up",
     ] {
-        assert!(names.contains(&must_run), "{must_run} did not run: {names:?}");
+        assert!(
+            names.contains(&must_run),
+            "{must_run} did not run: {names:?}"
+        );
     }
     eprintln!(
         "verify {}: {} bytes, all {} checks pass",
@@ -1159,4 +1162,136 @@ fn verify_shows_the_log_of_a_failing_migration() {
         run(Command::new("sh").args(["-c", &logs_cmd])),
     );
     assert!(logs.contains(WHY), "{logs_cmd}:\n{logs}");
+}
+
+/// HTTPS at the edge and replicas, live. A project whose settings force HTTPS (SSL redirect,
+/// secure cookies) passes verify; Django sees `is_secure()` behind nginx; plain HTTP is
+/// redirected. Then `djship up --prod --scale 3`: requests are spread over the three web
+/// replicas, and once one is killed and nginx has noticed (its DNS answer expires in 5 s),
+/// no request fails.
+#[test]
+fn https_and_scaled_replicas_behind_nginx() {
+    let Some(_engine) = engine() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject_with(tmp.path(), "e2essl", "Django==5.2.*\n");
+    let settings = dir.join("mysite/settings.py");
+    let mut text = read(&settings);
+    text.push_str(
+        "\nSECURE_SSL_REDIRECT = True\nSESSION_COOKIE_SECURE = True\nCSRF_COOKIE_SECURE = True\n",
+    );
+    std::fs::write(&settings, text).unwrap();
+    let urls = dir.join("mysite/urls.py");
+    let mut text = read(&urls);
+    text.push_str(
+        "\nimport socket\nfrom django.http import JsonResponse\n\n\ndef whoami(request):\n    return JsonResponse({\"secure\": request.is_secure(), \"scheme\": request.scheme, \"host\": socket.gethostname()})\n\n\nurlpatterns += [path(\"whoami/\", whoami)]\n",
+    );
+    std::fs::write(&urls, text).unwrap();
+    init(&dir, &[]);
+    let report = verify(&dir, false);
+    let login = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "admin login through nginx")
+        .expect("the admin login check runs");
+    assert!(
+        login["detail"].as_str().unwrap().contains("marked Secure"),
+        "{login}"
+    );
+
+    let compose = tool("docker-compose").expect("docker-compose is needed for e2e");
+    let http_port = free_port();
+    let port = free_port();
+    let d = dir.to_str().unwrap();
+    let dj = |args: &[&str]| {
+        let out = djship()
+            .args(args)
+            .env("DJSHIP_DOCKER", docker_bin())
+            .env("DJSHIP_COMPOSE", &compose)
+            .env("HTTP_PORT", http_port.to_string())
+            .env("HTTPS_PORT", port.to_string())
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "djship {args:?} failed:\n{text}");
+        text
+    };
+    struct Down<'a>(&'a dyn Fn(&[&str]) -> String, &'a str);
+    impl Drop for Down<'_> {
+        fn drop(&mut self) {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                (self.0)(&["down", "--prod", "-v", self.1])
+            }));
+        }
+    }
+    let up = dj(&["up", "--prod", "--no-build", "--scale", "3", d]);
+    let _down = Down(&dj, d);
+    assert!(up.contains("3 web replicas"), "{up}");
+
+    // Django sees HTTPS: the scheme nginx forwards, trusted by the server.
+    let ca = read(&dir.join("docker/tls/ca.pem"));
+    let mut edge = Edge::https(port, Some(&ca)).unwrap();
+    let who = edge.wait("/whoami/", 200, Duration::from_secs(60)).unwrap();
+    let j: serde_json::Value = serde_json::from_str(who.text()).unwrap();
+    assert_eq!(j["secure"], true, "{j}");
+    assert_eq!(j["scheme"], "https", "{j}");
+    // Plain HTTP: a redirect to HTTPS from nginx.
+    let plain = djship::engine::http_get(http_port, "/whoami/").expect("HTTP answers");
+    assert_eq!(plain.status, 301);
+    assert!(plain
+        .header("Location")
+        .is_some_and(|l| l.starts_with("https://")));
+
+    // Spread over the replicas.
+    let hosts = |edge: &mut Edge, n: usize| -> (std::collections::BTreeMap<String, usize>, usize) {
+        let mut seen = std::collections::BTreeMap::new();
+        let mut failed = 0;
+        for _ in 0..n {
+            match edge.get("/whoami/") {
+                Ok(a) if a.status == 200 => {
+                    let j: serde_json::Value = serde_json::from_str(a.text()).unwrap();
+                    *seen
+                        .entry(j["host"].as_str().unwrap().to_string())
+                        .or_insert(0) += 1;
+                }
+                _ => failed += 1,
+            }
+        }
+        (seen, failed)
+    };
+    // Every replica healthy and in nginx's DNS answer.
+    std::thread::sleep(Duration::from_secs(6));
+    let (seen, failed) = hosts(&mut edge, 60);
+    eprintln!("60 requests over 3 replicas: {seen:?}, {failed} failed");
+    assert_eq!(failed, 0);
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(seen.values().all(|&n| n >= 10), "uneven: {seen:?}");
+
+    // Kill one replica (a manual kill: the restart policy leaves it down).
+    let (_, ps) = docker(&[
+        "ps",
+        "-q",
+        "--filter",
+        "label=com.docker.compose.project=e2essl",
+        "--filter",
+        "label=com.docker.compose.service=web",
+    ]);
+    let ids: Vec<&str> = ps
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(ids.len(), 3, "{ps}");
+    must("docker kill", docker(&["kill", ids[0]]));
+    let (during, failed_during) = hosts(&mut edge, 20);
+    eprintln!("right after the kill: {during:?}, {failed_during} failed");
+    std::thread::sleep(Duration::from_secs(6));
+    let (after, failed_after) = hosts(&mut edge, 60);
+    eprintln!("after nginx noticed: {after:?}, {failed_after} failed");
+    assert_eq!(failed_after, 0, "requests failed after nginx noticed");
+    assert_eq!(after.len(), 2, "{after:?}");
 }

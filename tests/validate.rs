@@ -273,7 +273,12 @@ fn tls_forms_pass_hadolint_compose_and_nginx() {
     let (_t, dir) = fixture("split-settings-celery");
     init_and_check(
         &dir,
-        &["--host", "shop.example.com", "--host", "www.shop.example.com"],
+        &[
+            "--host",
+            "shop.example.com",
+            "--host",
+            "www.shop.example.com",
+        ],
     );
     let conf = std::fs::read_to_string(dir.join("docker/nginx/default.conf")).unwrap();
     assert!(conf.contains("Strict-Transport-Security"), "{conf}");
@@ -309,7 +314,11 @@ fn tls_forms_pass_hadolint_compose_and_nginx() {
 
     // A certificate outside the project is refused, naming the file and what to do.
     let outside = tempfile::tempdir().unwrap();
-    std::fs::copy(dir.join("docker/tls/cert.pem"), outside.path().join("c.pem")).unwrap();
+    std::fs::copy(
+        dir.join("docker/tls/cert.pem"),
+        outside.path().join("c.pem"),
+    )
+    .unwrap();
     std::fs::copy(dir.join("docker/tls/key.pem"), outside.path().join("k.pem")).unwrap();
     djship()
         .args(["init", "--tls-cert"])

@@ -312,8 +312,10 @@ fn checks(
                     edge.origin,
                     r.body.len(),
                     match &t.tls {
-                        Some(Tls { ca: Some(_) }) => ", certificate verified against the generated CA",
-                        Some(Tls { ca: None }) => ", your certificate (not checked: it names your hosts)",
+                        Some(Tls { ca: Some(_) }) =>
+                            ", certificate verified against the generated CA",
+                        Some(Tls { ca: None }) =>
+                            ", your certificate (not checked: it names your hosts)",
                         None => "",
                     }
                 )),
@@ -606,7 +608,9 @@ fn admin_login(
     let removed = web_exec(&["python", "manage.py", "shell", "-c", &remove]);
     match (result, removed) {
         (Ok(ok), Ok(_)) => Ok(ok),
-        (Ok(_), Err(e)) => Err(format!("logged in, but removing the superuser {login} failed: {e}")),
+        (Ok(_), Err(e)) => Err(format!(
+            "logged in, but removing the superuser {login} failed: {e}"
+        )),
         (Err(e), _) => Err(e),
     }
 }

@@ -2,8 +2,8 @@
 //! secrets. Values may hold `${NAME}` references to generated secrets; the writer resolves
 //! them (and keeps the values of an existing .env).
 
-use crate::checks::{self, Check};
 use super::deploy::Deploy;
+use crate::checks::{self, Check};
 use crate::detect::{DbKind, Facts};
 use serde::Serialize;
 

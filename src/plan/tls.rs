@@ -9,8 +9,8 @@
 use super::deploy::{Deploy, Tls};
 use crate::error::{Error, Result};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose,
 };
 use std::path::Path;
 use time::{Duration, OffsetDateTime};
@@ -125,8 +125,10 @@ pub fn generate(names: &[String], project: &str) -> Result<TlsFiles> {
 
     let mut leaf = CertificateParams::new(names.to_vec()).map_err(fail)?;
     leaf.distinguished_name = DistinguishedName::new();
-    leaf.distinguished_name
-        .push(DnType::CommonName, names.first().cloned().unwrap_or_default());
+    leaf.distinguished_name.push(
+        DnType::CommonName,
+        names.first().cloned().unwrap_or_default(),
+    );
     leaf.is_ca = IsCa::ExplicitNoCa;
     leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];

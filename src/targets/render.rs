@@ -150,9 +150,11 @@ impl Templates {
 /// other local development server of the browser to HTTPS for as long as it lasts.
 fn hsts(plan: &Plan) -> bool {
     plan.deploy.tls.is_some()
-        && plan.deploy.hosts.iter().any(|h| {
-            !(h == "localhost" || h.ends_with(".localhost") || h.starts_with("127."))
-        })
+        && plan
+            .deploy
+            .hosts
+            .iter()
+            .any(|h| !(h == "localhost" || h.ends_with(".localhost") || h.starts_with("127.")))
 }
 
 /// nginx 1.25.1 replaced `listen ... http2` with the `http2` directive. An image whose tag

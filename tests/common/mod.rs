@@ -316,9 +316,10 @@ pub fn nginx_t(dir: &Path) {
             || (v.get(1) == Some(&25) && v.get(2).copied().unwrap_or(0) < 1)
     };
     if old && conf.contains("    http2 on;") {
-        conf = conf
-            .replace("    http2 on;\n", "")
-            .replace("listen 443 ssl default_server;", "listen 443 ssl http2 default_server;");
+        conf = conf.replace("    http2 on;\n", "").replace(
+            "listen 443 ssl default_server;",
+            "listen 443 ssl http2 default_server;",
+        );
     }
     let server = tmp.path().join("default.conf");
     std::fs::write(&server, conf).unwrap();

@@ -46,7 +46,9 @@ pub fn artifacts(plan: &Plan, t: &Templates) -> Result<Vec<Artifact>> {
         });
         out.push(Artifact {
             path: ".gitignore".into(),
-            content: format!("# The self-signed certificate's private key: local only\n{SELF_SIGNED_DIR}/\n"),
+            content: format!(
+                "# The self-signed certificate's private key: local only\n{SELF_SIGNED_DIR}/\n"
+            ),
             mode: Some(0o644),
             secret: false,
             kind: Kind::Append {
