@@ -11,6 +11,7 @@
 
 pub mod common;
 pub mod compose;
+pub mod k8s;
 mod render;
 
 use crate::error::Result;
@@ -22,7 +23,7 @@ use std::path::Path;
 pub use render::Templates;
 
 /// Every target, in the order `--help` lists them. The first is the default.
-pub const TARGETS: &[&dyn Target] = &[&compose::Compose];
+pub const TARGETS: &[&dyn Target] = &[&compose::Compose, &k8s::Kubernetes];
 
 /// One way of running the application.
 pub trait Target: Sync {

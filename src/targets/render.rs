@@ -50,6 +50,79 @@ const EMBEDDED: &[(&str, &str)] = &[
         "nginx.conf.j2",
         include_str!("compose/templates/nginx.conf.j2"),
     ),
+    (
+        "k8s-config.yaml.j2",
+        include_str!("k8s/templates/k8s-config.yaml.j2"),
+    ),
+    (
+        "k8s-database.yaml.j2",
+        include_str!("k8s/templates/k8s-database.yaml.j2"),
+    ),
+    (
+        "k8s-gitignore.j2",
+        include_str!("k8s/templates/k8s-gitignore.j2"),
+    ),
+    (
+        "k8s-hpa.yaml.j2",
+        include_str!("k8s/templates/k8s-hpa.yaml.j2"),
+    ),
+    (
+        "k8s-ingress.yaml.j2",
+        include_str!("k8s/templates/k8s-ingress.yaml.j2"),
+    ),
+    (
+        "k8s-kustomization-base.yaml.j2",
+        include_str!("k8s/templates/k8s-kustomization-base.yaml.j2"),
+    ),
+    (
+        "k8s-kustomization-data.yaml.j2",
+        include_str!("k8s/templates/k8s-kustomization-data.yaml.j2"),
+    ),
+    (
+        "k8s-kustomization-production.yaml.j2",
+        include_str!("k8s/templates/k8s-kustomization-production.yaml.j2"),
+    ),
+    ("k8s-macros.j2", include_str!("k8s/templates/k8s-macros.j2")),
+    (
+        "k8s-media.yaml.j2",
+        include_str!("k8s/templates/k8s-media.yaml.j2"),
+    ),
+    (
+        "k8s-migrate.yaml.j2",
+        include_str!("k8s/templates/k8s-migrate.yaml.j2"),
+    ),
+    (
+        "k8s-namespace.yaml.j2",
+        include_str!("k8s/templates/k8s-namespace.yaml.j2"),
+    ),
+    (
+        "k8s-networkpolicy.yaml.j2",
+        include_str!("k8s/templates/k8s-networkpolicy.yaml.j2"),
+    ),
+    (
+        "k8s-nginx.yaml.j2",
+        include_str!("k8s/templates/k8s-nginx.yaml.j2"),
+    ),
+    (
+        "k8s-pdb.yaml.j2",
+        include_str!("k8s/templates/k8s-pdb.yaml.j2"),
+    ),
+    (
+        "k8s-redis.yaml.j2",
+        include_str!("k8s/templates/k8s-redis.yaml.j2"),
+    ),
+    (
+        "k8s-service.yaml.j2",
+        include_str!("k8s/templates/k8s-service.yaml.j2"),
+    ),
+    (
+        "k8s-web.yaml.j2",
+        include_str!("k8s/templates/k8s-web.yaml.j2"),
+    ),
+    (
+        "k8s-worker.yaml.j2",
+        include_str!("k8s/templates/k8s-worker.yaml.j2"),
+    ),
 ];
 
 /// The templates, with the project's overrides, and the resolved environment values.
@@ -112,8 +185,20 @@ impl Templates {
     }
 
     pub fn render(&self, name: &str, plan: &Plan) -> Result<String> {
+        self.render_with(name, plan, JValue::UNDEFINED)
+    }
+
+    /// The resolved environment values (.env's, secrets included).
+    pub fn values(&self) -> &[EnvValue] {
+        &self.values
+    }
+
+    /// Render the template `name` with the plan and a target's own derived values as
+    /// `target` (formats and names the plan does not know, e.g. Kubernetes' host rules).
+    pub fn render_with(&self, name: &str, plan: &Plan, target: JValue) -> Result<String> {
         let rel = |p: &str| p.strip_prefix("/app/").unwrap_or(p).to_string();
         let ctx = minijinja::context! {
+            target => target,
             plan => plan,
             version => env!("CARGO_PKG_VERSION"),
             uv_version => UV_VERSION,
