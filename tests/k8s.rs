@@ -168,17 +168,32 @@ fn check_policies(case: &str, dir: &Path, expect: &Expect) {
     assert_eq!(web_c["resources"]["requests"]["cpu"], res["cpu_request"]);
     assert_eq!(web_c["resources"]["limits"]["memory"], res["memory_limit"]);
 
-    // Web: three HTTP probes with an allowed Host; a grace period longer than the server's.
+    // Web: three probes running docker/healthcheck.py, a request on loopback with an
+    // allowed Host (an httpGet probe hits the pod IP, and a path answering 404 would keep the
+    // pod unready forever); a grace period longer than the server's.
     for p in ["startupProbe", "readinessProbe", "livenessProbe"] {
-        let h = &web_c[p]["httpGet"];
-        assert!(
-            h["path"].as_str().is_some_and(|s| s.starts_with('/')),
+        assert!(web_c[p]["httpGet"].is_null(), "{case}: {p}");
+        assert_eq!(
+            web_c[p]["exec"]["command"],
+            json!(["python", "/app/docker/healthcheck.py"]),
             "{case}: {p}"
         );
-        assert_eq!(
-            h["httpHeaders"],
-            json!([{"name": "Host", "value": expect.probe_host}]),
-            "{case}: {p}"
+    }
+    let script = std::fs::read_to_string(dir.join("docker/healthcheck.py")).unwrap();
+    assert!(script.contains("\"Host\": \"localhost\""), "{case}");
+    let config = objs
+        .iter()
+        .find(|o| o["kind"] == "ConfigMap" && o["data"].is_object())
+        .map(|c| c["data"].clone());
+    if let Some(hosts) = config.as_ref().and_then(|d| {
+        d.as_object()?
+            .iter()
+            .find(|(k, _)| k.ends_with("ALLOWED_HOSTS"))
+            .map(|(_, v)| v.as_str().unwrap_or("").to_string())
+    }) {
+        assert!(
+            hosts.split(',').any(|h| h == "localhost") && hosts.contains(expect.probe_host),
+            "{case}: ALLOWED_HOSTS {hosts} lacks the probe's or the site's host"
         );
     }
     let grace = web_pod["terminationGracePeriodSeconds"].as_u64().unwrap();
