@@ -382,10 +382,15 @@ fn a_database_chosen_by_a_variable_gets_that_variable_in_env() {
     let env = read(&dir.join(".env"));
     assert!(env.lines().any(|l| l == "DB=postgres"), "{env}");
     assert!(env.lines().any(|l| l == "DB_HOST=db"), "{env}");
-    // The plain-HTTP stack cannot redirect to HTTPS: the variable turns it off, and says why.
-    assert!(env.lines().any(|l| l == "SECURE_SSL_REDIRECT=0"), "{env}");
-    let example = read(&dir.join(".env.example"));
-    assert!(example.contains("plain HTTP"), "{example}");
+    // Production serves HTTPS: the redirect stays as the settings want it. The development
+    // stack (runserver, plain HTTP) turns it off, and says why.
+    assert!(
+        !env.lines().any(|l| l.starts_with("SECURE_SSL_REDIRECT=")),
+        "{env}"
+    );
+    let dev = read(&dir.join("compose.yaml"));
+    assert!(dev.contains("SECURE_SSL_REDIRECT: \"0\""), "{dev}");
+    assert!(dev.contains("runserver serves plain HTTP"), "{dev}");
     let prod = read(&dir.join("compose.prod.yaml"));
     assert!(!prod.contains("mariadb"), "{prod}");
 
