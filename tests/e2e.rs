@@ -1295,3 +1295,309 @@ fn https_and_scaled_replicas_behind_nginx() {
     assert_eq!(failed_after, 0, "requests failed after nginx noticed");
     assert_eq!(after.len(), 2, "{after:?}");
 }
+
+/// Docker Swarm, live on this engine (single node; the routing mesh and virtual IPs do not
+/// work here, so nginx publishes in host mode and services are found by DNS round-robin).
+/// `djship deploy swarm` deploys a real project; web goes to 3 replicas; a new release rolls
+/// out while a load loop requests a dynamic page over HTTPS, with no failed request; a broken
+/// image rolls back by itself and deploy exits non-zero saying so; the database's rows and
+/// the secrets survive; no secret value is in `docker inspect` of any service or container.
+#[test]
+fn swarm_rolls_out_without_failures_and_rolls_back_a_broken_release() {
+    let Some(_engine) = engine() else { return };
+    let stack = "e2eswarm";
+    let (_, state) = docker(&["info", "--format", "{{.Swarm.LocalNodeState}}"]);
+    let started_swarm = state.trim() != "active";
+    if started_swarm {
+        must(
+            "docker swarm init",
+            docker(&["swarm", "init", "--advertise-addr", "127.0.0.1"]),
+        );
+    }
+    struct Cleanup(&'static str, bool);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                let (_, ps) = docker(&["stack", "ps", "--no-trunc", self.0]);
+                eprintln!("--- docker stack ps {} ---\n{ps}", self.0);
+            }
+            let _ = docker(&["stack", "rm", self.0]);
+            for _ in 0..30 {
+                let (_, left) = docker(&[
+                    "ps",
+                    "-aq",
+                    "--filter",
+                    &format!("label=com.docker.stack.namespace={}", self.0),
+                ]);
+                if left.trim().is_empty() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_secs(1));
+            }
+            std::thread::sleep(Duration::from_secs(2));
+            for kind in ["volume", "network"] {
+                let (_, ids) = docker(&[
+                    kind,
+                    "ls",
+                    "-q",
+                    "--filter",
+                    &format!("label=com.docker.stack.namespace={}", self.0),
+                ]);
+                for id in ids.split_whitespace() {
+                    let _ = docker(&[kind, "rm", id]);
+                }
+            }
+            if self.1 {
+                let _ = docker(&["swarm", "leave", "--force"]);
+            }
+        }
+    }
+    let _cleanup = Cleanup(stack, started_swarm);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject_with(tmp.path(), stack, "Django==5.2.*\n");
+    std::fs::write(dir.join("mysite/release.py"), "RELEASE = \"v1\"\n").unwrap();
+    let urls = dir.join("mysite/urls.py");
+    let mut text = read(&urls);
+    text.push_str(
+        "\nimport socket\nfrom django.contrib.auth.models import Group\nfrom django.http import JsonResponse\nfrom mysite.release import RELEASE\n\n\ndef whoami(request):\n    return JsonResponse({\"release\": RELEASE, \"host\": socket.gethostname(), \"groups\": Group.objects.count(), \"secure\": request.is_secure()})\n\n\nurlpatterns += [path(\"whoami/\", whoami)]\n",
+    );
+    std::fs::write(&urls, text).unwrap();
+    let swarm_args = |replicas: &'static str| {
+        vec![
+            "--target",
+            "swarm",
+            "--publish-mode",
+            "host",
+            "--endpoint-mode",
+            "dnsrr",
+            "--replicas",
+            replicas,
+        ]
+    };
+    init(&dir, &swarm_args("2"));
+
+    let http_port = free_port();
+    let port = free_port();
+    let deploy = |tag: &str, extra: &[&str]| -> (i32, serde_json::Value, String) {
+        let out = djship()
+            .args([
+                "deploy",
+                "swarm",
+                "--json",
+                "--tag",
+                tag,
+                "--timeout",
+                "300",
+            ])
+            .args(extra)
+            .arg(&dir)
+            .env("DJSHIP_DOCKER", docker_bin())
+            // `docker stack` of a replicated-job needs Docker CLI 23+: the machine's own
+            // client (Debian's, which has BuildKit for the build, is 20.10).
+            .env(
+                "DJSHIP_STACK_DOCKER",
+                std::env::var("DJSHIP_STACK_DOCKER").unwrap_or_else(|_| "docker".into()),
+            )
+            .env("HTTP_PORT", http_port.to_string())
+            .env("HTTPS_PORT", port.to_string())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        let j = serde_json::from_str(&stdout)
+            .unwrap_or_else(|_| panic!("deploy {tag} gave no report:\n{stdout}\n{stderr}"));
+        (out.status.code().unwrap_or(-1), j, stderr)
+    };
+    let states = |j: &serde_json::Value| -> Vec<String> {
+        j["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| format!("{} {} {}", s["service"], s["ok"], s["state"]))
+            .collect()
+    };
+
+    let (code, j, err) = deploy("v1", &[]);
+    assert_eq!(code, 0, "v1: {:#?}\n{err}", states(&j));
+    let ca = read(&dir.join("docker/tls/ca.pem"));
+    let mut edge = Edge::https(port, Some(&ca)).unwrap();
+    let who = edge.wait("/whoami/", 200, Duration::from_secs(60)).unwrap();
+    let w: serde_json::Value = serde_json::from_str(who.text()).unwrap();
+    assert_eq!(
+        (w["release"].as_str(), w["secure"].as_bool()),
+        (Some("v1"), Some(true)),
+        "{w}"
+    );
+
+    // Three web replicas: the stack file says so, deploy converges to it.
+    init(&dir, &[&swarm_args("3")[..], &["--force"]].concat());
+    let (code, j, err) = deploy("v1", &["--no-build"]);
+    assert_eq!(code, 0, "scale: {:#?}\n{err}", states(&j));
+    assert!(
+        states(&j)
+            .iter()
+            .any(|s| s.contains("_web") && s.contains("3/3 running")),
+        "{:#?}",
+        states(&j)
+    );
+    let web = |n: usize| -> Vec<String> {
+        let (_, ps) = docker(&[
+            "ps",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.swarm.service.name={stack}_web"),
+        ]);
+        let ids: Vec<String> = ps.split_whitespace().map(String::from).collect();
+        assert!(ids.len() >= n, "{ids:?}");
+        ids
+    };
+    let container = web(3)[0].clone();
+    must(
+        "a row in the database",
+        docker(&[
+            "exec",
+            &container,
+            "python",
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.contrib.auth.models import Group; Group.objects.get_or_create(name='survivor')",
+        ]),
+    );
+    let secret_ids = || {
+        let (_, s) = docker(&[
+            "secret",
+            "ls",
+            "--filter",
+            &format!("label=com.docker.stack.namespace={stack}"),
+            "--format",
+            "{{.ID}} {{.Name}}",
+        ]);
+        let mut v: Vec<String> = s.lines().map(String::from).collect();
+        v.sort();
+        v
+    };
+    let secrets_before = secret_ids();
+    assert!(secrets_before.len() >= 2, "{secrets_before:?}");
+
+    // A new release under load.
+    std::fs::write(dir.join("mysite/release.py"), "RELEASE = \"v2\"\n").unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (code, j, err, load) = std::thread::scope(|scope| {
+        let loop_ = scope.spawn(|| {
+            let mut edge = Edge::https(port, Some(&ca)).unwrap();
+            let (mut ok, mut failed) = (0u32, Vec::new());
+            let mut releases = std::collections::BTreeMap::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                match edge.get("/whoami/") {
+                    Ok(a) if a.status == 200 => {
+                        ok += 1;
+                        let w: serde_json::Value = serde_json::from_str(a.text()).unwrap();
+                        *releases
+                            .entry(w["release"].as_str().unwrap().to_string())
+                            .or_insert(0u32) += 1;
+                    }
+                    Ok(a) => failed.push(format!("status {}", a.status)),
+                    Err(e) => failed.push(e),
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            (ok, failed, releases)
+        });
+        let (code, j, err) = deploy("v2", &[]);
+        // Requests go on a little after the deploy converged.
+        std::thread::sleep(Duration::from_secs(3));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        (code, j, err, loop_.join().unwrap())
+    });
+    assert_eq!(code, 0, "v2: {:#?}\n{err}", states(&j));
+    let (ok, failed, releases) = load;
+    eprintln!(
+        "rolling update under load: {ok} requests answered, {} failed, releases seen {releases:?}",
+        failed.len()
+    );
+    assert!(
+        failed.is_empty(),
+        "requests failed during the update: {failed:?}"
+    );
+    assert!(
+        ok > 50 && releases.contains_key("v1") && releases.contains_key("v2"),
+        "{releases:?}"
+    );
+    for _ in 0..6 {
+        let w: serde_json::Value =
+            serde_json::from_str(edge.get("/whoami/").unwrap().text()).unwrap();
+        assert_eq!(w["release"], "v2", "{w}");
+        assert_eq!(w["groups"], 1, "the row written before the update: {w}");
+    }
+
+    // A broken release: web cannot start; the update rolls back by itself and deploy says so.
+    let wsgi = dir.join("mysite/wsgi.py");
+    let mut text = read(&wsgi);
+    text.push_str("\nraise RuntimeError(\"a deliberately broken release\")\n");
+    std::fs::write(&wsgi, text).unwrap();
+    let (code, j, _) = deploy("v3", &[]);
+    assert_eq!(
+        code,
+        1,
+        "a broken release must fail the deploy: {:#?}",
+        states(&j)
+    );
+    let web_state = j["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == format!("{stack}_web"))
+        .unwrap();
+    assert_eq!(web_state["ok"], false);
+    assert!(
+        web_state["state"].as_str().unwrap().contains("rolled back"),
+        "{web_state}"
+    );
+    // Still serving the last good release, with its data and the same secrets.
+    let w: serde_json::Value = serde_json::from_str(
+        edge.wait("/whoami/", 200, Duration::from_secs(60))
+            .unwrap()
+            .text(),
+    )
+    .unwrap();
+    assert_eq!(
+        (w["release"].as_str(), w["groups"].as_u64()),
+        (Some("v2"), Some(1)),
+        "{w}"
+    );
+    assert_eq!(secret_ids(), secrets_before);
+
+    // No secret value in the services' or the containers' configuration.
+    let (_, services) = docker(&[
+        "service",
+        "ls",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.stack.namespace={stack}"),
+    ]);
+    let (_, containers) = docker(&[
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=com.docker.stack.namespace={stack}"),
+    ]);
+    let mut inspected = String::new();
+    for (kind, ids) in [("service", &services), ("container", &containers)] {
+        let mut args = vec![kind, "inspect"];
+        args.extend(ids.split_whitespace());
+        inspected.push_str(&must("docker inspect", docker(&args)));
+    }
+    let mut looked = 0;
+    for entry in std::fs::read_dir(dir.join("docker/secrets")).unwrap() {
+        let value = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(value.len() >= 16);
+        assert!(
+            !inspected.contains(value.trim()),
+            "a secret value is in docker inspect"
+        );
+        looked += 1;
+    }
+    assert!(looked >= 2 && inspected.contains("_FILE=/run/secrets/"));
+}

@@ -338,3 +338,49 @@ fn tls_forms_pass_hadolint_compose_and_nginx() {
     assert!(conf.contains("$djship_forwarded_proto"), "{conf}");
     assert!(!plain.join("docker/tls").exists());
 }
+
+/// The Swarm stack of every fixture (and startproject) passes hadolint, nginx and the docker
+/// client's own stack loader; its policies: secrets only as files, migrations as a job, web
+/// updates start-first with rollback, the database pinned with its volume.
+#[test]
+fn swarm_stacks_pass_the_tools_and_keep_secrets_in_files() {
+    for name in fixtures_to_check() {
+        let (_t, dir) = fixture(name);
+        init_and_check(&dir, &["--target", "swarm", "--patch-settings"]);
+        let stack = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+        let env = std::fs::read_to_string(dir.join(".env")).unwrap();
+        // Every secret of .env is a file under docker/secrets, referenced as NAME_FILE,
+        // and its value is nowhere in the stack file.
+        for entry in std::fs::read_dir(dir.join("docker/secrets"))
+            .into_iter()
+            .flatten()
+        {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().to_string();
+            let value = std::fs::read_to_string(entry.path()).unwrap();
+            assert!(
+                env.lines().any(|l| l == format!("{name}={value}")),
+                "{name}: the secret's file is not .env's value"
+            );
+            assert!(
+                stack.contains(&format!("{name}_FILE: /run/secrets/{name}")),
+                "{name}"
+            );
+            assert!(
+                !value.is_empty() && !stack.contains(&value),
+                "{name} in stack.yaml"
+            );
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = entry.metadata().unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{name}");
+            }
+        }
+        assert!(stack.contains("mode: replicated-job"), "{name}");
+        assert!(stack.contains("order: start-first") && stack.contains("failure_action: rollback"));
+        assert!(stack.contains("node.labels.djship."));
+        let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
+        assert!(ignore.lines().any(|l| l == "docker/secrets/"), "{name}");
+    }
+}

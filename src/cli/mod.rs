@@ -3,6 +3,7 @@
 
 mod args;
 mod build;
+mod deploy;
 mod down;
 mod init;
 mod inspect;
@@ -38,6 +39,9 @@ enum Command {
     Init(init::InitArgs),
     /// Build the image with BuildKit (live progress, then a summary).
     Build(build::BuildArgs),
+    /// Deploy to Docker Swarm (`djship deploy swarm`): build, deploy the stack, wait until
+    /// every service converged; exit 1 when one rolled back or did not converge.
+    Deploy(deploy::DeployArgs),
     /// Build, start the development (or --prod) stack, and wait until it is healthy.
     Up(up::UpArgs),
     /// Stop the stack.
@@ -67,6 +71,7 @@ pub fn main() -> i32 {
         Command::Up(a) => up::run(a),
         Command::Down(a) => down::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Deploy(a) => deploy::run(a),
         Command::Manage(a) => manage::run(a),
         Command::Shell(a) => manage::shell(a),
         Command::Logs(a) => logs::run(a),

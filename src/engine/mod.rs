@@ -4,6 +4,7 @@
 //! the compose command (default `docker compose`, else `docker-compose`).
 
 pub mod edge;
+pub mod swarm;
 pub mod verify;
 
 use crate::error::{Error, Result};

@@ -43,10 +43,6 @@ pub struct Health {
     pub interval_seconds: u32,
     pub timeout_seconds: u32,
     pub start_period_seconds: u32,
-    /// Seconds between checks during the start period (Docker Engine 25+): the process
-    /// counts as up as soon as it answers. `None`: the interval (a costly check).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_interval_seconds: Option<u32>,
     pub retries: u32,
 }
 
@@ -61,10 +57,11 @@ pub fn web_health() -> Health {
             .map(String::from)
             .to_vec(),
         shell: false,
-        interval_seconds: 10,
+        // The first check comes one interval after the start: short, so the stack is up
+        // soon (`start_interval` would do better, but needs Docker Engine 25).
+        interval_seconds: 5,
         timeout_seconds: 5,
         start_period_seconds: 30,
-        start_interval_seconds: Some(1),
         retries: 3,
     }
 }
@@ -105,8 +102,6 @@ pub fn processes(server: &Server, celery: Option<&Celery>) -> Vec<Process> {
                 interval_seconds: 20,
                 timeout_seconds: 15,
                 start_period_seconds: 30,
-                // Each check starts Celery's CLI: not every second.
-                start_interval_seconds: None,
                 retries: 3,
             }),
             stop_grace_seconds: GRACEFUL_SECONDS + 5,

@@ -13,6 +13,7 @@ pub mod common;
 pub mod compose;
 pub mod k8s;
 mod render;
+pub mod swarm;
 
 use crate::error::Result;
 use crate::plan::secrets::EnvValue;
@@ -23,7 +24,7 @@ use std::path::Path;
 pub use render::Templates;
 
 /// Every target, in the order `--help` lists them. The first is the default.
-pub const TARGETS: &[&dyn Target] = &[&compose::Compose, &k8s::Kubernetes];
+pub const TARGETS: &[&dyn Target] = &[&compose::Compose, &swarm::Swarm, &k8s::Kubernetes];
 
 /// One way of running the application.
 pub trait Target: Sync {

@@ -39,6 +39,14 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("env.j2", include_str!("common/templates/env.j2")),
     (
+        "swarm-stack.yaml.j2",
+        include_str!("swarm/templates/swarm-stack.yaml.j2"),
+    ),
+    (
+        "swarm-settings.py.j2",
+        include_str!("swarm/templates/swarm-settings.py.j2"),
+    ),
+    (
         "compose.yaml.j2",
         include_str!("compose/templates/compose.yaml.j2"),
     ),

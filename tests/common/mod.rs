@@ -260,12 +260,20 @@ pub fn hadolint(dir: &Path) {
     );
 }
 
-/// `docker compose config` accepts both compose files `djship init` wrote in `dir`.
+/// `docker compose config` accepts the compose files `djship init` wrote in `dir` (the
+/// compose target's two; other targets write none).
 pub fn compose_config(dir: &Path) {
+    let files: Vec<&str> = ["compose.yaml", "compose.prod.yaml"]
+        .into_iter()
+        .filter(|f| dir.join(f).is_file())
+        .collect();
+    if files.is_empty() {
+        return;
+    }
     let Some(c) = tool("docker-compose") else {
         return;
     };
-    for file in ["compose.yaml", "compose.prod.yaml"] {
+    for file in files {
         let (ok, out) = run(Command::new(&c)
             .current_dir(dir)
             .args(["-f", file, "config", "--quiet"]));
@@ -285,11 +293,27 @@ pub fn compose_config(dir: &Path) {
 /// predates 1.25.1 (Debian 12 has 1.22) the `http2 on;` directive of newer images is given
 /// in the `listen` form that version knows (the rest of the file is checked as written).
 pub fn nginx_t(dir: &Path) {
+    if !dir.join("docker/nginx/default.conf").is_file() {
+        return;
+    }
     let Some(nginx) = tool("nginx") else { return };
     let tmp = tempfile::tempdir().unwrap();
     let main = tmp.path().join("nginx.conf");
     let mut conf = std::fs::read_to_string(dir.join("docker/nginx/default.conf")).unwrap();
+    // Where the stack mounts the TLS files from: compose binds them, Swarm's configs and
+    // secrets name their files.
     let compose = std::fs::read_to_string(dir.join("compose.prod.yaml")).unwrap_or_default();
+    let stack = std::fs::read_to_string(dir.join("stack.yaml")).unwrap_or_default();
+    if !stack.is_empty() {
+        for (target, file) in [
+            ("/etc/nginx/tls/cert.pem", "docker/tls/cert.pem"),
+            ("/etc/nginx/tls/key.pem", "docker/tls/key.pem"),
+        ] {
+            if stack.contains(target) && dir.join(file).is_file() {
+                conf = conf.replace(target, &dir.join(file).display().to_string());
+            }
+        }
+    }
     for line in compose.lines() {
         let Some(m) = line.trim().strip_prefix("- ./") else {
             continue;
@@ -345,9 +369,57 @@ pub fn nginx_t(dir: &Path) {
     );
 }
 
+/// `docker stack config` on the Swarm stack file (when there is one): the docker client's
+/// own loader and schema, with the variables deploy sets. Needs a client from Docker 23 on
+/// (swarm jobs): `$DJSHIP_STACK_DOCKER`, else the first `docker` on PATH that has it.
+pub fn stack_config(dir: &Path) {
+    if !dir.join("stack.yaml").is_file() {
+        return;
+    }
+    let candidates: Vec<PathBuf> = match std::env::var_os("DJSHIP_STACK_DOCKER") {
+        Some(d) => vec![PathBuf::from(d)],
+        None => std::env::var_os("PATH")
+            .map(|p| {
+                std::env::split_paths(&p)
+                    .map(|d| d.join("docker"))
+                    .filter(|p| p.is_file())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    let Some(docker) = candidates.into_iter().find(|d| {
+        Command::new(d)
+            .args(["stack", "config", "--help"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        assert!(
+            !tools_required(),
+            "a docker client with `docker stack config` (Docker 23+) is required (DJSHIP_REQUIRE_TOOLS=1)"
+        );
+        eprintln!("skipped: no docker client with `docker stack config`");
+        return;
+    };
+    let (ok, out) = run(Command::new(&docker)
+        .current_dir(dir)
+        .env("DJSHIP_IMAGE", "registry.example.com/app")
+        .env("DJSHIP_TAG", "v1")
+        .args(["stack", "config", "-c", "stack.yaml"]));
+    assert!(
+        ok,
+        "docker stack config rejects {}/stack.yaml:\n{out}",
+        dir.display()
+    );
+    assert!(
+        out.contains("replicated-job") && out.contains("registry.example.com/app:v1"),
+        "{out}"
+    );
+}
+
 /// Every check by the real tools on what `djship init` wrote in `dir`.
 pub fn check(dir: &Path) {
     hadolint(dir);
     compose_config(dir);
     nginx_t(dir);
+    stack_config(dir);
 }

@@ -1,0 +1,107 @@
+//! `djship deploy swarm`: build the image, deploy the stack `djship init --target swarm`
+//! wrote, wait until every service converged, and fail when one rolled back or did not.
+
+use super::args::ProjectArgs;
+use super::{report, stack};
+use crate::engine::swarm::Deployment;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::targets::swarm::{data_label, STACK_FILE};
+use clap::Args;
+use std::time::{Duration, Instant};
+
+#[derive(Args, Debug)]
+pub struct DeployArgs {
+    /// Where to deploy: swarm (Docker Swarm, from stack.yaml).
+    #[arg(value_parser = ["swarm"])]
+    pub to: String,
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// The release's image tag (default: release-<unix time>); the migrate job runs once
+    /// for each.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Deploy the image already tagged (--tag) instead of building it.
+    #[arg(long, requires = "tag")]
+    pub no_build: bool,
+    /// Seconds to wait for every service to converge.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub timeout: u64,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &DeployArgs) -> Result<i32> {
+    let (o, a) = stack::analyse(&args.project.flags())?;
+    let file = o.root.join(STACK_FILE);
+    if !file.is_file() {
+        return Err(Error::Invalid {
+            path: file,
+            message: "no stack file".into(),
+            hint: "run `djship init --target swarm` first".into(),
+        });
+    }
+    let engine = Engine::connect()?;
+    let node = engine.swarm_node()?;
+    let started = Instant::now();
+    let tag = args.tag.clone().unwrap_or_else(|| {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        format!("release-{secs}")
+    });
+    let image = a.plan.deploy.image.clone();
+    if !args.no_build {
+        let r = engine.build(
+            &o.root,
+            &[format!("{image}:{tag}"), format!("{image}:latest")],
+            &[],
+            !args.json,
+        )?;
+        if !args.json {
+            eprintln!(
+                "built {image}:{tag} ({}) in {:.1}s",
+                report::mb(r.size_bytes),
+                r.seconds
+            );
+        }
+    }
+    let labelled = engine.ensure_label(&data_label(&a.plan), &node)?;
+    if let (Some(n), false) = (&labelled, args.json) {
+        eprintln!(
+            "labelled node {n} with {}=true: the database and its volume stay there",
+            data_label(&a.plan)
+        );
+    }
+    engine.stack_deploy(
+        &o.root,
+        STACK_FILE,
+        &a.plan.name,
+        &[
+            ("DJSHIP_IMAGE".into(), image.clone()),
+            ("DJSHIP_TAG".into(), tag.clone()),
+        ],
+    )?;
+    if !args.json {
+        eprintln!(
+            "deployed the stack {} with {image}:{tag}; waiting for every service to converge...",
+            a.plan.name
+        );
+    }
+    let services = engine.wait_converged(&a.plan.name, Duration::from_secs(args.timeout))?;
+    let d = Deployment {
+        stack: a.plan.name.clone(),
+        image: format!("{image}:{tag}"),
+        labelled,
+        services,
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default());
+    } else {
+        print!("{}", report::deployment(&d));
+    }
+    Ok(if d.ok() { 0 } else { 1 })
+}

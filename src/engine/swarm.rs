@@ -1,0 +1,392 @@
+//! Docker Swarm: deploy a stack and wait until each of its services converged, reading the
+//! engine's own account of every service (its UpdateStatus, its tasks) rather than trusting
+//! `docker stack deploy`, which returns before anything ran and, even with
+//! `--detach=false`, exits 0 after an automatic rollback.
+
+use super::{engine_error, text, Engine};
+use crate::error::Result;
+use serde::Serialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// The docker client for `docker stack`: `DJSHIP_STACK_DOCKER`, else the engine's. Stack
+/// files with `replicated-job` need a client from Docker 23 on.
+fn stack_docker(engine: &Engine) -> PathBuf {
+    std::env::var_os("DJSHIP_STACK_DOCKER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| engine.docker.clone())
+}
+
+/// How one service of the stack ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub service: String,
+    pub ok: bool,
+    /// What the engine says: "2/2 running", "job complete", "rolled back: ...".
+    pub state: String,
+    /// The errors of its failed tasks (newest first), when it did not converge.
+    pub task_errors: Vec<String>,
+    /// Its last log lines, when it did not converge.
+    pub log_tail: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deployment {
+    pub stack: String,
+    pub image: String,
+    /// The node djship labelled for the stack's data, when it had to.
+    pub labelled: Option<String>,
+    pub services: Vec<Outcome>,
+    pub seconds: f64,
+}
+
+impl Deployment {
+    pub fn ok(&self) -> bool {
+        !self.services.is_empty() && self.services.iter().all(|s| s.ok)
+    }
+}
+
+impl Engine {
+    fn stack_cmd(&self, dir: &Path, args: &[&str], env: &[(String, String)]) -> Result<Output> {
+        let bin = stack_docker(self);
+        Command::new(&bin)
+            .current_dir(dir)
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .map_err(|e| {
+                engine_error(
+                    format!("cannot run {} {}: {e}", bin.display(), args.join(" ")),
+                    "",
+                    "install Docker (or set DJSHIP_STACK_DOCKER to a docker client)",
+                )
+            })
+    }
+
+    /// This node's swarm ID; an error that says how to start a swarm when there is none.
+    pub fn swarm_node(&self) -> Result<String> {
+        let state = self.docker_ok(&[
+            "info",
+            "--format",
+            "{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{.Swarm.ControlAvailable}}",
+        ])?;
+        let parts: Vec<&str> = state.split_whitespace().collect();
+        match parts.as_slice() {
+            ["active", id, "true"] => Ok(id.to_string()),
+            ["active", _, _] => Err(engine_error(
+                "this engine is a swarm worker: stacks are deployed from a manager",
+                state.trim(),
+                "run djship deploy swarm on a manager node (docker node ls shows them)",
+            )),
+            _ => Err(engine_error(
+                "this engine is not part of a swarm",
+                state.trim(),
+                "start one with `docker swarm init` (or join one), then deploy again",
+            )),
+        }
+    }
+
+    /// Put `label=true` on this node unless some node has it already; the node labelled.
+    pub fn ensure_label(&self, label: &str, node: &str) -> Result<Option<String>> {
+        let nodes = self.docker_ok(&[
+            "node",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("node.label={label}=true"),
+        ])?;
+        if nodes.split_whitespace().next().is_some() {
+            return Ok(None);
+        }
+        self.docker_ok(&[
+            "node",
+            "update",
+            "--label-add",
+            &format!("{label}=true"),
+            node,
+        ])?;
+        Ok(Some(node.to_string()))
+    }
+
+    /// `docker stack deploy` of `file` in `dir` as `stack`; `env` reaches the file's
+    /// `${...}` (image, tag, ports).
+    pub fn stack_deploy(
+        &self,
+        dir: &Path,
+        file: &str,
+        stack: &str,
+        env: &[(String, String)],
+    ) -> Result<String> {
+        let o = self.stack_cmd(dir, &["stack", "deploy", "--prune", "-c", file, stack], env)?;
+        if !o.status.success() {
+            let t = text(&o);
+            let hint = if t.contains("replicated-job") {
+                "this docker client predates swarm jobs: use Docker CLI 23 or later (set DJSHIP_STACK_DOCKER to it)"
+            } else {
+                "see docker's output above"
+            };
+            return Err(engine_error(
+                format!("docker stack deploy of {file} failed"),
+                t,
+                hint,
+            ));
+        }
+        Ok(text(&o))
+    }
+
+    fn json(&self, args: &[&str]) -> Result<Vec<Value>> {
+        let out = self.docker_ok(args)?;
+        Ok(serde_json::from_str::<Value>(&out)
+            .ok()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default())
+    }
+
+    /// The stack's services, as `docker service inspect` reports them.
+    fn stack_services(&self, stack: &str) -> Result<Vec<Value>> {
+        let names = self.docker_ok(&[
+            "service",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label=com.docker.stack.namespace={stack}"),
+        ])?;
+        let ids: Vec<&str> = names.split_whitespace().collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args = vec!["service", "inspect"];
+        args.extend(ids);
+        self.json(&args)
+    }
+
+    fn tasks(&self, service: &str) -> Result<Vec<Value>> {
+        let ids = self.docker_ok(&["service", "ps", "-q", "--no-trunc", service])?;
+        let ids: Vec<&str> = ids.split_whitespace().collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut args = vec!["inspect"];
+        args.extend(ids);
+        self.json(&args)
+    }
+
+    /// Wait until every service of `stack` converged (or `timeout`): replicated services
+    /// with all replicas running (healthy where they have a check) and no update in
+    /// progress, jobs with their current run complete. A service whose update rolled back
+    /// or paused, or a job that failed, is a failure at once.
+    pub fn wait_converged(&self, stack: &str, timeout: Duration) -> Result<Vec<Outcome>> {
+        let start = Instant::now();
+        loop {
+            let services = self.stack_services(stack)?;
+            let mut outcomes = Vec::new();
+            let mut pending = false;
+            for s in &services {
+                let name = s["Spec"]["Name"].as_str().unwrap_or("").to_string();
+                let tasks = self.tasks(&name)?;
+                let (done, failed, state) = judge(s, &tasks);
+                pending |= !done && !failed;
+                outcomes.push((name, done, failed, state, tasks));
+            }
+            let timed_out = start.elapsed() > timeout;
+            if (!pending && !services.is_empty()) || timed_out {
+                return Ok(outcomes
+                    .into_iter()
+                    .map(|(service, done, _, state, tasks)| {
+                        let (task_errors, log_tail) = if done {
+                            (Vec::new(), Vec::new())
+                        } else {
+                            (task_errors(&tasks), self.service_logs(&service, 30))
+                        };
+                        Outcome {
+                            ok: done,
+                            state: if !done && timed_out && !state.contains("rolled back") {
+                                format!("{state} (not converged after {}s)", timeout.as_secs())
+                            } else {
+                                state
+                            },
+                            service,
+                            task_errors,
+                            log_tail,
+                        }
+                    })
+                    .collect());
+            }
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    }
+
+    fn service_logs(&self, service: &str, lines: usize) -> Vec<String> {
+        match self.docker(&[
+            "service",
+            "logs",
+            "--no-trunc",
+            "--no-task-ids",
+            "--tail",
+            &lines.to_string(),
+            service,
+        ]) {
+            Ok(o) => {
+                let all = text(&o);
+                let v: Vec<String> = all.lines().map(String::from).collect();
+                v[v.len().saturating_sub(lines)..].to_vec()
+            }
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// (converged, failed, what the engine says) of one service and its tasks.
+fn judge(s: &Value, tasks: &[Value]) -> (bool, bool, String) {
+    let update = s["UpdateStatus"]["State"].as_str().unwrap_or("");
+    let message = s["UpdateStatus"]["Message"].as_str().unwrap_or("");
+    match update {
+        "rollback_completed" | "rollback_paused" => {
+            return (false, true, format!("rolled back: {message}"));
+        }
+        "paused" => return (false, true, format!("update paused: {message}")),
+        _ => {}
+    }
+    let mode = &s["Spec"]["Mode"];
+    if mode.get("ReplicatedJob").is_some() {
+        let iteration = s["JobStatus"]["JobIteration"]["Index"].as_u64();
+        let current: Vec<&Value> = tasks
+            .iter()
+            .filter(|t| t["JobIteration"]["Index"].as_u64() == iteration)
+            .collect();
+        let complete = current
+            .iter()
+            .any(|t| t["Status"]["State"].as_str() == Some("complete"));
+        let failed = current
+            .iter()
+            .filter(|t| matches!(t["Status"]["State"].as_str(), Some("failed" | "rejected")))
+            .count() as u64;
+        let attempts = s["Spec"]["TaskTemplate"]["RestartPolicy"]["MaxAttempts"]
+            .as_u64()
+            .unwrap_or(0);
+        if complete {
+            return (true, false, "job complete".into());
+        }
+        if failed > attempts {
+            return (
+                false,
+                true,
+                format!("job failed {failed} time(s) (restart limit {attempts})"),
+            );
+        }
+        return (false, false, "job running".into());
+    }
+    let desired = mode["Replicated"]["Replicas"].as_u64().unwrap_or(1);
+    let running = tasks
+        .iter()
+        .filter(|t| {
+            t["DesiredState"].as_str() == Some("running")
+                && t["Status"]["State"].as_str() == Some("running")
+        })
+        .count() as u64;
+    let state = format!("{running}/{desired} running");
+    let updating = matches!(update, "updating" | "rollback_started");
+    if updating {
+        return (false, false, format!("{state}, {update}"));
+    }
+    (running == desired, false, state)
+}
+
+/// The errors of a service's failed tasks, newest first.
+fn task_errors(tasks: &[Value]) -> Vec<String> {
+    let mut failed: Vec<&Value> = tasks
+        .iter()
+        .filter(|t| {
+            t["Status"]["Err"].as_str().is_some_and(|e| !e.is_empty())
+                || matches!(t["Status"]["State"].as_str(), Some("failed" | "rejected"))
+        })
+        .collect();
+    failed.sort_by(|a, b| {
+        b["Status"]["Timestamp"]
+            .as_str()
+            .cmp(&a["Status"]["Timestamp"].as_str())
+    });
+    failed
+        .iter()
+        .take(5)
+        .map(|t| {
+            format!(
+                "task {} {}: {}",
+                t["ID"]
+                    .as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .take(12)
+                    .collect::<String>(),
+                t["Status"]["State"].as_str().unwrap_or(""),
+                t["Status"]["Err"].as_str().unwrap_or("(no error recorded)")
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn task(state: &str, desired: &str, iteration: u64) -> Value {
+        json!({"ID": "t1", "DesiredState": desired, "JobIteration": {"Index": iteration},
+               "Status": {"State": state, "Err": if state == "failed" { "task: non-zero exit (1)" } else { "" },
+                          "Timestamp": "2026-12-04T10:00:00Z"}})
+    }
+
+    #[test]
+    fn a_rollback_is_a_failure_even_when_every_replica_runs() {
+        let s = json!({"Spec": {"Name": "shop_web", "Mode": {"Replicated": {"Replicas": 2}}},
+                       "UpdateStatus": {"State": "rollback_completed", "Message": "rollback completed"}});
+        let tasks = [task("running", "running", 0), task("running", "running", 0)];
+        let (done, failed, state) = judge(&s, &tasks);
+        assert!(!done && failed, "{state}");
+        assert!(state.starts_with("rolled back"));
+    }
+
+    #[test]
+    fn replicas_converge_when_all_run_and_no_update_is_in_progress() {
+        let s = json!({"Spec": {"Name": "shop_web", "Mode": {"Replicated": {"Replicas": 2}}}});
+        let one = [
+            task("running", "running", 0),
+            task("starting", "running", 0),
+        ];
+        assert_eq!(judge(&s, &one), (false, false, "1/2 running".into()));
+        let two = [
+            task("running", "running", 0),
+            task("running", "running", 0),
+            task("shutdown", "shutdown", 0),
+        ];
+        assert_eq!(judge(&s, &two), (true, false, "2/2 running".into()));
+        let updating = json!({"Spec": {"Name": "shop_web", "Mode": {"Replicated": {"Replicas": 2}}},
+                              "UpdateStatus": {"State": "updating"}});
+        assert!(!judge(&updating, &two).0);
+    }
+
+    #[test]
+    fn a_job_is_judged_by_its_current_run() {
+        let s = json!({"Spec": {"Name": "shop_migrate", "Mode": {"ReplicatedJob": {}},
+                                "TaskTemplate": {"RestartPolicy": {"MaxAttempts": 2}}},
+                       "JobStatus": {"JobIteration": {"Index": 5}}});
+        // The last release's run completed; this one still runs.
+        let tasks = [
+            task("complete", "complete", 4),
+            task("running", "complete", 5),
+        ];
+        assert_eq!(judge(&s, &tasks), (false, false, "job running".into()));
+        let tasks = [task("complete", "complete", 5)];
+        assert!(judge(&s, &tasks).0);
+        let tasks = [
+            task("failed", "complete", 5),
+            task("failed", "complete", 5),
+            task("failed", "complete", 5),
+        ];
+        let (done, failed, _) = judge(&s, &tasks);
+        assert!(!done && failed);
+        assert_eq!(task_errors(&tasks).len(), 3);
+    }
+}
