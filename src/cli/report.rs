@@ -320,6 +320,49 @@ pub fn verify_after(r: &verify::Report) -> String {
     }
 }
 
+/// `djship deploy swarm`'s outcome: a line per service, and for each that did not converge
+/// its task errors and last log lines.
+pub fn deployment(d: &crate::engine::swarm::Deployment) -> String {
+    let mut out = String::new();
+    for s in &d.services {
+        out.push_str(&format!(
+            "  {} {:<28} {}\n",
+            if s.ok { "ok  " } else { "FAIL" },
+            s.service,
+            s.state
+        ));
+        for e in &s.task_errors {
+            out.push_str(&format!("         {e}\n"));
+        }
+        if !s.log_tail.is_empty() {
+            out.push_str(&format!("         last log lines of {}:\n", s.service));
+            for l in &s.log_tail {
+                out.push_str(&format!("           {l}\n"));
+            }
+        }
+    }
+    if d.ok() {
+        out.push_str(&format!(
+            "{} converged with {} in {:.0}s\n",
+            d.stack, d.image, d.seconds
+        ));
+    } else {
+        let failed: Vec<&str> = d
+            .services
+            .iter()
+            .filter(|s| !s.ok)
+            .map(|s| s.service.as_str())
+            .collect();
+        out.push_str(&format!(
+            "{} did not converge with {}: {} (docker service ps --no-trunc SERVICE shows every task)\n",
+            d.stack,
+            d.image,
+            failed.join(", ")
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,47 +483,4 @@ mod tests {
             "left running (--keep) on http://localhost:8080/\n  services: PS\n  logs:     LOGS\n  remove:   DOWN\n"
         );
     }
-}
-
-/// `djship deploy swarm`'s outcome: a line per service, and for each that did not converge
-/// its task errors and last log lines.
-pub fn deployment(d: &crate::engine::swarm::Deployment) -> String {
-    let mut out = String::new();
-    for s in &d.services {
-        out.push_str(&format!(
-            "  {} {:<28} {}\n",
-            if s.ok { "ok  " } else { "FAIL" },
-            s.service,
-            s.state
-        ));
-        for e in &s.task_errors {
-            out.push_str(&format!("         {e}\n"));
-        }
-        if !s.log_tail.is_empty() {
-            out.push_str(&format!("         last log lines of {}:\n", s.service));
-            for l in &s.log_tail {
-                out.push_str(&format!("           {l}\n"));
-            }
-        }
-    }
-    if d.ok() {
-        out.push_str(&format!(
-            "{} converged with {} in {:.0}s\n",
-            d.stack, d.image, d.seconds
-        ));
-    } else {
-        let failed: Vec<&str> = d
-            .services
-            .iter()
-            .filter(|s| !s.ok)
-            .map(|s| s.service.as_str())
-            .collect();
-        out.push_str(&format!(
-            "{} did not converge with {}: {} (docker service ps --no-trunc SERVICE shows every task)\n",
-            d.stack,
-            d.image,
-            failed.join(", ")
-        ));
-    }
-    out
 }
