@@ -1164,6 +1164,128 @@ fn verify_shows_the_log_of_a_failing_migration() {
     assert!(logs.contains(WHY), "{logs_cmd}:\n{logs}");
 }
 
+/// Log into the Django admin at `https://localhost:port` in a real headless browser
+/// (Debian's chromium through chromedriver, spoken to in W3C WebDriver): the login page,
+/// the two fields typed, the button clicked. The page reached after the post, and its
+/// title. `None` when the browser is not installed (an error when tools are required).
+fn browser_login(port: u16, user: &str, password: &str) -> Option<(String, String)> {
+    let driver = tool("chromedriver")?;
+    let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).is_file())?;
+    let wd_port = free_port();
+    let mut child = Command::new(driver)
+        .arg(format!("--port={wd_port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _kill = Kill(std::mem::replace(
+        &mut child,
+        Command::new("true").spawn().unwrap(),
+    ));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let base = format!("http://127.0.0.1:{wd_port}");
+    let call = |method: &str, path: &str, body: serde_json::Value| -> serde_json::Value {
+        let url = format!("{base}{path}");
+        let r = match method {
+            "GET" => agent.get(&url).call(),
+            "DELETE" => agent.delete(&url).call(),
+            _ => agent
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .send(body.to_string()),
+        };
+        let mut r = r.unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
+        let v: serde_json::Value =
+            serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        v["value"].clone()
+    };
+    let start = Instant::now();
+    while agent.get(format!("{base}/status")).call().is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let session = call(
+        "POST",
+        "/session",
+        serde_json::json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            // The generated CA is not in the browser's store; verify checks the certificate.
+            "acceptInsecureCerts": true,
+            "goog:chromeOptions": {"binary": browser, "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]}
+        }}}),
+    );
+    let id = session["sessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no WebDriver session: {session}"))
+        .to_string();
+    let s = |p: &str| format!("/session/{id}{p}");
+    call(
+        "POST",
+        &s("/url"),
+        serde_json::json!({"url": format!("https://localhost:{port}/admin/login/")}),
+    );
+    let element = |css: &str| -> String {
+        let e = call(
+            "POST",
+            &s("/element"),
+            serde_json::json!({"using": "css selector", "value": css}),
+        );
+        e.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(|v| v.as_str())
+            .unwrap_or_else(|| panic!("no {css} on the login page: {e}"))
+            .to_string()
+    };
+    for (css, text) in [("#id_username", user), ("#id_password", password)] {
+        let e = element(css);
+        call(
+            "POST",
+            &s(&format!("/element/{e}/value")),
+            serde_json::json!({"text": text}),
+        );
+    }
+    let button = element("input[type=submit], button[type=submit]");
+    call(
+        "POST",
+        &s(&format!("/element/{button}/click")),
+        serde_json::json!({}),
+    );
+    let mut url = String::new();
+    for _ in 0..50 {
+        url = call("GET", &s("/url"), serde_json::json!({}))
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        if !url.contains("/login/") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let title = call("GET", &s("/title"), serde_json::json!({}))
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    call("DELETE", &s(""), serde_json::json!({}));
+    Some((url, title))
+}
+
 /// HTTPS at the edge and replicas, live. A project whose settings force HTTPS (SSL redirect,
 /// secure cookies) passes verify; Django sees `is_secure()` behind nginx; plain HTTP is
 /// redirected. Then `djship up --prod --scale 3`: requests are spread over the three web
@@ -1245,6 +1367,20 @@ fn https_and_scaled_replicas_behind_nginx() {
     assert!(plain
         .header("Location")
         .is_some_and(|l| l.starts_with("https://")));
+
+    // A person logging into the admin in a real browser, over HTTPS through nginx, to
+    // one of the three replicas (the session works whichever answers next).
+    let password = "browser-Login-2026-djship";
+    let create = format!("from django.contrib.auth.models import User; User.objects.create_superuser('browser', 'b@example.com', '{password}')");
+    dj(&["manage", d, "--prod", "--", "shell", "-c", &create]);
+    if let Some((url, title)) = browser_login(port, "browser", password) {
+        eprintln!("browser: {url} ({title})");
+        assert!(
+            url.ends_with("/admin/"),
+            "the browser ended at {url} ({title})"
+        );
+        assert!(title.contains("Site administration"), "{title}");
+    }
 
     // Spread over the replicas.
     let hosts = |edge: &mut Edge, n: usize| -> (std::collections::BTreeMap<String, usize>, usize) {

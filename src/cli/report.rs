@@ -483,4 +483,41 @@ mod tests {
             "left running (--keep) on http://localhost:8080/\n  services: PS\n  logs:     LOGS\n  remove:   DOWN\n"
         );
     }
+
+    #[test]
+    fn a_rolled_back_service_is_named_with_its_task_errors_and_logs() {
+        use crate::engine::swarm::{Deployment, Outcome};
+        let d = Deployment {
+            stack: "shop".into(),
+            image: "shop:v3".into(),
+            labelled: None,
+            services: vec![
+                Outcome {
+                    service: "shop_db".into(),
+                    ok: true,
+                    state: "1/1 running".into(),
+                    task_errors: Vec::new(),
+                    log_tail: Vec::new(),
+                },
+                Outcome {
+                    service: "shop_web".into(),
+                    ok: false,
+                    state: "rolled back: update rolled back due to failure".into(),
+                    task_errors: vec!["task abc failed: task: non-zero exit (3)".into()],
+                    log_tail: vec!["RuntimeError: a deliberately broken release".into()],
+                },
+            ],
+            seconds: 61.0,
+        };
+        assert!(!d.ok());
+        let text = deployment(&d);
+        assert!(text.contains("FAIL shop_web"), "{text}");
+        assert!(text.contains("rolled back"), "{text}");
+        assert!(text.contains("non-zero exit (3)"), "{text}");
+        assert!(text.contains("deliberately broken"), "{text}");
+        assert!(
+            text.contains("did not converge with shop:v3: shop_web"),
+            "{text}"
+        );
+    }
 }

@@ -59,7 +59,7 @@ pub fn web_health() -> Health {
         shell: false,
         // The first check comes one interval after the start: short, so the stack is up
         // soon (`start_interval` would do better, but needs Docker Engine 25).
-        interval_seconds: 5,
+        interval_seconds: 3,
         timeout_seconds: 5,
         start_period_seconds: 30,
         retries: 3,

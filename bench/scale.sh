@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# djship's production stack behind nginx over HTTPS with 1, 2 and 3 web replicas, beside
+# seed 000's compose file (runserver, one container, plain HTTP), side by side in one run on
+# the same project (a fresh `startproject` on Django 5.2):
+#   - requests per second and p99 latency (wrk --latency, loopback, 2 threads, 16
+#     connections, 10 s) on a dynamic page (/admin/login/) and a static file (admin CSS);
+#   - time from `up` (image already built) to every service healthy, for djship's stack;
+#     to the first 200 for the seed's, which has no healthcheck.
+# Writes the "Scaling behind nginx" section of docs/benchmarks.md.
+#   bash bench/scale.sh          (needs what scripts/setup-test-env installs, and the seeds)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(bash scripts/setup-test-env)"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --quiet
+DJ=$PWD/target/release/djship
+D=/usr/bin/docker
+export DJSHIP_DOCKER=$D DJSHIP_COMPOSE=$DJSHIP_TOOLS_VENV/bin/docker-compose DOCKER_BUILDKIT=1
+seeds=${DJSHIP_SEEDS:-$PWD/../shared/seeds}
+[ -d "$seeds" ] || { echo "the seeds are needed (DJSHIP_SEEDS)" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+proj=$work/benchscale
+"$DJSHIP_TOOLS_VENV/bin/django-admin" startproject mysite "$work/tmp"
+mv "$work/tmp" "$proj"
+printf 'Django==5.2.*\n' > "$proj/requirements.txt"
+printf '3.11\n' > "$proj/.python-version"
+cp -r "$proj" "$work/seed"
+"$DJ" init "$proj" --patch-settings --python-image djship-e2e/python:3.11 \
+  --postgres-image djship-e2e/postgres:15 --nginx-image djship-e2e/nginx:1.22 \
+  --ca-cert /etc/ssl/certs/ca-certificates.crt >/dev/null
+"$DJ" build "$proj" >/dev/null 2>&1
+
+# wrk's requests/s and 99th percentile latency (ms) for a URL.
+load() {
+  local out rps p99
+  out=$(wrk -t2 -c16 -d10s --latency "$1")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; printf "%.1f", v}' <<<"$out")
+  echo "$rps $p99"
+}
+
+export HTTP_PORT=18180 HTTPS_PORT=18443
+t0=$(date +%s.%N)
+"$DJ" up --prod --no-build "$proj" >/dev/null 2>&1
+up=$(echo "$(date +%s.%N) - $t0" | bc)
+rows=()
+for n in 1 2 3; do
+  "$DJ" up --prod --no-build --scale "$n" "$proj" >/dev/null 2>&1
+  sleep 6  # nginx's DNS answer (5 s) names every replica
+  read -r dyn dyn99 < <(load "https://127.0.0.1:$HTTPS_PORT/admin/login/")
+  read -r sta sta99 < <(load "https://127.0.0.1:$HTTPS_PORT/static/admin/css/base.css")
+  rows+=("| djship, $n web replica$([ "$n" -gt 1 ] && echo s) (HTTPS, nginx) | $dyn | $dyn99 | $sta | $sta99 |")
+done
+"$DJ" down --prod -v "$proj" >/dev/null 2>&1
+
+# Seed 000's compose (runserver with DEBUG on, PostgreSQL, no healthchecks), its own image
+# from seed 000's Dockerfile (base swapped for the local stand-in).
+python3 - "$(ls "$seeds"/000_*.txt)" "$work/seed" <<'PY'
+import re, sys, pathlib
+md = open(sys.argv[1]).read()
+out = pathlib.Path(sys.argv[2])
+docker = next(b for b in re.findall(r"```dockerfile\n(.*?)```", md, re.S | re.I) if "runserver" in b or "CMD" in b)
+docker = re.sub(r"FROM python:[^\s]+", "FROM djship-e2e/python-ca:3.11", docker)
+(out / "Dockerfile").write_text(docker)
+compose = next(b for b in re.findall(r"```yaml\n(.*?)```", md, re.S) if "runserver" in b and "postgres" in b)
+compose = re.sub(r"image: postgres:[^\s]+", "image: djship-e2e/postgres:15", compose)
+compose = compose.replace('"8000:8000"', '"18189:8000"')
+(out / "seed-compose.yml").write_text(compose)
+PY
+C=$DJSHIP_COMPOSE
+(cd "$work/seed" && $C -p benchseed -f seed-compose.yml build >/dev/null 2>&1)
+t0=$(date +%s.%N)
+(cd "$work/seed" && $C -p benchseed -f seed-compose.yml up -d >/dev/null 2>&1)
+until curl -sf -o /dev/null http://127.0.0.1:18189/admin/login/; do sleep 0.2; done
+seed_up=$(echo "$(date +%s.%N) - $t0" | bc)
+read -r sdyn sdyn99 < <(load "http://127.0.0.1:18189/admin/login/")
+read -r ssta ssta99 < <(load "http://127.0.0.1:18189/static/admin/css/base.css")
+(cd "$work/seed" && $C -p benchseed -f seed-compose.yml down -v >/dev/null 2>&1)
+
+{
+  echo
+  echo "## Scaling behind nginx (HTTPS)"
+  echo
+  echo "Reproduce: \`bash bench/scale.sh\` (one run, same project, same machine: $(nproc) cores, $(date -u +%Y-%m-%d))."
+  echo "A fresh \`startproject\` on Django 5.2. djship's production stack (nginx terminating TLS,"
+  echo "gunicorn with its default workers per replica, PostgreSQL) scaled with \`djship up --prod"
+  echo "--scale N\`, beside seed 000's compose file (runserver with DEBUG on, plain HTTP, one"
+  echo "container). Load: \`wrk -t2 -c16 -d10s --latency\` on loopback; wrk, nginx, the replicas"
+  echo "and PostgreSQL share the machine's cores, so more replicas add no CPU here."
+  echo
+  echo "| stack | dynamic page (/admin/login/) req/s | p99 ms | static file (admin CSS) req/s | p99 ms |"
+  echo "|---|---:|---:|---:|---:|"
+  printf '%s\n' "${rows[@]}"
+  echo "| seed 000 (runserver, HTTP) | $sdyn | $sdyn99 | $ssta | $ssta99 |"
+  echo
+  echo "From \`up\` (image built) to every service healthy: djship $(printf %.1f "$up") s; the seed's to its"
+  echo "first 200 $(printf %.1f "$seed_up") s (it has no healthcheck, and answers before its database is ready)."
+} > "$work/section.md"
+python3 - "$work/section.md" <<'PY'
+import sys
+doc = open("docs/benchmarks.md").read()
+start = doc.find("\n## Scaling behind nginx (HTTPS)")
+if start >= 0:
+    end = doc.find("\n## ", start + 1)
+    doc = doc[:start] + (doc[end:] if end >= 0 else "")
+doc = doc.rstrip("\n") + "\n" + open(sys.argv[1]).read()
+open("docs/benchmarks.md", "w").write(doc)
+PY
+cat "$work/section.md"
