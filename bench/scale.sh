@@ -22,8 +22,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 proj=$work/benchscale
-"$DJSHIP_TOOLS_VENV/bin/django-admin" startproject mysite "$work/tmp"
-mv "$work/tmp" "$proj"
+mkdir -p "$proj"
+"$DJSHIP_TOOLS_VENV/bin/django-admin" startproject mysite "$proj"
 printf 'Django==5.2.*\n' > "$proj/requirements.txt"
 printf '3.11\n' > "$proj/.python-version"
 cp -r "$proj" "$work/seed"
@@ -42,6 +42,8 @@ load() {
 }
 
 export HTTP_PORT=18180 HTTPS_PORT=18443
+# Nothing left from an earlier run (a database volume with another password).
+"$DJ" down --prod -v "$proj" >/dev/null 2>&1 || true
 t0=$(date +%s.%N)
 "$DJ" up --prod --no-build "$proj" >/dev/null 2>&1
 up=$(echo "$(date +%s.%N) - $t0" | bc)
@@ -51,7 +53,7 @@ for n in 1 2 3; do
   sleep 6  # nginx's DNS answer (5 s) names every replica
   read -r dyn dyn99 < <(load "https://127.0.0.1:$HTTPS_PORT/admin/login/")
   read -r sta sta99 < <(load "https://127.0.0.1:$HTTPS_PORT/static/admin/css/base.css")
-  rows+=("| djship, $n web replica$([ "$n" -gt 1 ] && echo s) (HTTPS, nginx) | $dyn | $dyn99 | $sta | $sta99 |")
+  rows+=("| djship, $n web replica$([ "$n" -gt 1 ] && echo s || true) (HTTPS, nginx) | $dyn | $dyn99 | $sta | $sta99 |")
 done
 "$DJ" down --prod -v "$proj" >/dev/null 2>&1
 
