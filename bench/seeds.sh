@@ -140,7 +140,7 @@ seed_sta=$(wrk -t2 -c16 -d10s "http://127.0.0.1:18089/static/admin/css/base.css"
   echo "| seed 000 compose + seed 001 image | $(printf %.1f "$seed_up") s | $seed_dyn req/s | $seed_sta req/s |"
   echo
   echo "djship's stack starts slower on purpose. It waits for PostgreSQL to be healthy, runs the"
-  echo "migrations once, then waits for web's first healthcheck (10 s interval; engines from Docker 25"
+  echo "migrations once, then waits for web's first healthcheck (3 s interval; engines from Docker 25"
   echo "on could use \`start_interval\`) before nginx starts. The seed's stack answers before its"
   echo "database is ready, with no migrations, from Django's development server with DEBUG on."
 } > "$work/section.md"
