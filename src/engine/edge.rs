@@ -105,6 +105,15 @@ impl Edge {
         }
     }
 
+    /// The origin the browser sees: behind a load balancer, its HTTPS one.
+    pub fn browser_origin(&self) -> String {
+        if self.forwarded {
+            self.origin.replacen("http://", "https://", 1)
+        } else {
+            self.origin.clone()
+        }
+    }
+
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.jar
             .iter()
@@ -158,12 +167,7 @@ impl Edge {
         from: &str,
         fields: &[(&str, &str)],
     ) -> Result<Answer, String> {
-        // The origin the browser saw: behind a load balancer, its HTTPS one.
-        let origin = if self.forwarded {
-            self.origin.replacen("http://", "https://", 1)
-        } else {
-            self.origin.clone()
-        };
+        let origin = self.browser_origin();
         let mut req = self
             .agent
             .post(format!("{}{path}", self.origin))

@@ -602,7 +602,7 @@ fn admin_login(
                 .filter(|a| a.to_ascii_lowercase().contains("secure"))
                 .map(|_| " marked Secure")
                 .unwrap_or(""),
-            edge.origin
+            edge.browser_origin()
         ))
     })();
     let removed = web_exec(&["python", "manage.py", "shell", "-c", &remove]);
