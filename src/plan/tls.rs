@@ -28,15 +28,10 @@ pub const VALID_DAYS: i64 = 365;
 /// A pair on disk with fewer days left is replaced.
 const RENEW_DAYS: i64 = 30;
 
-/// The names a generated certificate covers: the site's hosts, then the loopback names.
+/// The names a generated certificate covers: the site's hosts, then the loopback names
+/// (the allowed hosts: what verify and the health checks send).
 pub fn names(d: &Deploy) -> Vec<String> {
-    let mut out = d.hosts.clone();
-    for h in ["localhost", "127.0.0.1"] {
-        if !out.iter().any(|x| x == h) {
-            out.push(h.to_string());
-        }
-    }
-    out
+    d.allowed_hosts()
 }
 
 /// The self-signed pair for `deploy` in the project at `root`: the one on disk when it still
