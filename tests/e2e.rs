@@ -844,6 +844,7 @@ fn operate_the_stack_with_djship_commands() {
         "{again:#}"
     );
 
+    let down_at_end = ProdStack::clean(&dj, d);
     let up = dj(&["up", "--prod", "--no-build", d]);
     assert!(up.contains(&format!("https://localhost:{port}/")), "{up}");
     let login = wait_site(&dir, port.parse().unwrap(), "/admin/login/", 200, 30);
@@ -866,9 +867,64 @@ fn operate_the_stack_with_djship_commands() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The database volume outlives .env: with another password in .env (a regenerated one),
+    // up fails at once and says why and what to do, instead of waiting out the timeout.
+    let env_file = dir.join(".env");
+    let env = read(&env_file);
+    let changed: String = env
+        .lines()
+        .map(|l| match l.strip_prefix("POSTGRES_PASSWORD=") {
+            Some(_) => "POSTGRES_PASSWORD=another-password-than-the-volume-has".to_string(),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(changed, env.trim_end(), "{env}");
+    std::fs::write(&env_file, changed).unwrap();
+    let out = djship()
+        .args(["up", "--prod", "--no-build", d])
+        .env("DJSHIP_DOCKER", docker_bin())
+        .env("DJSHIP_COMPOSE", &compose)
+        .env("HTTP_PORT", &http_port)
+        .env("HTTPS_PORT", &port)
+        .output()
+        .unwrap();
+    // djship up's error carries the failing migration's own last log lines.
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("--- migrate (")
+            && text.contains("created with another password")
+            && text.contains("down -v"),
+        "{text}"
+    );
+    std::fs::write(&env_file, env).unwrap();
+
+    std::mem::forget(down_at_end);
     let down = dj(&["down", "--prod", "-v", d]);
     assert!(down.contains("volumes removed"), "{down}");
     assert!(http_get_is_none(http_port.parse().unwrap()));
+}
+
+/// The production stack a test starts with `djship up`: whatever a killed earlier run of the
+/// same test left under the same compose project (containers, and a database volume made
+/// with another password) is removed first, and the stack is removed when the test ends,
+/// failed or not.
+struct ProdStack<'a>(&'a dyn Fn(&[&str]) -> String, &'a str);
+
+impl<'a> ProdStack<'a> {
+    fn clean(dj: &'a dyn Fn(&[&str]) -> String, dir: &'a str) -> Self {
+        dj(&["down", "--prod", "-v", dir]);
+        ProdStack(dj, dir)
+    }
+}
+
+impl Drop for ProdStack<'_> {
+    fn drop(&mut self) {
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            (self.0)(&["down", "--prod", "-v", self.1])
+        }));
+    }
 }
 
 fn http_get_is_none(port: u16) -> bool {
@@ -1344,16 +1400,8 @@ fn https_and_scaled_replicas_behind_nginx() {
         assert!(out.status.success(), "djship {args:?} failed:\n{text}");
         text
     };
-    struct Down<'a>(&'a dyn Fn(&[&str]) -> String, &'a str);
-    impl Drop for Down<'_> {
-        fn drop(&mut self) {
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                (self.0)(&["down", "--prod", "-v", self.1])
-            }));
-        }
-    }
+    let _down = ProdStack::clean(&dj, d);
     let up = dj(&["up", "--prod", "--no-build", "--scale", "3", d]);
-    let _down = Down(&dj, d);
     assert!(up.contains("3 web replicas"), "{up}");
 
     // Django sees HTTPS: the scheme nginx forwards, trusted by the server.
@@ -1452,6 +1500,35 @@ fn swarm_rolls_out_without_failures_and_rolls_back_a_broken_release() {
             docker(&["swarm", "init", "--advertise-addr", "127.0.0.1"]),
         );
     }
+    // The stack, its containers, volumes and networks; a killed earlier run's too, first.
+    fn remove_stack(name: &str) {
+        let _ = docker(&["stack", "rm", name]);
+        for _ in 0..30 {
+            let (_, left) = docker(&[
+                "ps",
+                "-aq",
+                "--filter",
+                &format!("label=com.docker.stack.namespace={name}"),
+            ]);
+            if left.trim().is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+        std::thread::sleep(Duration::from_secs(2));
+        for kind in ["volume", "network"] {
+            let (_, ids) = docker(&[
+                kind,
+                "ls",
+                "-q",
+                "--filter",
+                &format!("label=com.docker.stack.namespace={name}"),
+            ]);
+            for id in ids.split_whitespace() {
+                let _ = docker(&[kind, "rm", id]);
+            }
+        }
+    }
     struct Cleanup(&'static str, bool);
     impl Drop for Cleanup {
         fn drop(&mut self) {
@@ -1459,37 +1536,13 @@ fn swarm_rolls_out_without_failures_and_rolls_back_a_broken_release() {
                 let (_, ps) = docker(&["stack", "ps", "--no-trunc", self.0]);
                 eprintln!("--- docker stack ps {} ---\n{ps}", self.0);
             }
-            let _ = docker(&["stack", "rm", self.0]);
-            for _ in 0..30 {
-                let (_, left) = docker(&[
-                    "ps",
-                    "-aq",
-                    "--filter",
-                    &format!("label=com.docker.stack.namespace={}", self.0),
-                ]);
-                if left.trim().is_empty() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_secs(1));
-            }
-            std::thread::sleep(Duration::from_secs(2));
-            for kind in ["volume", "network"] {
-                let (_, ids) = docker(&[
-                    kind,
-                    "ls",
-                    "-q",
-                    "--filter",
-                    &format!("label=com.docker.stack.namespace={}", self.0),
-                ]);
-                for id in ids.split_whitespace() {
-                    let _ = docker(&[kind, "rm", id]);
-                }
-            }
+            remove_stack(self.0);
             if self.1 {
                 let _ = docker(&["swarm", "leave", "--force"]);
             }
         }
     }
+    remove_stack(stack);
     let _cleanup = Cleanup(stack, started_swarm);
 
     let tmp = tempfile::tempdir().unwrap();

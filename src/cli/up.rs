@@ -43,13 +43,15 @@ pub fn run(args: &UpArgs) -> Result<i32> {
     // The stack stays as it is when it does not come up: djship logs can show why.
     let logs_hint = |e: Error| match e {
         Error::Engine {
-            message, detail, ..
+            message,
+            detail,
+            hint,
         } => Error::Engine {
             message,
             detail,
             hint: format!(
-                "the stack is left as it is: `djship logs {}{} --service SERVICE` shows a \
-                 service's whole log",
+                "{hint}; the stack is left as it is: `djship logs {}{} --service SERVICE` \
+                 shows a service's whole log",
                 o.root.display(),
                 if prod { " --prod" } else { "" }
             ),
@@ -59,11 +61,11 @@ pub fn run(args: &UpArgs) -> Result<i32> {
     let scale = args
         .scale
         .map(|n| format!("{}={n}", crate::targets::compose::WEB_SERVICE));
-    let mut up = vec!["up", "-d", "--no-build", "--remove-orphans"];
+    let mut up = vec!["-d", "--no-build", "--remove-orphans"];
     if let Some(s) = &scale {
         up.extend(["--scale", s.as_str()]);
     }
-    engine.compose_ok(&p, &up).map_err(logs_hint)?;
+    engine.compose_up(&p, &up).map_err(logs_hint)?;
     eprintln!("waiting for every service to be healthy...");
     engine
         .wait_ready(&p, Duration::from_secs(300))

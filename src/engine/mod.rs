@@ -180,6 +180,44 @@ impl Engine {
         Ok(text(&o))
     }
 
+    /// `docker compose up ARGS`: when it fails, the error keeps compose's error lines and
+    /// adds the last log lines of the services compose names as the cause (a migration
+    /// that exited 1 says why only in its own log).
+    pub fn compose_up(&self, p: &Project, args: &[&str]) -> Result<()> {
+        let mut all = vec!["up"];
+        all.extend(args);
+        let o = self.compose(p, &all)?;
+        if o.status.success() {
+            return Ok(());
+        }
+        let summary = verify::compose_failure_summary(&text(&o));
+        let mut detail = summary.clone();
+        let named = services_named_in(&p.name, &summary);
+        let states = self.states(p).unwrap_or_default();
+        for svc in &named {
+            for s in states.iter().filter(|s| &s.service == svc) {
+                detail.push_str(&format!(
+                    "\n--- {} ({}), last log lines ---\n",
+                    s.service,
+                    s.describe()
+                ));
+                for l in self.log_tail(&s.id, 20).unwrap_or_default() {
+                    detail.push_str(&l);
+                    detail.push('\n');
+                }
+            }
+        }
+        Err(engine_error(
+            format!("docker compose {} failed for {}", all.join(" "), p.file),
+            detail.trim_end().to_string(),
+            if named.is_empty() {
+                "see compose's output above".to_string()
+            } else {
+                format!("the last log lines of {} are above", named.join(", "))
+            },
+        ))
+    }
+
     /// Build `dir`'s Dockerfile with BuildKit, tagging every tag; live progress on stderr.
     pub fn build(
         &self,
