@@ -624,3 +624,59 @@ fn a_file_cache_in_the_code_folder_is_made_writable_and_pkg_resources_gets_setup
     let df = read(&dir2.join("Dockerfile"));
     assert!(!df.contains("/app/cache") && !df.contains("setuptools<81"));
 }
+
+/// The bash completion script, loaded into a real bash: it completes command names, flags
+/// and the values of an enumerated flag (the targets), as a user's shell would.
+#[test]
+fn bash_completion_completes_commands_flags_and_targets() {
+    let out = djship().args(["completions", "bash"]).output().unwrap();
+    assert!(out.status.success());
+    let tmp = tempfile::tempdir().unwrap();
+    let script = tmp.path().join("djship.bash");
+    std::fs::write(&script, &out.stdout).unwrap();
+    let complete = |words: &[&str]| -> String {
+        // COMP_WORDS as bash fills it; _djship CMD CUR PREV as `complete -F` calls it.
+        let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+        let line = words.join(" ");
+        let cur = words.last().unwrap();
+        let prev = words[words.len() - 2];
+        let test = format!(
+            "source '{}'\nCOMP_WORDS=({})\nCOMP_CWORD={}\nCOMP_LINE='{line}'\nCOMP_POINT={}\n\
+             _djship djship '{cur}' '{prev}'\necho \"${{COMPREPLY[@]}}\"\n",
+            script.display(),
+            quoted.join(" "),
+            words.len() - 1,
+            line.len()
+        );
+        let o = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(test)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    assert_eq!(complete(&["djship", "in"]), "inspect init");
+    assert_eq!(complete(&["djship", "init", "--tar"]), "--target");
+    let targets = complete(&["djship", "init", "--target", ""]);
+    assert!(
+        targets.contains("compose") && targets.contains("swarm") && targets.contains("k8s"),
+        "{targets}"
+    );
+    assert!(complete(&["djship", "co"]).contains("completions"));
+}
+
+#[test]
+fn version_names_the_commit_and_an_unknown_shell_is_refused_with_the_choices() {
+    let out = djship().arg("--version").output().unwrap();
+    let v = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        v.starts_with(&format!("djship {}", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    djship()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("possible values: bash"));
+}
