@@ -809,15 +809,18 @@ fn operate_the_stack_with_djship_commands() {
     let compose = tool("docker-compose").expect("docker-compose is needed for e2e");
     let http_port = free_port().to_string();
     let port = free_port().to_string();
-    let dj = |args: &[&str]| {
-        let out = djship()
+    let dj_output = |args: &[&str]| {
+        djship()
             .args(args)
             .env("DJSHIP_DOCKER", docker_bin())
             .env("DJSHIP_COMPOSE", &compose)
             .env("HTTP_PORT", &http_port)
             .env("HTTPS_PORT", &port)
             .output()
-            .unwrap();
+            .unwrap()
+    };
+    let dj = |args: &[&str]| {
+        let out = dj_output(args);
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -881,14 +884,7 @@ fn operate_the_stack_with_djship_commands() {
         .join("\n");
     assert_ne!(changed, env.trim_end(), "{env}");
     std::fs::write(&env_file, changed).unwrap();
-    let out = djship()
-        .args(["up", "--prod", "--no-build", d])
-        .env("DJSHIP_DOCKER", docker_bin())
-        .env("DJSHIP_COMPOSE", &compose)
-        .env("HTTP_PORT", &http_port)
-        .env("HTTPS_PORT", &port)
-        .output()
-        .unwrap();
+    let out = dj_output(&["up", "--prod", "--no-build", d]);
     // djship up's error carries the failing migration's own last log lines.
     let text = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{text}");
