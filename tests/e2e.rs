@@ -171,10 +171,16 @@ fn verify(dir: &Path, keep: bool) -> serde_json::Value {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    // HTTPS at the edge is the default: the redirect is checked with the rest.
+    // HTTPS at the edge is the default: the redirect is checked with the rest (not behind
+    // a load balancer that ends TLS: init --no-tls writes no certificate).
+    let tls = dir.join("docker/tls").exists();
     for must_run in [
         "page through nginx",
-        "HTTP redirects to HTTPS",
+        if tls {
+            "HTTP redirects to HTTPS"
+        } else {
+            "page through nginx"
+        },
         "static file from nginx",
         "migrations applied",
         "runs as non-root",
@@ -703,11 +709,32 @@ fn uv_project_with_a_real_lockfile() {
         "uv lock",
         run(Command::new(uv).arg("lock").current_dir(&dir)),
     );
-    init(&dir, &[]);
-    let j = inspect_json(&dir, &[]);
+    // Behind a load balancer that ends TLS (--no-tls): nginx serves plain HTTP, Django still
+    // sees HTTPS from the balancer's forwarded scheme, and the admin login passes with the
+    // balancer's HTTPS origin.
+    init(&dir, &["--no-tls"]);
+    let j = inspect_json(&dir, &["--no-tls"]);
     assert_eq!(j["facts"]["dependencies"]["manager"], "uv");
     assert!(j["plan"]["install"]["extra"].as_array().unwrap().is_empty());
-    verify(&dir, false);
+    assert!(
+        j["plan"]["deploy"]["tls"].is_null(),
+        "{:#}",
+        j["plan"]["deploy"]
+    );
+    assert!(!dir.join("docker/tls").exists());
+    let report = verify(&dir, false);
+    assert!(
+        report["url"].as_str().unwrap().starts_with("http://"),
+        "{report:#}"
+    );
+    let names: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"admin login through nginx"), "{names:?}");
+    assert!(!names.contains(&"HTTP redirects to HTTPS"), "{names:?}");
 }
 
 #[test]
@@ -1547,7 +1574,7 @@ fn swarm_rolls_out_without_failures_and_rolls_back_a_broken_release() {
     let urls = dir.join("mysite/urls.py");
     let mut text = read(&urls);
     text.push_str(
-        "\nimport socket\nfrom django.contrib.auth.models import Group\nfrom django.http import JsonResponse\nfrom mysite.release import RELEASE\n\n\ndef whoami(request):\n    return JsonResponse({\"release\": RELEASE, \"host\": socket.gethostname(), \"groups\": Group.objects.count(), \"secure\": request.is_secure()})\n\n\nurlpatterns += [path(\"whoami/\", whoami)]\n",
+        "\nimport hashlib\nimport socket\nfrom django.conf import settings\nfrom django.contrib.auth.models import Group\nfrom django.http import JsonResponse\nfrom mysite.release import RELEASE\n\n\ndef whoami(request):\n    return JsonResponse({\"release\": RELEASE, \"host\": socket.gethostname(), \"groups\": Group.objects.count(), \"secure\": request.is_secure(), \"key\": hashlib.sha256(settings.SECRET_KEY.encode()).hexdigest()[:12]})\n\n\nurlpatterns += [path(\"whoami/\", whoami)]\n",
     );
     std::fs::write(&urls, text).unwrap();
     let swarm_args = |replicas: &'static str| {
@@ -1617,10 +1644,92 @@ fn swarm_rolls_out_without_failures_and_rolls_back_a_broken_release() {
         "{w}"
     );
 
-    // Three web replicas: the stack file says so, deploy converges to it.
+    let secret_ids = || {
+        let (_, s) = docker(&[
+            "secret",
+            "ls",
+            "--filter",
+            &format!("label=com.docker.stack.namespace={stack}"),
+            "--format",
+            "{{.Name}}",
+        ]);
+        let mut v: Vec<String> = s.lines().map(String::from).collect();
+        v.sort();
+        v
+    };
+    let first_secrets = secret_ids();
+    // The variable the settings read SECRET_KEY from (DJANGO_SECRET_KEY after the patch).
+    let env_file = dir.join(".env");
+    let key_var = read(&env_file)
+        .lines()
+        .find_map(|l| {
+            l.split_once('=')
+                .map(|(k, _)| k.to_string())
+                .filter(|k| k.ends_with("SECRET_KEY"))
+        })
+        .expect("a SECRET_KEY in .env");
+    let named = |list: &[String], secret: &str| -> Vec<String> {
+        let prefix = format!("{stack}_{secret}_");
+        list.iter()
+            .filter(|n| n.starts_with(&prefix))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        named(&first_secrets, &key_var).len(),
+        1,
+        "{first_secrets:?}"
+    );
+    assert_eq!(
+        named(&first_secrets, "POSTGRES_PASSWORD").len(),
+        1,
+        "{first_secrets:?}"
+    );
+
+    // Three web replicas, and a rotated SECRET_KEY (changed in .env, written to its secret
+    // file by init): the stack file says so, deploy converges to it. Swarm cannot change a
+    // secret, so the new value is a new secret, and web rolls to it.
+    let env: String = read(&env_file)
+        .lines()
+        .map(|l| match l.split_once('=') {
+            Some((k, _)) if k == key_var => {
+                format!("{key_var}=rotated-secret-key-rotated-secret-key-0123456789")
+            }
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&env_file, env + "\n").unwrap();
     init(&dir, &[&swarm_args("3")[..], &["--force"]].concat());
     let (code, j, err) = deploy("v1", &["--no-build"]);
     assert_eq!(code, 0, "scale: {:#?}\n{err}", states(&j));
+    let w: serde_json::Value = serde_json::from_str(
+        edge.wait("/whoami/", 200, Duration::from_secs(60))
+            .unwrap()
+            .text(),
+    )
+    .unwrap();
+    let rotated_key: String = ring::digest::digest(
+        &ring::digest::SHA256,
+        b"rotated-secret-key-rotated-secret-key-0123456789",
+    )
+    .as_ref()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(w["key"].as_str(), Some(rotated_key.as_str()), "{w}");
+    let rotated_secrets = secret_ids();
+    // The new SECRET_KEY beside the old one (web's previous spec, for a rollback); the
+    // database password untouched.
+    assert_eq!(
+        named(&rotated_secrets, &key_var).len(),
+        2,
+        "{rotated_secrets:?}"
+    );
+    assert_eq!(
+        named(&rotated_secrets, "POSTGRES_PASSWORD"),
+        named(&first_secrets, "POSTGRES_PASSWORD")
+    );
     assert!(
         states(&j)
             .iter()
@@ -1652,21 +1761,6 @@ fn swarm_rolls_out_without_failures_and_rolls_back_a_broken_release() {
             "from django.contrib.auth.models import Group; Group.objects.get_or_create(name='survivor')",
         ]),
     );
-    let secret_ids = || {
-        let (_, s) = docker(&[
-            "secret",
-            "ls",
-            "--filter",
-            &format!("label=com.docker.stack.namespace={stack}"),
-            "--format",
-            "{{.ID}} {{.Name}}",
-        ]);
-        let mut v: Vec<String> = s.lines().map(String::from).collect();
-        v.sort();
-        v
-    };
-    let secrets_before = secret_ids();
-    assert!(secrets_before.len() >= 2, "{secrets_before:?}");
 
     // A new release under load.
     std::fs::write(dir.join("mysite/release.py"), "RELEASE = \"v2\"\n").unwrap();
@@ -1699,6 +1793,18 @@ fn swarm_rolls_out_without_failures_and_rolls_back_a_broken_release() {
         (code, j, err, loop_.join().unwrap())
     });
     assert_eq!(code, 0, "v2: {:#?}\n{err}", states(&j));
+    // Once no spec names the first SECRET_KEY, the deploy that converged removed it.
+    let old_key = named(&first_secrets, &key_var);
+    assert_eq!(j["removed_secrets"], serde_json::json!(old_key), "{j:#}");
+    let secrets_before = secret_ids();
+    assert_eq!(
+        secrets_before,
+        rotated_secrets
+            .iter()
+            .filter(|n| !old_key.contains(n))
+            .cloned()
+            .collect::<Vec<_>>()
+    );
     let (ok, failed, releases) = load;
     eprintln!(
         "rolling update under load: {ok} requests answered, {} failed, releases seen {releases:?}",

@@ -6,7 +6,7 @@ use super::{report, stack};
 use crate::engine::swarm::Deployment;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::targets::swarm::{data_label, STACK_FILE};
+use crate::targets::swarm::{data_label, secret_versions, STACK_FILE};
 use clap::Args;
 use std::time::{Duration, Instant};
 
@@ -75,15 +75,13 @@ pub fn run(args: &DeployArgs) -> Result<i32> {
             data_label(&a.plan)
         );
     }
-    engine.stack_deploy(
-        &o.root,
-        STACK_FILE,
-        &a.plan.name,
-        &[
-            ("DJSHIP_IMAGE".into(), image.clone()),
-            ("DJSHIP_TAG".into(), tag.clone()),
-        ],
-    )?;
+    let stack_text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+    let mut env = vec![
+        ("DJSHIP_IMAGE".to_string(), image.clone()),
+        ("DJSHIP_TAG".to_string(), tag.clone()),
+    ];
+    env.extend(secret_versions(&o.root, &stack_text)?);
+    engine.stack_deploy(&o.root, STACK_FILE, &a.plan.name, &env)?;
     if !args.json {
         eprintln!(
             "deployed the stack {} with {image}:{tag}; waiting for every service to converge...",
@@ -91,13 +89,18 @@ pub fn run(args: &DeployArgs) -> Result<i32> {
         );
     }
     let services = engine.wait_converged(&a.plan.name, Duration::from_secs(args.timeout))?;
-    let d = Deployment {
+    let mut d = Deployment {
         stack: a.plan.name.clone(),
         image: format!("{image}:{tag}"),
         labelled,
         services,
+        removed_secrets: Vec::new(),
         seconds: started.elapsed().as_secs_f64(),
     };
+    // Only after a release converged: a failed one may still roll back to what it replaced.
+    if d.ok() {
+        d.removed_secrets = engine.remove_unused_secrets(&a.plan.name)?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default());
     } else {

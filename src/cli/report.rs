@@ -346,6 +346,12 @@ pub fn deployment(d: &crate::engine::swarm::Deployment) -> String {
             "{} converged with {} in {:.0}s\n",
             d.stack, d.image, d.seconds
         ));
+        if !d.removed_secrets.is_empty() {
+            out.push_str(&format!(
+                "removed earlier versions of secrets no service uses: {}\n",
+                d.removed_secrets.join(", ")
+            ));
+        }
     } else {
         let failed: Vec<&str> = d
             .services
@@ -491,6 +497,7 @@ mod tests {
             stack: "shop".into(),
             image: "shop:v3".into(),
             labelled: None,
+            removed_secrets: Vec::new(),
             services: vec![
                 Outcome {
                     service: "shop_db".into(),

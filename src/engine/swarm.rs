@@ -39,6 +39,9 @@ pub struct Deployment {
     /// The node djship labelled for the stack's data, when it had to.
     pub labelled: Option<String>,
     pub services: Vec<Outcome>,
+    /// Earlier versions of the stack's secrets that no service uses any more (neither its
+    /// spec nor the previous one, which `docker service rollback` returns to), removed.
+    pub removed_secrets: Vec<String>,
     pub seconds: f64,
 }
 
@@ -142,6 +145,37 @@ impl Engine {
             .ok()
             .and_then(|v| v.as_array().cloned())
             .unwrap_or_default())
+    }
+
+    /// Remove the stack's secrets that no service's spec or previous spec names: the
+    /// versions a changed secret left behind. A secret still in use is never removed (the
+    /// engine refuses, and it is left).
+    pub fn remove_unused_secrets(&self, stack: &str) -> Result<Vec<String>> {
+        let listed = self.docker_ok(&[
+            "secret",
+            "ls",
+            "--filter",
+            &format!("label=com.docker.stack.namespace={stack}"),
+            "--format",
+            "{{.Name}}",
+        ])?;
+        let services = self.stack_services(stack)?;
+        let used = |name: &str| {
+            services.iter().any(|svc| {
+                ["Spec", "PreviousSpec"].iter().any(|spec| {
+                    svc[spec]["TaskTemplate"]["ContainerSpec"]["Secrets"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|s| s["SecretName"] == name))
+                })
+            })
+        };
+        let mut removed = Vec::new();
+        for name in listed.split_whitespace() {
+            if !used(name) && self.docker_ok(&["secret", "rm", name]).is_ok() {
+                removed.push(name.to_string());
+            }
+        }
+        Ok(removed)
     }
 
     /// The stack's services, as `docker service inspect` reports them.
