@@ -165,12 +165,7 @@ fn verify(dir: &Path, keep: bool) -> serde_json::Value {
         failed.is_empty() && out.status.success(),
         "djship verify failed: {failed:#?}"
     );
-    let names: Vec<&str> = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names = check_names(&report);
     // HTTPS at the edge is the default: the redirect is checked with the rest (not behind
     // a load balancer that ends TLS: init --no-tls writes no certificate).
     let tls = dir.join("docker/tls").exists();
@@ -200,6 +195,16 @@ fn verify(dir: &Path, keep: bool) -> serde_json::Value {
         names.len()
     );
     report
+}
+
+/// The names of the checks a verify report ran.
+fn check_names(report: &serde_json::Value) -> Vec<&str> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect()
 }
 
 /// `djship verify ARGS DIR` on the engine: (exit code, stdout, stderr).
@@ -727,12 +732,7 @@ fn uv_project_with_a_real_lockfile() {
         report["url"].as_str().unwrap().starts_with("http://"),
         "{report:#}"
     );
-    let names: Vec<&str> = report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names = check_names(&report);
     assert!(names.contains(&"admin login through nginx"), "{names:?}");
     assert!(!names.contains(&"HTTP redirects to HTTPS"), "{names:?}");
 }
