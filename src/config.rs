@@ -16,6 +16,8 @@
 //! tls = true                              # nginx terminates HTTPS (false: a load balancer does)
 //! image = "registry.example.com/shop"     # image repository the clusters pull
 //! replicas = 3                            # web replicas (swarm; k8s HPA minimum)
+//! ingress-class = "traefik"               # k8s: the Ingress's class (default: the cluster's)
+//! ingress-namespace = "kube-system"       # k8s: the controller's namespace (NetworkPolicy)
 //!
 //! [tool.djship.lint]
 //! ignore = ["DJS007"]
@@ -85,6 +87,11 @@ pub struct DeployConfig {
     pub publish_mode: Option<String>,
     /// Swarm: how services reach each other, "vip" or "dnsrr".
     pub endpoint_mode: Option<String>,
+    /// Kubernetes: the IngressClass of the Ingress (default: the cluster's default class).
+    pub ingress_class: Option<String>,
+    /// Kubernetes: the namespace of the ingress controller, the one the NetworkPolicy lets
+    /// reach web (default "ingress-nginx").
+    pub ingress_namespace: Option<String>,
 }
 
 /// ```toml

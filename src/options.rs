@@ -206,7 +206,9 @@ fn merge_deploy(
         memory_request,
         memory_limit,
         publish_mode,
-        endpoint_mode
+        endpoint_mode,
+        ingress_class,
+        ingress_namespace
     )
 }
 

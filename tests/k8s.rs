@@ -116,6 +116,14 @@ struct Expect<'a> {
 /// Our policies on one generated setup.
 fn check_policies(case: &str, dir: &Path, expect: &Expect) {
     let plan = inspect_json(dir, expect.args)["plan"].clone();
+    // The value given to a flag of init's.
+    let flag = |name: &str| {
+        expect
+            .args
+            .iter()
+            .position(|a| *a == name)
+            .and_then(|i| expect.args.get(i + 1).copied())
+    };
     let objs = objects(dir);
     let workloads: Vec<&Value> = objs
         .iter()
@@ -217,7 +225,22 @@ fn check_policies(case: &str, dir: &Path, expect: &Expect) {
         "{case}"
     );
     let np = find(&objs, "NetworkPolicy", "web-from-ingress").expect("web policy");
-    assert!(np["spec"]["ingress"][0]["from"][0]["namespaceSelector"].is_object());
+    // The controller's namespace: --ingress-namespace, else ingress-nginx's.
+    let controller = flag("--ingress-namespace").unwrap_or("ingress-nginx");
+    assert_eq!(
+        np["spec"]["ingress"][0]["from"][0]["namespaceSelector"]["matchLabels"]
+            ["kubernetes.io/metadata.name"],
+        controller,
+        "{case}: {np:#}"
+    );
+    let ingress = objs
+        .iter()
+        .find(|o| o["kind"] == "Ingress")
+        .expect("an Ingress");
+    match flag("--ingress-class") {
+        Some(class) => assert_eq!(ingress["spec"]["ingressClassName"], class, "{case}"),
+        None => assert!(ingress["spec"]["ingressClassName"].is_null(), "{case}"),
+    }
 
     // The migration Job.
     let job = objs
@@ -339,6 +362,10 @@ fn policies_with_hosts_and_no_tls() {
         "www.example.com",
         "--replicas",
         "3",
+        "--ingress-class",
+        "traefik",
+        "--ingress-namespace",
+        "kube-system",
     ];
     let (_t, dir) = init(&fixtures().join("split-settings-celery"), &args);
     check_policies(
@@ -444,7 +471,13 @@ fn validators_pass() {
         ("split-settings-celery", &[]),
         (
             "split-settings-celery",
-            &["--no-tls", "--host", "shop.example.com"],
+            &[
+                "--no-tls",
+                "--host",
+                "shop.example.com",
+                "--ingress-class",
+                "traefik",
+            ],
         ),
         ("poetry-mysql", &[]),
         ("uv-channels", &["--host", "203.0.113.7"]),

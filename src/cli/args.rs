@@ -105,6 +105,13 @@ pub struct DeployArgs {
     /// Swarm: reach services by virtual IP (vip, the default) or DNS round-robin (dnsrr).
     #[arg(long, value_name = "MODE", value_parser = ["vip", "dnsrr"])]
     pub endpoint_mode: Option<String>,
+    /// Kubernetes: the IngressClass of the Ingress (default: the cluster's default class).
+    #[arg(long, value_name = "NAME")]
+    pub ingress_class: Option<String>,
+    /// Kubernetes: the ingress controller's namespace, the only one the NetworkPolicy lets
+    /// reach web (default ingress-nginx).
+    #[arg(long, value_name = "NAMESPACE")]
+    pub ingress_namespace: Option<String>,
 }
 
 impl DeployArgs {
@@ -124,6 +131,8 @@ impl DeployArgs {
             memory_limit: self.memory_limit.clone(),
             publish_mode: self.publish_mode.clone(),
             endpoint_mode: self.endpoint_mode.clone(),
+            ingress_class: self.ingress_class.clone(),
+            ingress_namespace: self.ingress_namespace.clone(),
         }
     }
 }

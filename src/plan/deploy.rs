@@ -28,6 +28,7 @@ pub struct Deploy {
     pub cpu_target: u32,
     pub resources: Resources,
     pub swarm: SwarmNetwork,
+    pub kubernetes: KubernetesNetwork,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,7 +65,29 @@ pub struct SwarmNetwork {
     pub endpoint_mode: String,
 }
 
+/// Where Kubernetes traffic comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct KubernetesNetwork {
+    /// The Ingress's class; `None`: the cluster's default IngressClass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingress_class: Option<String>,
+    /// The ingress controller's namespace: the only one the NetworkPolicy lets reach web.
+    pub ingress_namespace: String,
+}
+
 pub const DEFAULT_HOST: &str = "localhost";
+pub const DEFAULT_INGRESS_NAMESPACE: &str = "ingress-nginx";
+
+/// A Kubernetes object name (RFC 1123 label): lowercase letters, digits and '-', at most 63,
+/// starting and ending with a letter or digit.
+fn is_dns_label(s: &str) -> bool {
+    let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars().all(|c| ok(c) || c == '-')
+        && s.starts_with(ok)
+        && s.ends_with(ok)
+}
 pub const DEFAULT_REPLICAS: u32 = 2;
 pub const DEFAULT_MAX_REPLICAS: u32 = 10;
 pub const DEFAULT_CPU_TARGET: u32 = 70;
@@ -204,6 +227,25 @@ pub fn build(c: &DeployConfig, name: &str, warnings: &mut Vec<Warning>) -> Deplo
         publish_mode: choice("publish-mode", &c.publish_mode, ["ingress", "host"]),
         endpoint_mode: choice("endpoint-mode", &c.endpoint_mode, ["vip", "dnsrr"]),
     };
+    let mut label = |key: &str, v: &Option<String>| -> Option<String> {
+        match v {
+            Some(x) if is_dns_label(x) => Some(x.clone()),
+            Some(x) => {
+                warn(
+                    key,
+                    format!("{x:?} is not a Kubernetes name (lowercase letters, digits and '-', at most 63)"),
+                    "used the default".into(),
+                );
+                None
+            }
+            None => None,
+        }
+    };
+    let kubernetes = KubernetesNetwork {
+        ingress_class: label("ingress-class", &c.ingress_class),
+        ingress_namespace: label("ingress-namespace", &c.ingress_namespace)
+            .unwrap_or_else(|| DEFAULT_INGRESS_NAMESPACE.into()),
+    };
     Deploy {
         hosts,
         tls,
@@ -213,6 +255,7 @@ pub fn build(c: &DeployConfig, name: &str, warnings: &mut Vec<Warning>) -> Deplo
         cpu_target,
         resources,
         swarm,
+        kubernetes,
     }
 }
 
@@ -312,8 +355,12 @@ mod tests {
             image: None,
             cpu_limit: None,
             memory_request: None,
+            ingress_class: Some("traefik".into()),
+            ingress_namespace: Some("Kube_System".into()),
         };
         let d = build(&c, "shop", &mut w);
+        assert_eq!(d.kubernetes.ingress_class.as_deref(), Some("traefik"));
+        assert_eq!(d.kubernetes.ingress_namespace, "ingress-nginx");
         assert_eq!(d.hosts, ["shop.example.com"]);
         assert!(d.tls.is_none());
         assert_eq!((d.replicas, d.max_replicas, d.cpu_target), (4, 4, 70));
@@ -322,7 +369,7 @@ mod tests {
         assert_eq!(d.swarm.publish_mode, "ingress");
         assert_eq!(d.swarm.endpoint_mode, "dnsrr");
         let said: Vec<&str> = w.iter().map(|w| w.message.as_str()).collect();
-        assert_eq!(said.len(), 5, "{said:?}");
+        assert_eq!(said.len(), 6, "{said:?}");
         assert_eq!(
             d.origins(),
             ["https://shop.example.com", "http://shop.example.com"]

@@ -21,8 +21,6 @@ pub const OVERLAY: &str = "k8s/overlays/production";
 /// The overlay's secret environment file: secret values, mode 0600, ignored by git
 /// (k8s/.gitignore) and kept out of the image (.dockerignore leaves out k8s/).
 pub const SECRET_FILE: &str = "k8s/overlays/production/secret.env";
-/// The namespace the ingress controller runs in (the only one allowed to reach web).
-pub const INGRESS_NAMESPACE: &str = "ingress-nginx";
 /// The port nginx listens on in the web pod (the Service sends port 80 there).
 pub const NGINX_PORT: u16 = 8080;
 /// The user of the database and Redis pods (their images accept any user).
@@ -67,7 +65,6 @@ struct Ctx {
     config: Vec<(String, String)>,
     /// Secret variables (their values are only in the overlay's secret file).
     secret_vars: Vec<String>,
-    ingress_namespace: &'static str,
     nginx_port: u16,
     data_uid: u32,
     secret_file: &'static str,
@@ -120,7 +117,6 @@ fn ctx(plan: &Plan, t: &Templates) -> Ctx {
             .filter(|v| secret(&v.name) && v.value.is_some())
             .map(|v| v.name.clone())
             .collect(),
-        ingress_namespace: INGRESS_NAMESPACE,
         nginx_port: NGINX_PORT,
         data_uid: DATA_UID,
         secret_file: SECRET_FILE,
