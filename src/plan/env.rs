@@ -338,6 +338,27 @@ pub fn plan(
             );
             if let Some(var) = default_db.and_then(|d| d.url_env.clone()) {
                 p.push(&var, Some("mysql://${MARIADB_USER}:${MARIADB_PASSWORD}@mariadb:3306/${MARIADB_DATABASE}".into()), None, true, "database URL Django connects with");
+            } else if let Some(parts) = default_db
+                .filter(|d| d.kind == DbKind::Mysql)
+                .and_then(|_| db_part_vars(facts))
+            {
+                for (field, var) in parts {
+                    let v = match field.as_str() {
+                        "NAME" => "${MARIADB_DATABASE}",
+                        "USER" => "${MARIADB_USER}",
+                        "PASSWORD" => "${MARIADB_PASSWORD}",
+                        "HOST" => "mariadb",
+                        "PORT" => "3306",
+                        _ => continue,
+                    };
+                    p.push(
+                        &var,
+                        Some(v.into()),
+                        None,
+                        field == "PASSWORD",
+                        format!("DATABASES['default']['{field}']"),
+                    );
+                }
             }
         }
         _ => {}
@@ -463,7 +484,9 @@ fn db_part_vars(facts: &Facts) -> Option<Vec<(String, String)>> {
                         && (n.contains("DB")
                             || n.contains("DATABASE")
                             || n.starts_with("POSTGRES")
-                            || n.starts_with("PG"))
+                            || n.starts_with("PG")
+                            || n.starts_with("MYSQL")
+                            || n.starts_with("MARIADB"))
                 })?;
             Some((field.to_string(), v.name.clone()))
         })
