@@ -287,7 +287,21 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
     let root_name = o.project_name();
     let port: u16 = 8000;
     let mut notes = Vec::new();
-    let py = facts.python.version.clone();
+    // The Python of the image the user chose, when its tag says (python:3.12-slim): the
+    // pins below must install on it, whatever the project's own files allow.
+    let chosen = o.images.python.as_deref().and_then(image_python_version);
+    let py = match chosen {
+        Some(v) if v != facts.python.version => {
+            notes.push(format!(
+                "the Python image {} is Python {v}; the project's files gave {} ({}): the tool pins are chosen for {v}",
+                o.images.python.as_deref().unwrap_or_default(),
+                facts.python.version,
+                facts.python.source
+            ));
+            v
+        }
+        _ => facts.python.version.clone(),
+    };
     let (gunicorn, uvicorn, driver) =
         tool_pins(&py, facts.django.as_ref().map(|d| d.value.as_str()));
     let images = images(facts, o);
@@ -385,6 +399,19 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
         patched_settings,
         deploy: o.deploy.clone(),
     }
+}
+
+/// The Python version an image's tag names: `python:3.12-slim` → 3.12,
+/// `registry:5000/team/python:3.11.9-bookworm` → 3.11; `None` when the tag does not say.
+fn image_python_version(image: &str) -> Option<String> {
+    let name = image.rsplit('/').next()?;
+    let (_, tag) = name.split_once(':')?;
+    let tag = tag.split('@').next()?;
+    let mut parts = tag.split(['.', '-']);
+    let major = parts.next()?;
+    let minor = parts.next()?;
+    let number = |s: &str| !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit());
+    (major == "3" && number(minor)).then(|| format!("3.{minor}"))
 }
 
 /// The images: the user's choice (flag, then config), or the default for the project.
@@ -767,6 +794,23 @@ fn install_plan(facts: &Facts, extra: &[ExtraPackage], notes: &mut Vec<String>) 
 
 fn args(a: &[&str]) -> Vec<String> {
     a.iter().map(|s| s.to_string()).collect()
+}
+
+#[cfg(test)]
+mod image_python_tests {
+    use super::image_python_version as v;
+
+    #[test]
+    fn the_python_an_image_tag_names() {
+        assert_eq!(v("python:3.12-slim").as_deref(), Some("3.12"));
+        assert_eq!(v("python:3.11.9-bookworm").as_deref(), Some("3.11"));
+        assert_eq!(v("registry:5000/team/python:3.13").as_deref(), Some("3.13"));
+        assert_eq!(v("djship-e2e/python:3.11").as_deref(), Some("3.11"));
+        assert_eq!(v("python:slim"), None);
+        assert_eq!(v("python"), None);
+        assert_eq!(v("registry:5000/python"), None);
+        assert_eq!(v("acme/base:2024.1"), None);
+    }
 }
 
 #[cfg(test)]
