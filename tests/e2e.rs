@@ -197,6 +197,52 @@ fn verify(dir: &Path, keep: bool) -> serde_json::Value {
     report
 }
 
+/// Debian's docker-registry serving on a free loopback port, its storage under `dir`;
+/// stopped when dropped.
+struct Registry {
+    port: u16,
+    child: std::process::Child,
+}
+
+impl Registry {
+    fn start(dir: &Path) -> Registry {
+        let port = free_port();
+        let root = dir.join("registry");
+        std::fs::create_dir_all(&root).unwrap();
+        let config = root.join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                root.join("data").display()
+            ),
+        )
+        .unwrap();
+        let bin = tool("docker-registry").expect("docker-registry (Debian) is needed for e2e");
+        let child = Command::new(bin)
+            .arg("serve")
+            .arg(&config)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..50 {
+            if djship::engine::http_get(port, "/v2/").is_some() {
+                return Registry { port, child };
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("docker-registry did not answer on port {port}");
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The names of the checks a verify report ran.
 fn check_names(report: &serde_json::Value) -> Vec<&str> {
     report["checks"]
@@ -1577,8 +1623,14 @@ fn swarm_rolls_out_without_failures_and_rolls_back_a_broken_release() {
         "\nimport hashlib\nimport socket\nfrom django.conf import settings\nfrom django.contrib.auth.models import Group\nfrom django.http import JsonResponse\nfrom mysite.release import RELEASE\n\n\ndef whoami(request):\n    return JsonResponse({\"release\": RELEASE, \"host\": socket.gethostname(), \"groups\": Group.objects.count(), \"secure\": request.is_secure(), \"key\": hashlib.sha256(settings.SECRET_KEY.encode()).hexdigest()[:12]})\n\n\nurlpatterns += [path(\"whoami/\", whoami)]\n",
     );
     std::fs::write(&urls, text).unwrap();
+    // A registry on this machine (Debian's docker-registry): the release is pushed to it,
+    // as a swarm of several nodes needs. The engine trusts 127.0.0.0/8 over plain HTTP.
+    let registry = Registry::start(tmp.path());
+    let image = format!("127.0.0.1:{}/{stack}", registry.port);
     let swarm_args = |replicas: &'static str| {
         vec![
+            "--image",
+            image.as_str(),
             "--target",
             "swarm",
             "--publish-mode",
@@ -1632,8 +1684,11 @@ fn swarm_rolls_out_without_failures_and_rolls_back_a_broken_release() {
             .collect()
     };
 
-    let (code, j, err) = deploy("v1", &[]);
+    let (code, j, err) = deploy("v1", &["--push"]);
     assert_eq!(code, 0, "v1: {:#?}\n{err}", states(&j));
+    let tags = djship::engine::http_get(registry.port, &format!("/v2/{stack}/tags/list"))
+        .expect("the registry answers");
+    assert!(tags.text().contains("\"v1\""), "{}", tags.text());
     let ca = read(&dir.join("docker/tls/ca.pem"));
     let mut edge = Edge::https(port, Some(&ca)).unwrap();
     let who = edge.wait("/whoami/", 200, Duration::from_secs(60)).unwrap();

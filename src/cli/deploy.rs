@@ -3,10 +3,10 @@
 
 use super::args::ProjectArgs;
 use super::{report, stack};
-use crate::engine::swarm::Deployment;
+use crate::engine::swarm::{registry_of, Deployment};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::targets::swarm::{data_label, secret_versions, STACK_FILE};
+use crate::targets::swarm::{data_label, secret_versions, stack_image, STACK_FILE};
 use clap::Args;
 use std::time::{Duration, Instant};
 
@@ -24,6 +24,11 @@ pub struct DeployArgs {
     /// Deploy the image already tagged (--tag) instead of building it.
     #[arg(long, requires = "tag")]
     pub no_build: bool,
+    /// Push the release's image to the registry its name gives (init --image
+    /// registry.example.com/team/shop), so every node can pull it; the stack is deployed
+    /// with the registry login (--with-registry-auth). Needed on a swarm of several nodes.
+    #[arg(long)]
+    pub push: bool,
     /// Seconds to wait for every service to converge.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub timeout: u64,
@@ -52,7 +57,9 @@ pub fn run(args: &DeployArgs) -> Result<i32> {
             .unwrap_or(0);
         format!("release-{secs}")
     });
-    let image = a.plan.deploy.image.clone();
+    // The repository stack.yaml was written for (init --image), else the plan's.
+    let stack_text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+    let image = stack_image(&stack_text).unwrap_or_else(|| a.plan.deploy.image.clone());
     if !args.no_build {
         let r = engine.build(
             &o.root,
@@ -68,6 +75,22 @@ pub fn run(args: &DeployArgs) -> Result<i32> {
             );
         }
     }
+    if args.push {
+        let reference = format!("{image}:{tag}");
+        if registry_of(&image).is_none() {
+            return Err(Error::Invalid {
+                path: o.root.join(STACK_FILE),
+                message: format!(
+                    "--push: the image {image} names no registry (it would go to Docker Hub)"
+                ),
+                hint: "name the registry in the image: djship init --target swarm --force --image registry.example.com/team/NAME (or image in [tool.djship.deploy])".into(),
+            });
+        }
+        if !args.json {
+            eprintln!("pushing {reference}...");
+        }
+        engine.push(&reference)?;
+    }
     let labelled = engine.ensure_label(&data_label(&a.plan), &node)?;
     if let (Some(n), false) = (&labelled, args.json) {
         eprintln!(
@@ -75,13 +98,12 @@ pub fn run(args: &DeployArgs) -> Result<i32> {
             data_label(&a.plan)
         );
     }
-    let stack_text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
     let mut env = vec![
         ("DJSHIP_IMAGE".to_string(), image.clone()),
         ("DJSHIP_TAG".to_string(), tag.clone()),
     ];
     env.extend(secret_versions(&o.root, &stack_text)?);
-    engine.stack_deploy(&o.root, STACK_FILE, &a.plan.name, &env)?;
+    engine.stack_deploy(&o.root, STACK_FILE, &a.plan.name, &env, args.push)?;
     if !args.json {
         eprintln!(
             "deployed the stack {} with {image}:{tag}; waiting for every service to converge...",

@@ -25,6 +25,7 @@ pub const DEPLOY: &str = "\
 Examples:
   djship deploy swarm                 build, deploy the stack, wait until it converged
   djship deploy swarm --tag v2 --timeout 600
+  djship deploy swarm --push          push the release to the registry the image names
   djship deploy swarm --no-build --tag v1 --json    deploy an image built before";
 
 pub const UP: &str = "\

@@ -19,6 +19,13 @@ fn stack_docker(engine: &Engine) -> PathBuf {
         .unwrap_or_else(|| engine.docker.clone())
 }
 
+/// The registry host an image reference names (`registry.example.com:5000/team/shop:v1`),
+/// `None` for Docker Hub's short names (`shop`, `team/shop`).
+pub fn registry_of(reference: &str) -> Option<&str> {
+    let (first, _) = reference.split_once('/')?;
+    (first.contains('.') || first.contains(':') || first == "localhost").then_some(first)
+}
+
 /// How one service of the stack ended.
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
@@ -66,6 +73,32 @@ impl Engine {
                     "install Docker (or set DJSHIP_STACK_DOCKER to a docker client)",
                 )
             })
+    }
+
+    /// Push `reference` (`registry.example.com/shop:v2`) to its registry, for the nodes that
+    /// pull it. A refusal says how to log in.
+    pub fn push(&self, reference: &str) -> Result<()> {
+        let o = self.docker(&["push", reference])?;
+        if !o.status.success() {
+            let t = text(&o);
+            let registry = registry_of(reference).unwrap_or("docker.io");
+            let hint = if t.contains("denied")
+                || t.contains("unauthorized")
+                || t.contains("authentication required")
+            {
+                format!("log in first: docker login {registry}")
+            } else if t.contains("server gave HTTP response to HTTPS client") {
+                format!("{registry} serves plain HTTP: serve it over TLS, or list it in the engine's insecure-registries")
+            } else {
+                format!("check that {registry} is reachable from this machine")
+            };
+            return Err(engine_error(
+                format!("docker push {reference} failed"),
+                t,
+                hint,
+            ));
+        }
+        Ok(())
     }
 
     /// This node's swarm ID; an error that says how to start a swarm when there is none.
@@ -121,8 +154,14 @@ impl Engine {
         file: &str,
         stack: &str,
         env: &[(String, String)],
+        with_registry_auth: bool,
     ) -> Result<String> {
-        let o = self.stack_cmd(dir, &["stack", "deploy", "--prune", "-c", file, stack], env)?;
+        let mut args = vec!["stack", "deploy", "--prune", "-c", file];
+        if with_registry_auth {
+            args.push("--with-registry-auth");
+        }
+        args.push(stack);
+        let o = self.stack_cmd(dir, &args, env)?;
         if !o.status.success() {
             let t = text(&o);
             let hint = if t.contains("replicated-job") {
@@ -359,6 +398,23 @@ fn task_errors(tasks: &[Value]) -> Vec<String> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::registry_of;
+
+    #[test]
+    fn the_registry_an_image_names() {
+        assert_eq!(
+            registry_of("registry.example.com/team/shop"),
+            Some("registry.example.com")
+        );
+        assert_eq!(registry_of("127.0.0.1:5000/shop"), Some("127.0.0.1:5000"));
+        assert_eq!(registry_of("localhost/shop"), Some("localhost"));
+        assert_eq!(registry_of("team/shop"), None);
+        assert_eq!(registry_of("shop"), None);
+    }
 }
 
 #[cfg(test)]

@@ -28,6 +28,15 @@ pub const SECRET_ID_PREFIX: &str = "DJSHIP_SECRET_ID_";
 /// The key the secrets' versions are derived with, beside the secrets (git-ignored with them).
 pub const SECRET_ID_KEY: &str = "docker/secrets/.version-key";
 
+/// The image repository stack.yaml was written for (`${DJSHIP_IMAGE:-REPOSITORY}`): init's
+/// `--image`, which deploy builds, tags and pushes.
+pub fn stack_image(stack_text: &str) -> Option<String> {
+    let start = stack_text.find("${DJSHIP_IMAGE:-")? + "${DJSHIP_IMAGE:-".len();
+    let rest = &stack_text[start..];
+    let image = &rest[..rest.find('}')?];
+    (!image.is_empty()).then(|| image.to_string())
+}
+
 /// The version of each secret stack.yaml names (`${DJSHIP_SECRET_ID_NAME:-0}`), as the
 /// variables `docker stack deploy` reads: a keyed hash (HMAC-SHA256, 12 hex digits) of the
 /// value in docker/secrets/NAME. The same value keeps its name from one deploy to the next;
@@ -292,6 +301,16 @@ impl Target for Swarm {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_image_the_stack_was_written_for() {
+        let text = "    image: ${DJSHIP_IMAGE:-registry.example.com:5000/team/shop}:${DJSHIP_TAG:-latest}\n";
+        assert_eq!(
+            stack_image(text).as_deref(),
+            Some("registry.example.com:5000/team/shop")
+        );
+        assert_eq!(stack_image("image: shop:latest"), None);
+    }
 
     #[test]
     fn a_secret_keeps_its_version_until_its_value_changes() {
