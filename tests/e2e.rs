@@ -219,16 +219,19 @@ impl Registry {
         )
         .unwrap();
         let bin = tool("docker-registry").expect("docker-registry (Debian) is needed for e2e");
-        let child = Command::new(bin)
-            .arg("serve")
-            .arg(&config)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let registry = Registry {
+            port,
+            child: Command::new(bin)
+                .arg("serve")
+                .arg(&config)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap(),
+        };
         for _ in 0..50 {
             if djship::engine::http_get(port, "/v2/").is_some() {
-                return Registry { port, child };
+                return registry;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
