@@ -173,10 +173,7 @@ impl Options {
                 return Err(Error::Invalid {
                     path: root.join("pyproject.toml"),
                     message: format!("no CI provider named {name:?} ([tool.djship] ci)"),
-                    hint: format!(
-                        "choose from: {}",
-                        crate::targets::ci::names().join(", ")
-                    ),
+                    hint: format!("choose from: {}", crate::targets::ci::names().join(", ")),
                 });
             }
             if !ci_names.contains(&name) {

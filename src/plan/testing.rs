@@ -28,7 +28,12 @@ pub fn plan(facts: &Facts) -> Tests {
             runner: "django".into(),
             command: ["python", "manage.py", "test"].map(String::from).to_vec(),
             install: Vec::new(),
-            why: "no pytest-django among the dependencies: Django's test runner".into(),
+            why: if deps.packages.iter().any(|p| p.name == "pytest") {
+                "pytest without pytest-django, which would set Django up for it: Django's test runner"
+            } else {
+                "no pytest-django among the dependencies: Django's test runner"
+            }
+            .into(),
         };
     };
     let mut install = Vec::new();

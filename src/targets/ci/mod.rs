@@ -235,7 +235,8 @@ pub fn plan(plan: &Plan) -> CiPlan {
                     name: v.name.clone(),
                     secret: v.secret,
                 });
-                format!("\"${}\"", v.name)
+                // Already in the step's environment (the CI's secrets and variables).
+                continue;
             }
             (None, Some(value)) => shell_value(value, &known),
             (None, None) => continue,
@@ -314,16 +315,12 @@ pub fn plan(plan: &Plan) -> CiPlan {
             .iter()
             .find(|v| v.name == "MARIADB_USER")
             .and_then(|v| v.value.clone())
+            .filter(|u| valid_name(u))
         {
             let sql = format!("GRANT ALL PRIVILEGES ON *.* TO '{user}'@'%'");
-            let inner = format!(
-                "MYSQL_PWD=\"$MARIADB_ROOT_PASSWORD\" exec mariadb -uroot -e {}",
-                quote(&sql)
-            );
             services_script.push(format!(
-                "# Django's test runner creates its own database: the app's user may.\ndocker exec \"$DJSHIP_CI_NET-{}\" sh -c {}",
+                "# Django's test runner creates its own database: the app's user may.\ndocker exec -e \"DJSHIP_SQL={sql}\" \\\n  \"$DJSHIP_CI_NET-{}\" \\\n  sh -c 'MYSQL_PWD=\"$MARIADB_ROOT_PASSWORD\" exec mariadb -uroot -e \"$DJSHIP_SQL\"'",
                 db.service,
-                quote(&inner)
             ));
         }
     }
@@ -359,7 +356,7 @@ pub fn plan(plan: &Plan) -> CiPlan {
         run(&dev_off, &words(&tests.command))
     } else {
         let inner = format!(
-            "pip --python /opt/venv/bin/python install --quiet {} && exec {}",
+            "pip --python /opt/venv/bin/python install --quiet \\\n  {} \\\n  && exec {}",
             words(&tests.install),
             words(&tests.command)
         );
