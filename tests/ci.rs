@@ -112,71 +112,77 @@ fn files(cases: &[Case], file: &str) -> Vec<PathBuf> {
 
 #[test]
 fn github_workflows_pass_actionlint_and_zizmor() {
-    with_cases(|cases| {
-        let workflows = files(cases, WORKFLOW);
-        if let Some(actionlint) = tool("actionlint") {
-            let (ok, out) = run(Command::new(actionlint).args(&workflows));
-            assert!(ok, "actionlint:\n{out}");
-        }
-        if let Some(zizmor) = tool("zizmor") {
-            // Offline: the audits that ask GitHub's API (known-vulnerable action versions)
-            // cannot run here. Pedantic: every audit, the undocumented permission too.
-            let (ok, out) = run(Command::new(zizmor)
-                .args(["--offline", "--no-progress", "--persona", "pedantic"])
-                .args(&workflows));
-            assert!(ok && out.contains("No findings"), "zizmor:\n{out}");
-        }
-    });
+    with_cases(actionlint_and_zizmor);
+}
+
+fn actionlint_and_zizmor(cases: &[Case]) {
+    let workflows = files(cases, WORKFLOW);
+    if let Some(actionlint) = tool("actionlint") {
+        let (ok, out) = run(Command::new(actionlint).args(&workflows));
+        assert!(ok, "actionlint:\n{out}");
+    }
+    if let Some(zizmor) = tool("zizmor") {
+        // Offline: the audits that ask GitHub's API (known-vulnerable action versions)
+        // cannot run here. Pedantic: every audit, the undocumented permission too.
+        let (ok, out) = run(Command::new(zizmor)
+            .args(["--offline", "--no-progress", "--persona", "pedantic"])
+            .args(&workflows));
+        assert!(ok && out.contains("No findings"), "zizmor:\n{out}");
+    }
 }
 
 #[test]
 fn gitlab_pipelines_match_gitlabs_schema() {
-    with_cases(|cases| {
-        let Some(cj) = tool("check-jsonschema") else {
-            return;
-        };
-        let (ok, out) = run(Command::new(cj)
-            .args(["--builtin-schema", "vendor.gitlab-ci"])
-            .args(files(cases, ".gitlab-ci.yml")));
-        assert!(ok, "check-jsonschema (GitLab CI schema):\n{out}");
-    });
+    with_cases(gitlab_schema);
+}
+
+fn gitlab_schema(cases: &[Case]) {
+    let Some(cj) = tool("check-jsonschema") else {
+        return;
+    };
+    let (ok, out) = run(Command::new(cj)
+        .args(["--builtin-schema", "vendor.gitlab-ci"])
+        .args(files(cases, ".gitlab-ci.yml")));
+    assert!(ok, "check-jsonschema (GitLab CI schema):\n{out}");
 }
 
 #[test]
 fn jenkinsfiles_pass_npm_groovy_lint() {
-    with_cases(|cases| {
-        let Some(lint) = tool("npm-groovy-lint") else {
-            return;
-        };
-        // --noserver: no CodeNarc server left running; --no-insight: no telemetry (it runs
-        // offline: CodeNarc is in the npm package, Java is the system's).
-        let (ok, out) = run(Command::new(lint)
-            .args([
-                "--noserver",
-                "--no-insight",
-                "--failon",
-                "warning",
-                "--output",
-                "txt",
-            ])
-            .args(files(cases, "Jenkinsfile")));
-        assert!(ok, "npm-groovy-lint:\n{out}");
-        // Its summary, without the terminal's colours.
-        let mut plain = String::new();
-        let mut esc = false;
-        for ch in out.chars() {
-            match (esc, ch) {
-                (false, '\u{1b}') => esc = true,
-                (true, 'm') => esc = false,
-                (true, _) => {}
-                (false, c) => plain.push(c),
-            }
+    with_cases(groovy_lint);
+}
+
+fn groovy_lint(cases: &[Case]) {
+    let Some(lint) = tool("npm-groovy-lint") else {
+        return;
+    };
+    // --noserver: no CodeNarc server left running; --no-insight: no telemetry (it runs
+    // offline: CodeNarc is in the npm package, Java is the system's).
+    let (ok, out) = run(Command::new(lint)
+        .args([
+            "--noserver",
+            "--no-insight",
+            "--failon",
+            "warning",
+            "--output",
+            "txt",
+        ])
+        .args(files(cases, "Jenkinsfile")));
+    assert!(ok, "npm-groovy-lint:\n{out}");
+    // Its summary, without the terminal's colours.
+    let mut plain = String::new();
+    let mut esc = false;
+    for ch in out.chars() {
+        match (esc, ch) {
+            (false, '\u{1b}') => esc = true,
+            (true, 'm') => esc = false,
+            (true, _) => {}
+            (false, c) => plain.push(c),
         }
-        assert!(
-            plain.contains(&format!("results in {} linted files", cases.len())),
-            "npm-groovy-lint did not lint every Jenkinsfile:\n{out}"
-        );
-    });
+    }
+    assert!(
+        plain.contains(&format!("results in {} linted files", cases.len())),
+        "npm-groovy-lint did not lint every Jenkinsfile:\n{out}"
+    );
 }
 
 /// The shell of every step: (where, shell, script). GitHub's run with bash; GitLab's
@@ -214,24 +220,26 @@ fn scripts(c: &Case) -> Vec<(String, &'static str, String)> {
 
 #[test]
 fn every_shell_step_passes_shellcheck() {
-    with_cases(|cases| {
-        let Some(sc) = tool("shellcheck") else {
-            return;
-        };
-        let tmp = tempfile::tempdir().unwrap();
-        for c in cases {
-            for (i, (what, shell, script)) in scripts(c).into_iter().enumerate() {
-                let f = tmp.path().join(format!("{}-{i}.sh", c.name));
-                std::fs::write(&f, &script).unwrap();
-                // SC2016: `${{ ... }}`-free single-quoted `$VAR` are for the container's
-                // shell (the health check), not this one.
-                let (ok, out) = run(Command::new(&sc)
-                    .args(["-s", shell, "-e", "SC2016"])
-                    .arg(&f));
-                assert!(ok, "{}: {what}:\n{script}\n{out}", c.name);
-            }
+    with_cases(shellcheck);
+}
+
+fn shellcheck(cases: &[Case]) {
+    let Some(sc) = tool("shellcheck") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    for c in cases {
+        for (i, (what, shell, script)) in scripts(c).into_iter().enumerate() {
+            let f = tmp.path().join(format!("{}-{i}.sh", c.name));
+            std::fs::write(&f, &script).unwrap();
+            // SC2016: `${{ ... }}`-free single-quoted `$VAR` are for the container's
+            // shell (the health check), not this one.
+            let (ok, out) = run(Command::new(&sc)
+                .args(["-s", shell, "-e", "SC2016"])
+                .arg(&f));
+            assert!(ok, "{}: {what}:\n{script}\n{out}", c.name);
         }
-    });
+    }
 }
 
 /// `uses:` of every step of a workflow.
@@ -357,219 +365,273 @@ fn assert_checks_in_image(what: &str, c: &Case, scripts: &[String]) {
 
 #[test]
 fn github_workflow_does_what_it_promises() {
-    with_cases(|cases| {
-        for c in cases {
-            let path = c.dir.join(WORKFLOW);
-            let text = read(&path);
-            let wf = yaml(&path);
-            let jobs = wf["jobs"].as_object().unwrap();
-            // Least privilege: nothing at the top; each job its own, write only where needed.
-            assert_eq!(wf["permissions"], json!({}), "{}", c.name);
-            let perms = |job: &str| jobs[job]["permissions"].clone();
-            assert_eq!(perms("test"), json!({"contents": "read"}), "{}", c.name);
-            assert_eq!(
-                perms("lint"),
-                json!({"contents": "read", "security-events": "write"})
-            );
-            assert_eq!(
-                perms("push"),
-                json!({"contents": "read", "packages": "write"})
-            );
-            // Every action pinned by a full commit, with its version in a comment.
-            for u in uses(&wf) {
-                let (_, sha) = u.split_once('@').unwrap();
-                assert!(
-                    sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
-                    "{}: {u} is not pinned by commit",
-                    c.name
-                );
-                let line = text.lines().find(|l| l.contains(&u)).unwrap();
-                assert!(
-                    line.contains(" # v"),
-                    "{}: {u} has no version comment",
-                    c.name
-                );
-            }
-            // Checkouts keep no token in .git/config.
-            for j in jobs.values() {
-                for s in step(j, "actions/checkout@") {
-                    assert_eq!(s["with"]["persist-credentials"], false, "{}", c.name);
-                }
-                // No expression inside a shell script (template injection).
-                for s in j["steps"].as_array().unwrap() {
-                    if let Some(r) = s["run"].as_str() {
-                        assert!(!r.contains("${{"), "{}: expression in run:\n{r}", c.name);
-                    }
-                }
-            }
-            // Build: BuildKit with the Actions cache, loaded for the checks, not pushed.
-            let test = &jobs["test"];
-            let build = step(test, "docker/build-push-action@");
-            assert_eq!(build.len(), 1, "{}", c.name);
-            assert_eq!(build[0]["with"]["load"], true);
-            assert_eq!(build[0]["with"]["push"], false);
-            assert_eq!(build[0]["with"]["cache-from"], "type=gha");
-            assert!(step(test, "docker/setup-buildx-action@").len() == 1);
-            let tag = build[0]["with"]["tags"].as_str().unwrap();
-            assert_eq!(test["env"]["DJSHIP_CI_IMAGE"], tag, "{}", c.name);
-            let runs: Vec<String> = test["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|s| s["run"].as_str().map(String::from))
-                .collect();
-            assert_checks_in_image("github", c, &runs);
-            let last = test["steps"].as_array().unwrap().last().unwrap();
-            assert_eq!(
-                last["if"], "always()",
-                "{}: cleanup must always run",
+    with_cases(github_promises);
+}
+
+fn github_promises(cases: &[Case]) {
+    for c in cases {
+        let path = c.dir.join(WORKFLOW);
+        let text = read(&path);
+        let wf = yaml(&path);
+        let jobs = wf["jobs"].as_object().unwrap();
+        // Least privilege: nothing at the top; each job its own, write only where needed.
+        assert_eq!(wf["permissions"], json!({}), "{}", c.name);
+        let perms = |job: &str| jobs[job]["permissions"].clone();
+        assert_eq!(perms("test"), json!({"contents": "read"}), "{}", c.name);
+        assert_eq!(
+            perms("lint"),
+            json!({"contents": "read", "security-events": "write"})
+        );
+        assert_eq!(
+            perms("push"),
+            json!({"contents": "read", "packages": "write"})
+        );
+        // Every action pinned by a full commit, with its version in a comment.
+        for u in uses(&wf) {
+            let (_, sha) = u.split_once('@').unwrap();
+            assert!(
+                sha.len() == 40 && sha.chars().all(|c| c.is_ascii_hexdigit()),
+                "{}: {u} is not pinned by commit",
                 c.name
             );
-            // Lint: SARIF written by djship (pinned, installed as a user would) and uploaded
-            // even when lint fails.
-            let lint = &jobs["lint"];
-            let lint_run = lint["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find_map(|s| s["run"].as_str())
-                .unwrap();
+            let line = text.lines().find(|l| l.contains(&u)).unwrap();
             assert!(
-                lint_run.contains(&format!("djship=={}", env!("CARGO_PKG_VERSION")))
-                    && lint_run.contains("djship lint --format sarif . > djship-lint.sarif"),
-                "{}: {lint_run}",
+                line.contains(" # v"),
+                "{}: {u} has no version comment",
                 c.name
             );
-            let upload = step(lint, "github/codeql-action/upload-sarif@");
-            assert_eq!(upload.len(), 1);
-            assert_eq!(upload[0]["with"]["sarif_file"], "djship-lint.sarif");
-            assert_eq!(upload[0]["if"], "${{ !cancelled() }}");
-            // Push: the default branch only, after test and lint, tagged with the SHA.
-            let push = &jobs["push"];
-            assert_eq!(push["needs"], json!(["test", "lint"]));
-            let cond = push["if"].as_str().unwrap();
-            assert!(
-                cond.contains("github.event_name == 'push'")
-                    && cond.contains("github.ref_name == github.event.repository.default_branch"),
-                "{}: {cond}",
-                c.name
-            );
-            let pushed = step(push, "docker/build-push-action@");
-            assert_eq!(pushed[0]["with"]["push"], true);
-            let tags = pushed[0]["with"]["tags"].as_str().unwrap();
-            assert!(
-                tags.starts_with("${{ steps.image.outputs.name }}:")
-                    && tags.ends_with(":${{ github.sha }}"),
-                "{tags}"
-            );
-            let login = step(push, "docker/login-action@");
-            assert_eq!(login[0]["with"]["registry"], "ghcr.io");
-            assert_eq!(login[0]["with"]["password"], "${{ secrets.GITHUB_TOKEN }}");
-            // Only the push job can push.
-            for (name, j) in jobs {
-                if name != "push" {
-                    for s in step(j, "docker/build-push-action@") {
-                        assert_ne!(s["with"]["push"], true, "{}: {name} pushes", c.name);
-                    }
-                }
+        }
+        // Checkouts keep no token in .git/config.
+        for j in jobs.values() {
+            for s in step(j, "actions/checkout@") {
+                assert_eq!(s["with"]["persist-credentials"], false, "{}", c.name);
             }
-            for secret in env_secrets(c) {
-                assert!(!text.contains(&secret), "{}: a .env secret", c.name);
+            // No expression inside a shell script (template injection).
+            for s in j["steps"].as_array().unwrap() {
+                if let Some(r) = s["run"].as_str() {
+                    assert!(!r.contains("${{"), "{}: expression in run:\n{r}", c.name);
+                }
             }
         }
-    });
+        // Build: BuildKit with the Actions cache, loaded for the checks, not pushed.
+        let test = &jobs["test"];
+        let build = step(test, "docker/build-push-action@");
+        assert_eq!(build.len(), 1, "{}", c.name);
+        assert_eq!(build[0]["with"]["load"], true);
+        assert_eq!(build[0]["with"]["push"], false);
+        assert_eq!(build[0]["with"]["cache-from"], "type=gha");
+        assert!(step(test, "docker/setup-buildx-action@").len() == 1);
+        let tag = build[0]["with"]["tags"].as_str().unwrap();
+        assert_eq!(test["env"]["DJSHIP_CI_IMAGE"], tag, "{}", c.name);
+        let runs: Vec<String> = test["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["run"].as_str().map(String::from))
+            .collect();
+        assert_checks_in_image("github", c, &runs);
+        let last = test["steps"].as_array().unwrap().last().unwrap();
+        assert_eq!(
+            last["if"], "always()",
+            "{}: cleanup must always run",
+            c.name
+        );
+        // Lint: SARIF written by djship (pinned, installed as a user would) and uploaded
+        // even when lint fails.
+        let lint = &jobs["lint"];
+        let lint_run = lint["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|s| s["run"].as_str())
+            .unwrap();
+        assert!(
+            lint_run.contains(&format!("djship=={}", env!("CARGO_PKG_VERSION")))
+                && lint_run.contains("djship lint --format sarif . > djship-lint.sarif"),
+            "{}: {lint_run}",
+            c.name
+        );
+        let upload = step(lint, "github/codeql-action/upload-sarif@");
+        assert_eq!(upload.len(), 1);
+        assert_eq!(upload[0]["with"]["sarif_file"], "djship-lint.sarif");
+        assert_eq!(upload[0]["if"], "${{ !cancelled() }}");
+        // Push: the default branch only, after test and lint, tagged with the SHA.
+        let push = &jobs["push"];
+        assert_eq!(push["needs"], json!(["test", "lint"]));
+        let cond = push["if"].as_str().unwrap();
+        assert!(
+            cond.contains("github.event_name == 'push'")
+                && cond.contains("github.ref_name == github.event.repository.default_branch"),
+            "{}: {cond}",
+            c.name
+        );
+        let pushed = step(push, "docker/build-push-action@");
+        assert_eq!(pushed[0]["with"]["push"], true);
+        let tags = pushed[0]["with"]["tags"].as_str().unwrap();
+        assert!(
+            tags.starts_with("${{ steps.image.outputs.name }}:")
+                && tags.ends_with(":${{ github.sha }}"),
+            "{tags}"
+        );
+        let login = step(push, "docker/login-action@");
+        assert_eq!(login[0]["with"]["registry"], "ghcr.io");
+        assert_eq!(login[0]["with"]["password"], "${{ secrets.GITHUB_TOKEN }}");
+        // Only the push job can push.
+        for (name, j) in jobs {
+            if name != "push" {
+                for s in step(j, "docker/build-push-action@") {
+                    assert_ne!(s["with"]["push"], true, "{}: {name} pushes", c.name);
+                }
+            }
+        }
+        for secret in env_secrets(c) {
+            assert!(!text.contains(&secret), "{}: a .env secret", c.name);
+        }
+    }
 }
 
 #[test]
 fn gitlab_pipeline_does_what_it_promises() {
-    with_cases(|cases| {
-        for c in cases {
-            let gl = yaml(&c.dir.join(".gitlab-ci.yml"));
-            assert_eq!(gl["stages"], json!(["lint", "test"]), "{}", c.name);
-            let test = &gl["test"];
-            let script: Vec<String> = test["script"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|l| l.as_str().unwrap().to_string())
-                .collect();
-            let vars = &test["variables"];
-            assert_eq!(vars["DJSHIP_CI_IMAGE"], "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA");
-            assert!(
-                script[0].contains("--cache-from \"$DJSHIP_CI_CACHE\"")
-                    && script[0].contains("BUILDKIT_INLINE_CACHE=1")
-                    && vars["DJSHIP_CI_CACHE"]
-                        .as_str()
-                        .unwrap()
-                        .starts_with("$CI_REGISTRY_IMAGE:"),
-                "{}: build without the registry cache: {}",
-                c.name,
-                script[0]
-            );
-            assert_checks_in_image("gitlab", c, &script);
-            // Every push is inside the default-branch condition, after the checks.
-            let pushes: Vec<usize> = script
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.contains("docker push"))
-                .map(|(i, _)| i)
-                .collect();
-            assert_eq!(pushes, vec![script.len() - 1], "{}", c.name);
-            let last = script.last().unwrap();
-            let guard = last
-                .find("if [ \"$CI_COMMIT_BRANCH\" = \"$CI_DEFAULT_BRANCH\" ]; then")
-                .expect("push guarded by the default branch");
-            assert!(last.find("docker push").unwrap() > guard);
-            assert!(last.trim_end().ends_with("fi"));
-            let after = test["after_script"][0].as_str().unwrap();
-            assert!(after.contains("docker network rm"), "{after}");
-            let lint = gl["lint"]["script"].as_array().unwrap();
-            assert!(lint[0]
-                .as_str()
-                .unwrap()
-                .contains(&format!("djship=={}", env!("CARGO_PKG_VERSION"))));
-            let text = read(&c.dir.join(".gitlab-ci.yml"));
-            for secret in env_secrets(c) {
-                assert!(!text.contains(&secret), "{}: a .env secret", c.name);
-            }
+    with_cases(gitlab_promises);
+}
+
+fn gitlab_promises(cases: &[Case]) {
+    for c in cases {
+        let gl = yaml(&c.dir.join(".gitlab-ci.yml"));
+        assert_eq!(gl["stages"], json!(["lint", "test"]), "{}", c.name);
+        let test = &gl["test"];
+        let script: Vec<String> = test["script"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().to_string())
+            .collect();
+        let vars = &test["variables"];
+        assert_eq!(vars["DJSHIP_CI_IMAGE"], "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA");
+        assert!(
+            script[0].contains("--cache-from \"$DJSHIP_CI_CACHE\"")
+                && script[0].contains("BUILDKIT_INLINE_CACHE=1")
+                && vars["DJSHIP_CI_CACHE"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("$CI_REGISTRY_IMAGE:"),
+            "{}: build without the registry cache: {}",
+            c.name,
+            script[0]
+        );
+        assert_checks_in_image("gitlab", c, &script);
+        // Every push is inside the default-branch condition, after the checks.
+        let pushes: Vec<usize> = script
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.contains("docker push"))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(pushes, vec![script.len() - 1], "{}", c.name);
+        let last = script.last().unwrap();
+        let guard = last
+            .find("if [ \"$CI_COMMIT_BRANCH\" = \"$CI_DEFAULT_BRANCH\" ]; then")
+            .expect("push guarded by the default branch");
+        assert!(last.find("docker push").unwrap() > guard);
+        assert!(last.trim_end().ends_with("fi"));
+        let after = test["after_script"][0].as_str().unwrap();
+        assert!(after.contains("docker network rm"), "{after}");
+        let lint = gl["lint"]["script"].as_array().unwrap();
+        assert!(lint[0]
+            .as_str()
+            .unwrap()
+            .contains(&format!("djship=={}", env!("CARGO_PKG_VERSION"))));
+        let text = read(&c.dir.join(".gitlab-ci.yml"));
+        for secret in env_secrets(c) {
+            assert!(!text.contains(&secret), "{}: a .env secret", c.name);
         }
-    });
+    }
 }
 
 #[test]
 fn jenkinsfile_does_what_it_promises() {
-    with_cases(|cases| {
-        for c in cases {
-            let text = read(&c.dir.join("Jenkinsfile"));
-            assert!(text.contains("pipeline {") && text.contains("agent any"));
-            let blocks: Vec<String> = scripts(c)
-                .into_iter()
-                .filter(|(w, _, _)| w.starts_with("jenkins"))
-                .map(|(_, _, s)| s)
-                .collect();
-            assert_checks_in_image("jenkins", c, &blocks);
-            // The push stage runs on main only, with the credential, tagged by commit.
-            let push = text.split("stage('Push')").nth(1).expect("a Push stage");
-            let push = push.split("post {").next().unwrap();
-            assert!(push
-                .trim_start()
-                .starts_with("{\n            when { branch 'main' }"));
-            assert!(push.contains("credentialsId: 'djship-registry'"));
-            assert_eq!(
-                text.matches("docker push").count(),
-                push.matches("docker push").count(),
-                "{}: a push outside the main-only stage",
-                c.name
-            );
-            assert!(text.contains(":${env.GIT_COMMIT}\""));
-            assert!(text.contains("--cache-from \"$DJSHIP_CI_CACHE\""));
-            let post = text.rsplit("post {").next().unwrap();
-            assert!(post.contains("always") && post.contains("docker network rm"));
-            for secret in env_secrets(c) {
-                assert!(!text.contains(&secret), "{}: a .env secret", c.name);
-            }
+    with_cases(jenkins_promises);
+}
+
+fn jenkins_promises(cases: &[Case]) {
+    for c in cases {
+        let text = read(&c.dir.join("Jenkinsfile"));
+        assert!(text.contains("pipeline {") && text.contains("agent any"));
+        let blocks: Vec<String> = scripts(c)
+            .into_iter()
+            .filter(|(w, _, _)| w.starts_with("jenkins"))
+            .map(|(_, _, s)| s)
+            .collect();
+        assert_checks_in_image("jenkins", c, &blocks);
+        // The push stage runs on main only, with the credential, tagged by commit.
+        let push = text.split("stage('Push')").nth(1).expect("a Push stage");
+        let push = push.split("post {").next().unwrap();
+        assert!(push
+            .trim_start()
+            .starts_with("{\n            when { branch 'main' }"));
+        assert!(push.contains("credentialsId: 'djship-registry'"));
+        assert_eq!(
+            text.matches("docker push").count(),
+            push.matches("docker push").count(),
+            "{}: a push outside the main-only stage",
+            c.name
+        );
+        assert!(text.contains(":${env.GIT_COMMIT}\""));
+        assert!(text.contains("--cache-from \"$DJSHIP_CI_CACHE\""));
+        let post = text.rsplit("post {").next().unwrap();
+        assert!(post.contains("always") && post.contains("docker network rm"));
+        for secret in env_secrets(c) {
+            assert!(!text.contains(&secret), "{}: a .env secret", c.name);
         }
-    });
+    }
+}
+
+/// The projects of the real-world tier (tests/realworld.rs: applications and generated
+/// projects from PyPI, none written here), with the three pipelines written: every check
+/// above holds on them too. Runs with DJSHIP_REALWORLD=1 or DJSHIP_REQUIRE_TOOLS=1.
+#[test]
+fn realworld_pipelines_pass_their_validators_and_keep_their_promises() {
+    let on = tools_required() || std::env::var("DJSHIP_REALWORLD").is_ok_and(|v| v == "1");
+    if !on {
+        eprintln!("skipped: the real-world tier needs PyPI; set DJSHIP_REALWORLD=1");
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/realworld-fetch");
+    let (ok, names) = run(Command::new("bash").arg(&script).arg("--list"));
+    assert!(ok, "{names}");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cases = Vec::new();
+    for name in names.split_whitespace() {
+        let out = Command::new("bash")
+            .arg(&script)
+            .arg(name)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "realworld-fetch {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let src = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        let dir = tmp.path().join(name);
+        // cp -a: some sdists hold symbolic links whose targets they lack.
+        let (ok, out) = run(Command::new("cp").arg("-a").arg(&src).arg(&dir));
+        assert!(ok, "{out}");
+        // --force: some ship their own Dockerfile, which djship replaces.
+        init(&dir, &["--patch-settings", "--force"]);
+        cases.push(Case {
+            name: name.to_string(),
+            plan: inspect_json(&dir, &[])["plan"].clone(),
+            dir,
+        });
+    }
+    actionlint_and_zizmor(&cases);
+    gitlab_schema(&cases);
+    groovy_lint(&cases);
+    shellcheck(&cases);
+    github_promises(&cases);
+    gitlab_promises(&cases);
+    jenkins_promises(&cases);
 }
 
 #[test]

@@ -201,11 +201,14 @@ fn wagtail_compose() {
 #[test]
 fn ci_pipelines() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut cases: Vec<(String, std::path::PathBuf, Vec<&str>)> =
-        ["poetry-mysql", "split-settings-celery", "requirements-nested"]
-            .iter()
-            .map(|n| (n.to_string(), fixtures().join(n), vec![]))
-            .collect();
+    let mut cases: Vec<(String, std::path::PathBuf, Vec<&str>)> = [
+        "poetry-mysql",
+        "split-settings-celery",
+        "requirements-nested",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), fixtures().join(n), vec![]))
+    .collect();
     if let Some(dir) = startproject(tmp.path(), "mysite") {
         cases.push(("startproject-patched".into(), dir, vec!["--patch-settings"]));
     } else {
