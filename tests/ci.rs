@@ -792,25 +792,31 @@ impl Runner {
 
 const MODELS: &str = "from django.db import models\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=50)\n";
 const MIGRATION: &str = "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = [\n        migrations.CreateModel(\n            name=\"Item\",\n            fields=[\n                (\"id\", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name=\"ID\")),\n                (\"name\", models.CharField(max_length=50)),\n            ],\n        ),\n    ]\n";
+const PYTEST_TESTS: &str = "import pytest\nfrom django.db import connection\n\nfrom shop.models import Item\n\n\n@pytest.mark.django_db\ndef test_rows_go_to_the_database_service():\n    Item.objects.create(name=\"x\")\n    assert Item.objects.count() == 1\n    assert connection.vendor == \"postgresql\"\n";
 const TESTS: &str = "from django.db import connection\nfrom django.test import TestCase\n\nfrom .models import Item\n\n\nclass RealDatabase(TestCase):\n    def test_rows_go_to_the_database_service(self):\n        Item.objects.create(name=\"x\")\n        self.assertEqual(Item.objects.count(), 1)\n        self.assertEqual(connection.vendor, \"postgresql\")\n";
 
-#[test]
-fn github_test_job_runs_on_the_engine() {
-    if !e2e() {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let Some(dir) = startproject(tmp.path(), "ci-e2e") else {
-        return;
-    };
-    // An app with a model, its migration and a test that writes to the database.
+/// A startproject with an app `shop`: a model, its migration and a test that writes a row
+/// and checks the database is PostgreSQL (Django's runner, or with `pytest` pytest-django
+/// declared in requirements-dev.txt only); `init --ci github` on the stand-in images.
+fn project_with_app(parent: &Path, name: &str, pytest: bool) -> Option<PathBuf> {
+    let dir = startproject(parent, name)?;
     let app = dir.join("shop");
     std::fs::create_dir_all(app.join("migrations")).unwrap();
     std::fs::write(app.join("__init__.py"), "").unwrap();
     std::fs::write(app.join("migrations/__init__.py"), "").unwrap();
     std::fs::write(app.join("models.py"), MODELS).unwrap();
     std::fs::write(app.join("migrations/0001_initial.py"), MIGRATION).unwrap();
-    std::fs::write(app.join("tests.py"), TESTS).unwrap();
+    if pytest {
+        std::fs::write(dir.join("requirements.txt"), "Django>=5.2,<5.3\n").unwrap();
+        std::fs::write(
+            dir.join("requirements-dev.txt"),
+            "-r requirements.txt\npytest-django==4.11.1\n",
+        )
+        .unwrap();
+        std::fs::write(app.join("test_db.py"), PYTEST_TESTS).unwrap();
+    } else {
+        std::fs::write(app.join("tests.py"), TESTS).unwrap();
+    }
     let settings = dir.join("mysite/settings.py");
     let text = read(&settings).replacen(
         "'django.contrib.staticfiles',",
@@ -821,7 +827,9 @@ fn github_test_job_runs_on_the_engine() {
     let out = djship()
         .args(["init", "--ci", "github", "--patch-settings"])
         .args(["--ca-cert", "/etc/ssl/certs/ca-certificates.crt"])
-        .args(["--python-image", "djship-e2e/python:3.11"])
+        // python-ca: the runtime trusts this machine's TLS-intercepting proxy too (pip at
+        // test time, for pytest-django).
+        .args(["--python-image", "djship-e2e/python-ca:3.11"])
         .args(["--postgres-image", "djship-e2e/postgres:15"])
         .arg(&dir)
         .output()
@@ -831,6 +839,26 @@ fn github_test_job_runs_on_the_engine() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    Some(dir)
+}
+
+fn report(r: &[(String, bool, String)]) -> String {
+    r.iter()
+        .map(|(n, ok, t)| format!("--- {n}: {}\n{t}", if *ok { "ok" } else { "FAILED" }))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn github_test_job_runs_on_the_engine() {
+    if !e2e() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = project_with_app(tmp.path(), "ci-e2e", false) else {
+        return;
+    };
+    let app = dir.join("shop");
     let wf = yaml(&dir.join(WORKFLOW));
     let job = &wf["jobs"]["test"];
     let steps = job["steps"].as_array().unwrap().clone();
@@ -840,12 +868,6 @@ fn github_test_job_runs_on_the_engine() {
     // The job as it is: every step passes, the test ran against PostgreSQL.
     let mut runner = Runner::new(&dir, job, &run_id);
     let results = runner.job(&steps);
-    let report = |r: &[(String, bool, String)]| {
-        r.iter()
-            .map(|(n, ok, t)| format!("--- {n}: {}\n{t}", if *ok { "ok" } else { "FAILED" }))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
     assert_eq!(results.len(), steps.len(), "{}", report(&results));
     assert!(results.iter().all(|r| r.1), "{}", report(&results));
     let tests = results.iter().find(|r| r.0.starts_with("Tests")).unwrap();
@@ -914,6 +936,37 @@ fn github_test_job_runs_on_the_engine() {
         ]),
     );
     assert!(!nets.contains(&format!("djship-ci-{run_id}")), "{nets}");
+}
+
+/// The pytest path: pytest-django declared for development only is installed into the
+/// image's virtualenv by the test step, and pytest runs the test against PostgreSQL.
+#[test]
+fn github_test_job_runs_pytest_on_the_engine() {
+    if !e2e() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = project_with_app(tmp.path(), "ci-e2e-pytest", true) else {
+        return;
+    };
+    let wf = yaml(&dir.join(WORKFLOW));
+    let job = &wf["jobs"]["test"];
+    let steps = job["steps"].as_array().unwrap().clone();
+    let started = std::time::Instant::now();
+    let mut runner = Runner::new(&dir, job, &format!("{}-pytest", std::process::id()));
+    let results = runner.job(&steps);
+    assert_eq!(results.len(), steps.len(), "{}", report(&results));
+    assert!(results.iter().all(|r| r.1), "{}", report(&results));
+    let tests = results.iter().find(|r| r.0.starts_with("Tests")).unwrap();
+    assert!(
+        tests.0.contains("pytest") && tests.2.contains("1 passed"),
+        "{}",
+        report(&results)
+    );
+    eprintln!(
+        "the GitHub test job with pytest: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// The services steps for MariaDB (with the grant the test runner needs) and for Redis, on
