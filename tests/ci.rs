@@ -500,6 +500,8 @@ fn gitlab_promises(cases: &[Case]) {
         let gl = yaml(&c.dir.join(".gitlab-ci.yml"));
         assert_eq!(gl["stages"], json!(["lint", "test"]), "{}", c.name);
         let test = &gl["test"];
+        // The build context is the checkout alone (not lint's artifact).
+        assert_eq!(test["dependencies"], json!([]), "{}", c.name);
         let script: Vec<String> = test["script"]
             .as_array()
             .unwrap()
@@ -644,14 +646,14 @@ fn ci_comes_from_the_config_too_and_unknown_names_are_refused() {
     assert!(out.status.success());
     assert!(dir.join(".gitlab-ci.yml").is_file());
     assert!(!dir.join(WORKFLOW).exists() && !dir.join("Jenkinsfile").exists());
-    // The flag wins over the config.
+    // The flag wins over the config, and repeats.
     let out = djship()
-        .args(["init", "--ci", "jenkins"])
+        .args(["init", "--ci", "jenkins", "--ci", "github"])
         .arg(&dir)
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(dir.join("Jenkinsfile").is_file());
+    assert!(dir.join("Jenkinsfile").is_file() && dir.join(WORKFLOW).is_file());
     std::fs::write(&py, format!("{text}\n[tool.djship]\nci = [\"travis\"]\n")).unwrap();
     let out = djship().arg("init").arg(&dir).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
