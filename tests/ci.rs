@@ -770,6 +770,32 @@ impl Runner {
         result
     }
 
+    fn docker() -> String {
+        std::env::var("DOCKER").unwrap_or_else(|_| "docker".into())
+    }
+}
+
+/// Whatever happens in the test, the run's containers and network go (the job's own cleanup
+/// step has normally removed them already).
+impl Drop for Runner {
+    fn drop(&mut self) {
+        let Some((_, net)) = self.env.iter().find(|(k, _)| k == "DJSHIP_CI_NET") else {
+            return;
+        };
+        let (_, ids) = run(Command::new(Runner::docker()).args([
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("name=^{net}-"),
+        ]));
+        for id in ids.split_whitespace() {
+            let _ = run(Command::new(Runner::docker()).args(["rm", "-f", id]));
+        }
+        let _ = run(Command::new(Runner::docker()).args(["network", "rm", net]));
+    }
+}
+
+impl Runner {
     /// Runs the steps as the runner does: after a failure only `if: always()` ones.
     /// (name, success, output) of each step run.
     fn job(&mut self, steps: &[Value]) -> Vec<(String, bool, String)> {
