@@ -999,9 +999,9 @@ fn github_test_job_runs_pytest_on_the_engine() {
 
 /// The services steps for MariaDB (with the grant the test runner needs) and for Redis, on
 /// the stand-in images: the environment generated, the containers healthy, the grant
-/// applied, everything removed.
+/// applied, everything removed; GitHub's steps under bash, then GitLab's items under dash.
 #[test]
-fn github_services_start_mariadb_and_redis_on_the_engine() {
+fn services_start_mariadb_and_redis_on_the_engine() {
     if !e2e() {
         return;
     }
@@ -1024,7 +1024,7 @@ fn github_services_start_mariadb_and_redis_on_the_engine() {
     ] {
         let (_tmp, dir) = fixture(name);
         let out = djship()
-            .args(["init", "--ci", "github"])
+            .args(["init", "--ci", "github,gitlab"])
             .args(args)
             .arg(&dir)
             .output()
@@ -1060,5 +1060,73 @@ fn github_services_start_mariadb_and_redis_on_the_engine() {
             read(&dir.join(WORKFLOW)).contains(&format!("--network-alias {expect}")),
             "{name}: {started}"
         );
+        drop(runner);
+        gitlab_services_under_dash(&dir, &format!("{run_id}-gl"), expect);
     }
+}
+
+/// GitLab's test job runs its script items in one POSIX shell (busybox in docker:cli): its
+/// environment and services items here under dash, then its after_script.
+fn gitlab_services_under_dash(dir: &Path, job_id: &str, expect: &str) {
+    let gl = yaml(&dir.join(".gitlab-ci.yml"));
+    let job = &gl["test"];
+    let items: Vec<&str> = job["script"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let env_item = items
+        .iter()
+        .position(|s| s.contains("> \"$DJSHIP_CI_ENV\""))
+        .unwrap();
+    let script = format!("set -e\n{}\n{}\n", items[env_item], items[env_item + 1]);
+    let after = job["after_script"][0].as_str().unwrap();
+    let vars: Vec<(String, String)> = ["DJSHIP_CI_NET", "DJSHIP_CI_ENV"]
+        .iter()
+        .map(|k| {
+            let v = job["variables"][*k]
+                .as_str()
+                .unwrap()
+                .replace("$CI_JOB_ID", job_id);
+            assert!(!v.contains('$'), "{k}: {v}");
+            (k.to_string(), v)
+        })
+        .collect();
+    let docker = std::env::var("DOCKER").unwrap_or_else(|_| "/usr/bin/docker".into());
+    let bin = Path::new(&docker)
+        .parent()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let sh = |text: &str| {
+        run(Command::new("dash")
+            .arg("-c")
+            .arg(text)
+            .current_dir(dir)
+            .env(
+                "PATH",
+                format!("{bin}:{}", std::env::var("PATH").unwrap_or_default()),
+            )
+            .envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+    };
+    let (ok, out) = sh(&script);
+    let net = &vars[0].1;
+    let (_, running) = run(Command::new(&docker).args([
+        "ps",
+        "--filter",
+        &format!("name=^{net}-"),
+        "--format",
+        "{{.Names}} {{.Status}}",
+    ]));
+    let (cleaned, cleanup) = sh(after);
+    assert!(ok, "GitLab's services under dash:\n{script}\n{out}");
+    assert!(
+        running.contains(&format!("{net}-{expect} ")) && running.contains("(healthy)"),
+        "{running}"
+    );
+    assert!(cleaned, "{cleanup}");
+    let (_, left) =
+        run(Command::new(&docker).args(["ps", "-aq", "--filter", &format!("name=^{net}-")]));
+    assert!(left.trim().is_empty(), "after_script left {left}");
 }
