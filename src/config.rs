@@ -10,6 +10,7 @@
 //! node-image = "registry.example.com/node:24-slim"   # the frontend build stage, when there is one
 //! templates = "deploy/djship-templates"   # overrides embedded templates by file name
 //! ca-cert = "certs/corporate-ca.pem"       # trusted during the build (TLS-intercepting proxy)
+//! ci = ["github"]                         # CI pipelines `djship init` writes (github, gitlab, jenkins)
 //!
 //! [tool.djship.deploy]                  # production targets (compose, swarm, k8s)
 //! hosts = ["shop.example.com"]            # the site's host names (default localhost)
@@ -46,6 +47,8 @@ pub struct Config {
     pub templates: Option<String>,
     /// CA bundle (relative to the project root) to trust while building (`--ca-cert`).
     pub ca_cert: Option<String>,
+    /// CI providers whose pipelines `djship init` writes (`--ci`).
+    pub ci: Option<Vec<String>>,
     #[serde(default)]
     pub native: BTreeMap<String, ExtraRule>,
     /// `[tool.djship.lint]`: which lint rules run and what fails the run.

@@ -50,6 +50,8 @@ pub struct Flags {
     pub patch_settings: bool,
     pub ca_cert: Option<PathBuf>,
     pub target: Option<String>,
+    /// CI providers (`--ci`); empty: the config's `ci`.
+    pub ci: Vec<String>,
     /// Deployment flags (`--host`, `--no-tls`, `--replicas`...), in the config's form.
     pub deploy: crate::config::DeployConfig,
 }
@@ -78,6 +80,8 @@ pub struct Options {
     pub ca_cert: Option<CaCert>,
     /// The target asked for (`--target`); `None`: the default. The pipeline looks it up.
     pub target: Option<String>,
+    /// The CI providers whose pipelines `init` writes (`--ci`, else the config's `ci`).
+    pub ci: Vec<String>,
     /// Templates the project overrides (the config's `templates` folder).
     pub template_dir: Option<PathBuf>,
     /// How the production targets run the application (flags, then config, then defaults).
@@ -158,7 +162,26 @@ impl Options {
             &crate::plan::slug(&name),
             &mut warnings,
         );
+        let ci = if flags.ci.is_empty() {
+            config.ci.clone().unwrap_or_default()
+        } else {
+            flags.ci.clone()
+        };
+        let mut ci_names = Vec::new();
+        for name in ci {
+            if crate::targets::ci::by_name(&name).is_none() {
+                return Err(Error::Invalid {
+                    path: root.join("pyproject.toml"),
+                    message: format!("no CI provider named {name:?} ([tool.djship] ci)"),
+                    hint: format!("choose from: {}", crate::targets::ci::names().join(", ")),
+                });
+            }
+            if !ci_names.contains(&name) {
+                ci_names.push(name);
+            }
+        }
         Ok(Options {
+            ci: ci_names,
             deploy,
             images: ImageChoice::merge(&flags.images, &config),
             template_dir: config.templates.as_ref().map(|t| root.join(t)),

@@ -48,7 +48,14 @@ pub fn artifacts(a: &Analysis, o: &Options) -> Result<Vec<Artifact>> {
     let existing = std::fs::read_to_string(o.root.join(".env")).ok();
     let values = plan::secrets::resolve(&a.plan.env, existing.as_deref())?;
     let tls = plan::tls::resolve(&a.plan.deploy, &o.root, &a.plan.name)?;
-    targets::artifacts(&a.plan, &values, tls, target(o)?, o.template_dir.as_deref())
+    targets::artifacts(
+        &a.plan,
+        &values,
+        tls,
+        target(o)?,
+        &o.ci,
+        o.template_dir.as_deref(),
+    )
 }
 
 /// The target the options name, or the default one.

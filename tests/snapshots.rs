@@ -195,3 +195,47 @@ fn wagtail_compose() {
     // `wagtail start` writes its own Dockerfile and .dockerignore: djship replaces them.
     snapshot_init("wagtail", &dir, "mysite", &["--force"]);
 }
+
+/// The pipeline files of every CI provider (`init --ci`), on projects with MariaDB, with
+/// Redis, with pytest-django, and from startproject: the files `--ci` adds to a plain init.
+#[test]
+fn ci_pipelines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cases: Vec<(String, std::path::PathBuf, Vec<&str>)> = [
+        "poetry-mysql",
+        "split-settings-celery",
+        "requirements-nested",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), fixtures().join(n), vec![]))
+    .collect();
+    if let Some(dir) = startproject(tmp.path(), "mysite") {
+        cases.push(("startproject-patched".into(), dir, vec!["--patch-settings"]));
+    } else {
+        assert!(!tools_required(), "django-admin is required");
+    }
+    for (case, dir, args) in &cases {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let (plain, _) = init(dir, &name, args);
+        for provider in djship::targets::ci::names() {
+            let mut with_ci = vec!["--ci", provider];
+            with_ci.extend(args);
+            let (written, _) = init(dir, &name, &with_ci);
+            let added: Vec<_> = written
+                .iter()
+                .filter(|(k, _)| !plain.contains_key(*k))
+                .collect();
+            assert!(!added.is_empty(), "--ci {provider} wrote nothing on {case}");
+            for (path, content) in added {
+                let shown = content.replace(
+                    concat!("djship ", env!("CARGO_PKG_VERSION")),
+                    "djship <version>",
+                );
+                insta::assert_snapshot!(
+                    format!("ci-{provider}-{case}__{}", path.replace('/', "__")),
+                    shown
+                );
+            }
+        }
+    }
+}

@@ -28,12 +28,20 @@ pub struct InitArgs {
     /// proxies); it is copied to docker/ca-cert.pem and mounted only into build steps.
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
+    /// Also write a CI pipeline: github, gitlab or jenkins (repeat, or a comma list;
+    /// default: `ci` of [tool.djship]). It builds the image, runs check --deploy,
+    /// makemigrations --check and the tests in it against the database, lints, and pushes
+    /// the image on the default branch (docs/ci.md).
+    #[arg(long, value_name = "PROVIDER", value_delimiter = ',',
+          value_parser = clap::builder::PossibleValuesParser::new(crate::targets::ci::names()))]
+    pub ci: Vec<String>,
 }
 
 pub fn run(args: &InitArgs) -> Result<i32> {
     let flags = crate::options::Flags {
         patch_settings: args.patch_settings,
         ca_cert: args.ca_cert.clone(),
+        ci: args.ci.clone(),
         ..args.plan.flags()
     };
     let o = Options::resolve(&flags)?;
@@ -91,5 +99,10 @@ pub fn run(args: &InitArgs) -> Result<i32> {
         }
     }
     print!("\nNext:\n{}", pipeline::target(&o)?.next_steps(&a.plan));
+    for name in &o.ci {
+        if let Some(p) = crate::targets::ci::by_name(name) {
+            print!("{}", p.next_steps(&a.plan));
+        }
+    }
     Ok(0)
 }

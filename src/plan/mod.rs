@@ -7,6 +7,7 @@ mod frontend;
 pub mod patch;
 pub mod process;
 pub mod secrets;
+pub mod testing;
 pub mod tls;
 
 use crate::detect::deps::{InstallInput, Manager};
@@ -200,6 +201,8 @@ pub struct Plan {
     pub patched_settings: Option<String>,
     /// How the production targets run it: host names, HTTPS, image, replicas, resources.
     pub deploy: deploy::Deploy,
+    /// How the project's tests run (the CI pipelines run them in the built image).
+    pub tests: testing::Tests,
 }
 
 /// The CA bundle of `--ca-cert`, copied into the build context.
@@ -398,6 +401,7 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
         settings_patch,
         patched_settings,
         deploy: o.deploy.clone(),
+        tests: testing::plan(facts),
     }
 }
 

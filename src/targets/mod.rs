@@ -9,6 +9,7 @@
 //! and one line in [`TARGETS`]. tests/snapshots.rs fails until the new target's files have
 //! golden snapshots.
 
+pub mod ci;
 pub mod common;
 pub mod compose;
 pub mod k8s;
@@ -105,17 +106,20 @@ impl Artifact {
     }
 }
 
-/// The artifacts `djship init` writes for `target`: the common files, then the target's.
+/// The artifacts `djship init` writes for `target`: the common files, then the target's,
+/// then the pipelines of the CI providers named in `ci`.
 /// `env` and `tls` are the secrets resolved for this run (kept from disk or generated).
 pub fn artifacts(
     plan: &Plan,
     env: &[EnvValue],
     tls: Option<TlsFiles>,
     target: &dyn Target,
+    ci: &[String],
     template_dir: Option<&Path>,
 ) -> Result<Vec<Artifact>> {
     let t = Templates::new(template_dir, env, tls)?;
     let mut out = common::artifacts(plan, &t)?;
     out.extend(target.artifacts(plan, &t)?);
+    out.extend(ci::artifacts(plan, ci, &t)?);
     Ok(out)
 }

@@ -59,6 +59,18 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("compose/templates/nginx.conf.j2"),
     ),
     (
+        "ci-github.yml.j2",
+        include_str!("ci/templates/ci-github.yml.j2"),
+    ),
+    (
+        "ci-gitlab.yml.j2",
+        include_str!("ci/templates/ci-gitlab.yml.j2"),
+    ),
+    (
+        "ci-jenkins.groovy.j2",
+        include_str!("ci/templates/ci-jenkins.groovy.j2"),
+    ),
+    (
         "k8s-config.yaml.j2",
         include_str!("k8s/templates/k8s-config.yaml.j2"),
     ),
@@ -160,6 +172,16 @@ impl Templates {
                 .map(|a| crate::shell::quote(a))
                 .collect::<Vec<_>>()
                 .join(" ")
+        });
+        // Every line but the first indented (a block under a YAML key or a Groovy step).
+        env.add_filter("ind", |s: String, n: usize| super::ci::indent(&s, n));
+        // Text inside a Groovy '''string''': backslashes escaped (`$` is literal there).
+        env.add_filter("groovy", |s: String| {
+            s.replace('\\', "\\\\").replace("'''", "\\'\\'\\'")
+        });
+        // Text inside a Groovy 'string': backslashes and quotes escaped.
+        env.add_filter("groovy1", |s: String| {
+            s.replace('\\', "\\\\").replace('\'', "\\'")
         });
         // Compose interpolates `$`: a literal dollar is written `$$`.
         env.add_filter("compose", |v: JValue| -> JValue { compose_escape(v) });
