@@ -8,6 +8,7 @@
 //! nginx-image = "registry.example.com/nginx:1.27-bookworm"
 //! redis-image = "registry.example.com/redis:7-bookworm"
 //! node-image = "registry.example.com/node:24-slim"   # the frontend build stage, when there is one
+//! monitoring = true                        # Prometheus, exporters, Grafana (docs/monitoring.md)
 //! templates = "deploy/djship-templates"   # overrides embedded templates by file name
 //! ca-cert = "certs/corporate-ca.pem"       # trusted during the build (TLS-intercepting proxy)
 //!
@@ -40,6 +41,14 @@ pub struct Config {
     pub mariadb_image: Option<String>,
     /// Base of the frontend build stage (default node:<version>-slim).
     pub node_image: Option<String>,
+    /// The monitoring stack's images (`monitoring = true`).
+    pub prometheus_image: Option<String>,
+    pub grafana_image: Option<String>,
+    pub nginx_exporter_image: Option<String>,
+    pub postgres_exporter_image: Option<String>,
+    /// Prometheus, its exporters and Grafana beside the production stack, django-prometheus
+    /// in the settings (`djship init --monitoring`).
+    pub monitoring: Option<bool>,
     /// Folder (relative to the project root) whose files override the embedded templates.
     pub templates: Option<String>,
     /// CA bundle (relative to the project root) to trust while building (`--ca-cert`).

@@ -16,6 +16,10 @@ pub struct ImageChoice {
     pub redis: Option<String>,
     pub mariadb: Option<String>,
     pub node: Option<String>,
+    pub prometheus: Option<String>,
+    pub grafana: Option<String>,
+    pub nginx_exporter: Option<String>,
+    pub postgres_exporter: Option<String>,
 }
 
 impl ImageChoice {
@@ -29,6 +33,10 @@ impl ImageChoice {
             redis: pick(&flags.redis, &config.redis_image),
             mariadb: pick(&flags.mariadb, &config.mariadb_image),
             node: pick(&flags.node, &config.node_image),
+            prometheus: pick(&flags.prometheus, &config.prometheus_image),
+            grafana: pick(&flags.grafana, &config.grafana_image),
+            nginx_exporter: pick(&flags.nginx_exporter, &config.nginx_exporter_image),
+            postgres_exporter: pick(&flags.postgres_exporter, &config.postgres_exporter_image),
         }
     }
 }
@@ -48,6 +56,8 @@ pub struct Flags {
     pub images: ImageChoice,
     pub resolve_with_uv: bool,
     pub patch_settings: bool,
+    /// `--monitoring`: Prometheus, exporters and Grafana beside the production stack.
+    pub monitoring: bool,
     pub ca_cert: Option<PathBuf>,
     pub target: Option<String>,
     /// Deployment flags (`--host`, `--no-tls`, `--replicas`...), in the config's form.
@@ -75,6 +85,8 @@ pub struct Options {
     /// The uv binary `--resolve-with-uv` found on PATH.
     pub uv: Option<PathBuf>,
     pub patch_settings: bool,
+    /// Monitoring asked for (`--monitoring` or the config's `monitoring = true`).
+    pub monitoring: bool,
     pub ca_cert: Option<CaCert>,
     /// The target asked for (`--target`); `None`: the default. The pipeline looks it up.
     pub target: Option<String>,
@@ -166,6 +178,7 @@ impl Options {
             manage: flags.manage.clone(),
             uv,
             patch_settings: flags.patch_settings,
+            monitoring: flags.monitoring || config.monitoring == Some(true),
             ca_cert,
             target: flags.target.clone(),
             config,

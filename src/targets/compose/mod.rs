@@ -24,6 +24,35 @@ const FILES: &[(&str, &str, u32)] = &[
     ("nginx.conf.j2", "docker/nginx/default.conf", 0o644),
 ];
 
+/// The monitoring stack's configuration (`--monitoring`), mounted into its services.
+pub const MONITORING_FILES: &[(&str, &str, u32)] = &[
+    (
+        "prometheus.yml.j2",
+        "docker/monitoring/prometheus.yml",
+        0o644,
+    ),
+    (
+        "prometheus-alerts.yml.j2",
+        "docker/monitoring/alerts.yml",
+        0o644,
+    ),
+    (
+        "grafana-datasource.yml.j2",
+        "docker/monitoring/grafana/provisioning/datasources/prometheus.yml",
+        0o644,
+    ),
+    (
+        "grafana-dashboards.yml.j2",
+        "docker/monitoring/grafana/provisioning/dashboards/djship.yml",
+        0o644,
+    ),
+    (
+        "grafana-django-dashboard.json.j2",
+        "docker/monitoring/grafana/dashboards/django.json",
+        0o644,
+    ),
+];
+
 pub struct Compose;
 
 impl Target for Compose {
@@ -36,7 +65,11 @@ impl Target for Compose {
     }
 
     fn artifacts(&self, plan: &Plan, t: &Templates) -> Result<Vec<Artifact>> {
-        Artifact::render_all(plan, t, FILES)
+        let mut out = Artifact::render_all(plan, t, FILES)?;
+        if plan.monitoring.is_some() {
+            out.extend(Artifact::render_all(plan, t, MONITORING_FILES)?);
+        }
+        Ok(out)
     }
 
     fn next_steps(&self, plan: &Plan) -> String {
