@@ -17,6 +17,10 @@ pub const PROXY_SERVICE: &str = "nginx";
 /// The one-shot service that runs the release task (migrations) before web starts.
 pub const RELEASE_SERVICE: &str = "migrate";
 
+/// The compose profiles of the production file (`--monitoring`'s services): `djship up
+/// --prod` and the other stack commands activate those the file has.
+pub const PROFILES: &[&str] = &["monitoring", "grafana"];
+
 /// (template, output path, Unix mode)
 const FILES: &[(&str, &str, u32)] = &[
     ("compose.yaml.j2", DEV_FILE, 0o644),
