@@ -182,6 +182,9 @@ fn startproject_compose() {
         "mysite",
         &["--patch-settings"],
     );
+    // Monitoring: django-prometheus in the settings, gunicorn's metrics hooks, Prometheus,
+    // the exporters and Grafana (compose); the app side only on swarm and k8s.
+    snapshot_init("startproject-monitoring", &dir, "mysite", &["--monitoring"]);
 }
 
 #[test]
