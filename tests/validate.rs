@@ -5,6 +5,7 @@
 mod common;
 use common::*;
 use std::path::Path;
+use std::process::Command;
 
 /// `djship init` with `args`, then every check on what it wrote.
 fn init_and_check(dir: &Path, args: &[&str]) {
@@ -383,4 +384,291 @@ fn swarm_stacks_pass_the_tools_and_keep_secrets_in_files() {
         let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
         assert!(ignore.lines().any(|l| l == "docker/secrets/"), "{name}");
     }
+}
+
+/// Grafana's provisioning files and dashboard JSON, as documented (grafana.com/docs:
+/// "Provision Grafana", "JSON model"): Grafana itself is not packaged here, so the files are
+/// read into these structures, which refuse any field they do not know, and checked for what
+/// Grafana needs to load them.
+mod grafana {
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Datasources {
+        pub api_version: u32,
+        pub datasources: Vec<Datasource>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Datasource {
+        pub name: String,
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub uid: String,
+        pub access: String,
+        pub url: String,
+        pub is_default: bool,
+        pub editable: bool,
+        pub json_data: BTreeMap<String, serde_json::Value>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Providers {
+        pub api_version: u32,
+        pub providers: Vec<Provider>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Provider {
+        pub name: String,
+        pub org_id: u32,
+        pub folder: String,
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub disable_deletion: bool,
+        pub allow_ui_updates: bool,
+        pub update_interval_seconds: u32,
+        pub options: ProviderOptions,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct ProviderOptions {
+        pub path: String,
+        pub folders_from_files_structure: bool,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Dashboard {
+        pub uid: String,
+        pub title: String,
+        pub description: String,
+        pub tags: Vec<String>,
+        pub timezone: String,
+        pub editable: bool,
+        pub schema_version: u32,
+        pub version: u32,
+        pub refresh: String,
+        pub time: TimeRange,
+        pub templating: List,
+        pub annotations: List,
+        pub panels: Vec<Panel>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct TimeRange {
+        pub from: String,
+        pub to: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct List {
+        pub list: Vec<serde_json::Value>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Panel {
+        pub id: u32,
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub title: String,
+        pub grid_pos: GridPos,
+        pub datasource: DatasourceRef,
+        pub field_config: FieldConfig,
+        pub options: serde_json::Map<String, serde_json::Value>,
+        pub targets: Vec<Target>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct GridPos {
+        pub h: u32,
+        pub w: u32,
+        pub x: u32,
+        pub y: u32,
+    }
+
+    #[derive(Deserialize, PartialEq, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct DatasourceRef {
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub uid: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct FieldConfig {
+        pub defaults: FieldDefaults,
+        pub overrides: Vec<serde_json::Value>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct FieldDefaults {
+        pub unit: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Target {
+        pub ref_id: String,
+        pub datasource: DatasourceRef,
+        pub expr: String,
+        pub legend_format: String,
+    }
+}
+
+/// `init --monitoring`: the compose files, nginx (with its stub_status server) and the
+/// Dockerfile pass their tools; prometheus.yml and the alert rules pass `promtool check
+/// config` / `check rules`; every PromQL expression of the Grafana dashboard passes promtool
+/// too (as recording rules); Grafana's provisioning and dashboard have the documented shape,
+/// and what they name exists (the data source's uid, the folder compose mounts).
+#[test]
+fn monitoring_passes_promtool_and_grafana_structure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = startproject(tmp.path(), "watched") else {
+        return;
+    };
+    init_and_check(&dir, &["--monitoring", "--nginx-image", "nginx:1.22"]);
+    let Some(promtool) = tool("promtool") else {
+        return;
+    };
+    let mon = dir.join("docker/monitoring");
+    // prometheus.yml names the rules where compose mounts them: check them side by side.
+    let config =
+        read(&mon.join("prometheus.yml")).replace("/etc/prometheus/alerts.yml", "alerts.yml");
+    std::fs::write(mon.join("prometheus-check.yml"), &config).unwrap();
+    let (ok, out) = run(Command::new(&promtool).current_dir(&mon).args([
+        "check",
+        "config",
+        "prometheus-check.yml",
+    ]));
+    assert!(ok, "promtool check config:\n{out}");
+    assert!(out.contains("rules found"), "{out}");
+    let (ok, out) =
+        run(Command::new(&promtool)
+            .current_dir(&mon)
+            .args(["check", "rules", "alerts.yml"]));
+    assert!(ok, "promtool check rules:\n{out}");
+
+    // Grafana's files.
+    let ds: grafana::Datasources = serde_yaml_ng(&read(
+        &mon.join("grafana/provisioning/datasources/prometheus.yml"),
+    ));
+    assert_eq!(ds.api_version, 1);
+    assert_eq!(ds.datasources.len(), 1);
+    let source = &ds.datasources[0];
+    assert_eq!(source.kind, "prometheus");
+    assert_eq!(source.access, "proxy");
+    assert!(source.is_default && !source.editable);
+    assert_eq!(
+        source.url, "http://prometheus:9090",
+        "the compose service's port"
+    );
+    assert!(!source.name.is_empty() && source.json_data.contains_key("timeInterval"));
+    let providers: grafana::Providers = serde_yaml_ng(&read(
+        &mon.join("grafana/provisioning/dashboards/djship.yml"),
+    ));
+    assert_eq!(providers.api_version, 1);
+    let provider = &providers.providers[0];
+    assert_eq!(provider.kind, "file");
+    assert!(provider.org_id == 1 && !provider.name.is_empty() && !provider.folder.is_empty());
+    assert!(
+        provider.disable_deletion
+            && !provider.allow_ui_updates
+            && provider.update_interval_seconds > 0
+    );
+    assert!(!provider.options.folders_from_files_structure);
+    let compose = read(&dir.join("compose.prod.yaml"));
+    assert!(
+        compose.contains(&format!(
+            "./docker/monitoring/grafana/dashboards:{}:ro",
+            provider.options.path
+        )),
+        "compose mounts the dashboards where the provider reads them"
+    );
+    assert!(
+        compose.contains("./docker/monitoring/grafana/provisioning:/etc/grafana/provisioning:ro")
+    );
+
+    let dash: grafana::Dashboard =
+        serde_json::from_str(&read(&mon.join("grafana/dashboards/django.json"))).unwrap();
+    assert!(
+        !dash.uid.is_empty() && dash.uid.len() <= 40,
+        "Grafana's uid limit"
+    );
+    assert!(dash.title.contains("watched") && !dash.description.is_empty());
+    assert!(dash.schema_version >= 36 && dash.version >= 1 && !dash.editable);
+    assert!(dash.tags.iter().any(|t| t == "django") && dash.timezone == "browser");
+    assert!(
+        dash.time.from.starts_with("now-") && dash.time.to == "now" && dash.refresh.ends_with('s')
+    );
+    assert!(dash.templating.list.is_empty() && dash.annotations.list.is_empty());
+    let mut ids = std::collections::BTreeSet::new();
+    let mut cells = std::collections::BTreeSet::new();
+    let mut rules = String::from("groups:\n  - name: dashboard\n    rules:\n");
+    for p in &dash.panels {
+        assert!(ids.insert(p.id), "panel id {} twice", p.id);
+        assert!(
+            ["stat", "timeseries"].contains(&p.kind.as_str()),
+            "{}",
+            p.kind
+        );
+        assert!(!p.title.is_empty() && !p.field_config.defaults.unit.is_empty());
+        assert!(p.field_config.overrides.is_empty());
+        assert!(p.kind != "stat" || p.options.contains_key("reduceOptions"));
+        let g = &p.grid_pos;
+        assert!(
+            g.w >= 1 && g.h >= 1 && g.x + g.w <= 24,
+            "{}: outside the 24 columns",
+            p.title
+        );
+        for x in g.x..g.x + g.w {
+            for y in g.y..g.y + g.h {
+                assert!(cells.insert((x, y)), "{} overlaps another panel", p.title);
+            }
+        }
+        let want = grafana::DatasourceRef {
+            kind: source.kind.clone(),
+            uid: source.uid.clone(),
+        };
+        assert_eq!(p.datasource, want, "{}", p.title);
+        assert!(!p.targets.is_empty());
+        let mut refs = std::collections::BTreeSet::new();
+        for t in &p.targets {
+            assert!(refs.insert(t.ref_id.clone()));
+            assert_eq!(t.datasource, want, "{}", p.title);
+            assert!(!t.legend_format.is_empty());
+            // Grafana's own variable stands for a range: promtool reads the rest.
+            let expr = t.expr.replace("$__rate_interval", "1m");
+            rules.push_str(&format!(
+                "      - record: dashboard:panel_{}_{}\n        expr: {}\n",
+                p.id,
+                t.ref_id,
+                serde_json::to_string(&expr).unwrap()
+            ));
+        }
+    }
+    assert!(dash.panels.len() >= 8, "{} panels", dash.panels.len());
+    std::fs::write(mon.join("dashboard-rules.yml"), rules).unwrap();
+    let (ok, out) = run(Command::new(&promtool).current_dir(&mon).args([
+        "check",
+        "rules",
+        "dashboard-rules.yml",
+    ]));
+    assert!(ok, "the dashboard's PromQL:\n{out}");
+}
+
+fn serde_yaml_ng<T: serde::de::DeserializeOwned>(text: &str) -> T {
+    serde_yaml_ng::from_str(text).unwrap_or_else(|e| panic!("{e}:\n{text}"))
 }
