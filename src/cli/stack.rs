@@ -52,6 +52,21 @@ fn profiles_env(compose_file: &str, user_set: bool) -> Vec<(String, String)> {
     vec![("COMPOSE_PROFILES".into(), profiles.join(","))]
 }
 
+/// The tags `build` and `up` give the image.
+pub fn tags(a: &Analysis) -> Vec<String> {
+    vec![
+        format!("{}:latest", a.plan.name),
+        format!("{}:dev", a.plan.name),
+    ]
+}
+
+/// The project and stack of a command that takes no planning flags.
+pub fn of(args: &StackArgs) -> Result<(Options, Analysis, Project)> {
+    let (o, a) = analyse(&args.project.flags())?;
+    let p = project(&o, &a, args.prod)?;
+    Ok((o, a, p))
+}
+
 #[cfg(test)]
 mod tests {
     use super::profiles_env;
@@ -69,19 +84,4 @@ mod tests {
         assert!(profiles_env(file, true).is_empty());
         assert!(profiles_env("services: {}", false).is_empty());
     }
-}
-
-/// The tags `build` and `up` give the image.
-pub fn tags(a: &Analysis) -> Vec<String> {
-    vec![
-        format!("{}:latest", a.plan.name),
-        format!("{}:dev", a.plan.name),
-    ]
-}
-
-/// The project and stack of a command that takes no planning flags.
-pub fn of(args: &StackArgs) -> Result<(Options, Analysis, Project)> {
-    let (o, a) = analyse(&args.project.flags())?;
-    let p = project(&o, &a, args.prod)?;
-    Ok((o, a, p))
 }
