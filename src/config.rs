@@ -46,6 +46,7 @@ pub struct Config {
     pub grafana_image: Option<String>,
     pub nginx_exporter_image: Option<String>,
     pub postgres_exporter_image: Option<String>,
+    pub alertmanager_image: Option<String>,
     /// Prometheus, its exporters and Grafana beside the production stack, django-prometheus
     /// in the settings (`djship init --monitoring`).
     pub monitoring: Option<bool>,

@@ -20,6 +20,7 @@ pub struct ImageChoice {
     pub grafana: Option<String>,
     pub nginx_exporter: Option<String>,
     pub postgres_exporter: Option<String>,
+    pub alertmanager: Option<String>,
 }
 
 impl ImageChoice {
@@ -37,6 +38,7 @@ impl ImageChoice {
             grafana: pick(&flags.grafana, &config.grafana_image),
             nginx_exporter: pick(&flags.nginx_exporter, &config.nginx_exporter_image),
             postgres_exporter: pick(&flags.postgres_exporter, &config.postgres_exporter_image),
+            alertmanager: pick(&flags.alertmanager, &config.alertmanager_image),
         }
     }
 }

@@ -1815,6 +1815,8 @@ fn monitoring_scrapes_every_replica_and_logs_carry_request_ids() {
             "djship-e2e/nginx-exporter:0",
             "--postgres-exporter-image",
             "djship-e2e/postgres-exporter:0",
+            "--alertmanager-image",
+            "djship-e2e/alertmanager:0",
         ],
     );
     let compose = tool("docker-compose").expect("docker-compose is needed for e2e");
@@ -1828,6 +1830,7 @@ fn monitoring_scrapes_every_replica_and_logs_carry_request_ids() {
             .env("DJSHIP_COMPOSE", &compose)
             .env("HTTP_PORT", http_port.to_string())
             .env("PROMETHEUS_PORT", prom_port.to_string())
+            .env("ALERTMANAGER_PORT", free_port().to_string())
             // Grafana has no stand-in image: the monitoring profile only.
             .env("COMPOSE_PROFILES", "monitoring")
             .output()
@@ -1883,7 +1886,7 @@ fn monitoring_scrapes_every_replica_and_logs_carry_request_ids() {
             })
             .unwrap_or_default();
         let up = django.iter().filter(|t| t["health"] == "up").count();
-        let others_up = ["nginx", "postgres"].iter().all(|job| {
+        let others_up = ["nginx", "postgres", "alertmanager"].iter().all(|job| {
             t["data"]["activeTargets"].as_array().is_some_and(|a| {
                 a.iter()
                     .any(|t| t["labels"]["job"] == *job && t["health"] == "up")
@@ -1952,6 +1955,12 @@ fn monitoring_scrapes_every_replica_and_logs_carry_request_ids() {
         after - before,
         n as f64,
         "Prometheus counts the requests sent"
+    );
+    // Prometheus sends its alerts to the Alertmanager.
+    let managers = prom("/api/v1/alertmanagers", None);
+    assert_eq!(
+        managers["data"]["activeAlertmanagers"][0]["url"], "http://alertmanager:9093/api/v2/alerts",
+        "{managers}"
     );
     // The unapplied-migrations gauge is there, at 0 (migrate ran before web).
     let migrations = prom(
@@ -2044,7 +2053,8 @@ fn monitoring_scrapes_every_replica_and_logs_carry_request_ids() {
         &format!("label=com.docker.compose.project={project}"),
     ]);
     let ids: Vec<&str> = ids.split_whitespace().collect();
-    assert!(ids.len() >= 7, "{ids:?}");
+    // db, migrate has exited; web x3, nginx, prometheus, alertmanager, the two exporters.
+    assert!(ids.len() >= 9, "{ids:?}");
     for id in ids {
         let cfg = must(
             "docker inspect",

@@ -530,7 +530,7 @@ mod grafana {
 
 /// `init --monitoring`: the compose files, nginx (with its stub_status server) and the
 /// Dockerfile pass their tools; prometheus.yml and the alert rules pass `promtool check
-/// config` / `check rules`; every PromQL expression of the Grafana dashboard passes promtool
+/// config` / `check rules`, Alertmanager's config `amtool check-config`; every PromQL expression of the Grafana dashboard passes promtool
 /// too (as recording rules); Grafana's provisioning and dashboard have the documented shape,
 /// and what they name exists (the data source's uid, the folder compose mounts).
 #[test]
@@ -671,4 +671,90 @@ fn monitoring_passes_promtool_and_grafana_structure() {
 
 fn serde_yaml_ng<T: serde::de::DeserializeOwned>(text: &str) -> T {
     serde_yaml_ng::from_str(text).unwrap_or_else(|e| panic!("{e}:\n{text}"))
+}
+
+/// The logging the settings patch adds, run by Python with Django (the project's own code is
+/// not run by djship; this test runs the generated settings): with the image's module on the
+/// path, LOGGING keeps the project's own loggers and handlers, is accepted by Django's
+/// dictConfig, and a record written while a request is handled is one JSON line with that
+/// request's ID (an invalid ID is dropped); without the module, the settings are unchanged.
+#[test]
+fn patched_settings_log_json_lines_with_the_request_id() {
+    let Some(python) = tool("python") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = startproject(tmp.path(), "logged") else {
+        return;
+    };
+    let settings = dir.join("mysite/settings.py");
+    let mut text = read(&settings);
+    text.push_str("\nLOGGING = {\"version\": 1, \"handlers\": {\"audit\": {\"class\": \"logging.NullHandler\"}}, \"loggers\": {\"audit\": {\"handlers\": [\"audit\"], \"level\": \"INFO\"}}}\n");
+    std::fs::write(&settings, text).unwrap();
+    djship()
+        .args(["init", "--patch-settings"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let script = r#"
+import io, json, logging, os, sys
+import django
+from django.conf import settings
+django.setup()
+from django.test import RequestFactory
+import djship_logging
+cfg = settings.LOGGING
+assert "audit" in cfg["loggers"] and "audit" in cfg["handlers"], cfg
+assert settings.MIDDLEWARE[0] == "djship_logging.RequestIdMiddleware", settings.MIDDLEWARE
+buf = io.StringIO()
+handler = logging.getLogger().handlers[0]
+handler.setStream(buf)
+def view(request):
+    logging.getLogger("shop").warning("paid %s", 42)
+    return "ok"
+mw = djship_logging.RequestIdMiddleware(view)
+mw(RequestFactory().get("/", HTTP_X_REQUEST_ID="abc-123"))
+mw(RequestFactory().get("/", HTTP_X_REQUEST_ID="bad id\n{}"))
+logging.getLogger("shop").info("outside")
+sys.stderr.write(buf.getvalue())
+print("LINES " + json.dumps([json.loads(l) for l in buf.getvalue().splitlines()]))
+"#;
+    let run_py = |with_module: bool, format: &str| {
+        let mut cmd = std::process::Command::new(&python);
+        cmd.current_dir(&dir)
+            .args(["-c", script])
+            .env("DJANGO_SETTINGS_MODULE", "mysite.settings")
+            .env("DJANGO_LOG_FORMAT", format);
+        if with_module {
+            cmd.env("PYTHONPATH", dir.join("docker/python"));
+        }
+        run(&mut cmd)
+    };
+    let (ok, out) = run_py(true, "json");
+    assert!(ok, "{out}");
+    let lines = out
+        .lines()
+        .find_map(|l| l.strip_prefix("LINES "))
+        .unwrap_or_else(|| panic!("{out}"));
+    let lines: serde_json::Value = serde_json::from_str(lines).unwrap();
+    let lines = lines.as_array().unwrap();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0]["request_id"], "abc-123");
+    assert_eq!(lines[0]["message"], "paid 42");
+    assert_eq!(lines[0]["level"], "WARNING");
+    assert_eq!(lines[0]["logger"], "shop");
+    assert!(lines[0]["time"].as_str().unwrap().ends_with("+00:00"));
+    assert!(
+        lines[1].get("request_id").is_none(),
+        "an invalid ID is dropped: {:?}",
+        lines[1]
+    );
+    assert!(lines[2].get("request_id").is_none());
+    // Plain lines for the development stack: not JSON, so the script's own parse fails.
+    let (ok, out) = run_py(true, "text");
+    assert!(!ok && out.contains("[abc-123] paid 42"), "{out}");
+    // Without the image's module the block changes nothing: no middleware is added.
+    let (ok, out) = run_py(false, "json");
+    assert!(
+        !ok && out.contains("No module named 'djship_logging'"),
+        "{out}"
+    );
 }

@@ -58,6 +58,9 @@ pub struct PlanArgs {
     /// quay.io/prometheuscommunity/postgres-exporter:v0.17.1).
     #[arg(long, value_name = "IMAGE")]
     pub postgres_exporter_image: Option<String>,
+    /// Alertmanager image of the monitoring stack (default prom/alertmanager:v0.28.1).
+    #[arg(long, value_name = "IMAGE")]
+    pub alertmanager_image: Option<String>,
     /// Ask uv (on PATH; needs the package index) which pinned releases have wheels for
     /// which Python, instead of djship's built-in wheel table.
     #[arg(long)]
@@ -155,6 +158,7 @@ impl PlanArgs {
                 grafana: self.grafana_image.clone(),
                 nginx_exporter: self.nginx_exporter_image.clone(),
                 postgres_exporter: self.postgres_exporter_image.clone(),
+                alertmanager: self.alertmanager_image.clone(),
             },
             resolve_with_uv: self.resolve_with_uv,
             target: self.target.clone(),

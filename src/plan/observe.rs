@@ -44,6 +44,7 @@ pub struct Monitoring {
     /// Published on the host's loopback only (operators reach them through SSH tunnels).
     pub prometheus_port: u16,
     pub grafana_port: u16,
+    pub alertmanager_port: u16,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +53,7 @@ pub struct MonitoringImages {
     pub grafana: String,
     pub nginx_exporter: String,
     pub postgres_exporter: String,
+    pub alertmanager: String,
 }
 
 pub fn logging() -> Logging {
@@ -112,8 +114,10 @@ pub fn monitoring(
                 &o.images.postgres_exporter,
                 "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
             ),
+            alertmanager: pick(&o.images.alertmanager, "prom/alertmanager:v0.28.1"),
         },
         prometheus_port: 9090,
         grafana_port: 3000,
+        alertmanager_port: 9093,
     })
 }

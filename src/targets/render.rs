@@ -75,6 +75,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("compose/templates/prometheus-alerts.yml.j2"),
     ),
     (
+        "alertmanager.yml.j2",
+        include_str!("compose/templates/alertmanager.yml.j2"),
+    ),
+    (
         "grafana-datasource.yml.j2",
         include_str!("compose/templates/grafana-datasource.yml.j2"),
     ),

@@ -41,6 +41,11 @@ pub const MONITORING_FILES: &[(&str, &str, u32)] = &[
         0o644,
     ),
     (
+        "alertmanager.yml.j2",
+        "docker/monitoring/alertmanager.yml",
+        0o644,
+    ),
+    (
         "grafana-datasource.yml.j2",
         "docker/monitoring/grafana/provisioning/datasources/prometheus.yml",
         0o644,
