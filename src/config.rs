@@ -9,6 +9,7 @@
 //! redis-image = "registry.example.com/redis:7-bookworm"
 //! node-image = "registry.example.com/node:24-slim"   # the frontend build stage, when there is one
 //! monitoring = true                        # Prometheus, exporters, Grafana (docs/monitoring.md)
+//! log-store = "loki"                       # logs shipped to Loki, read in Grafana (docs/logging.md)
 //! templates = "deploy/djship-templates"   # overrides embedded templates by file name
 //! ca-cert = "certs/corporate-ca.pem"       # trusted during the build (TLS-intercepting proxy)
 //!
@@ -47,6 +48,10 @@ pub struct Config {
     pub nginx_exporter_image: Option<String>,
     pub postgres_exporter_image: Option<String>,
     pub alertmanager_image: Option<String>,
+    pub loki_image: Option<String>,
+    pub vector_image: Option<String>,
+    /// Where the logs are shipped to (`djship init --log-store loki`, with `monitoring`).
+    pub log_store: Option<LogStoreKind>,
     /// Prometheus, its exporters and Grafana beside the production stack, django-prometheus
     /// in the settings (`djship init --monitoring`).
     pub monitoring: Option<bool>,
@@ -62,6 +67,14 @@ pub struct Config {
     /// `[tool.djship.deploy]`: how the production targets run the application.
     #[serde(default)]
     pub deploy: DeployConfig,
+}
+
+/// A store the logs are shipped to (`log-store`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogStoreKind {
+    /// Grafana Loki, fed by Vector, read in Grafana.
+    Loki,
 }
 
 /// `[tool.djship.deploy]`; every key is also a flag of `djship init` (the flag wins).

@@ -21,6 +21,8 @@ pub struct ImageChoice {
     pub nginx_exporter: Option<String>,
     pub postgres_exporter: Option<String>,
     pub alertmanager: Option<String>,
+    pub loki: Option<String>,
+    pub vector: Option<String>,
 }
 
 impl ImageChoice {
@@ -39,6 +41,8 @@ impl ImageChoice {
             nginx_exporter: pick(&flags.nginx_exporter, &config.nginx_exporter_image),
             postgres_exporter: pick(&flags.postgres_exporter, &config.postgres_exporter_image),
             alertmanager: pick(&flags.alertmanager, &config.alertmanager_image),
+            loki: pick(&flags.loki, &config.loki_image),
+            vector: pick(&flags.vector, &config.vector_image),
         }
     }
 }
@@ -60,6 +64,8 @@ pub struct Flags {
     pub patch_settings: bool,
     /// `--monitoring`: Prometheus, exporters and Grafana beside the production stack.
     pub monitoring: bool,
+    /// `--log-store`: ship the logs to a store.
+    pub log_store: Option<crate::config::LogStoreKind>,
     pub ca_cert: Option<PathBuf>,
     pub target: Option<String>,
     /// Deployment flags (`--host`, `--no-tls`, `--replicas`...), in the config's form.
@@ -89,6 +95,8 @@ pub struct Options {
     pub patch_settings: bool,
     /// Monitoring asked for (`--monitoring` or the config's `monitoring = true`).
     pub monitoring: bool,
+    /// The log store asked for (`--log-store` or the config's `log-store`).
+    pub log_store: Option<crate::config::LogStoreKind>,
     pub ca_cert: Option<CaCert>,
     /// The target asked for (`--target`); `None`: the default. The pipeline looks it up.
     pub target: Option<String>,
@@ -181,6 +189,7 @@ impl Options {
             uv,
             patch_settings: flags.patch_settings,
             monitoring: flags.monitoring || config.monitoring == Some(true),
+            log_store: flags.log_store.or(config.log_store),
             ca_cert,
             target: flags.target.clone(),
             config,

@@ -185,6 +185,13 @@ fn startproject_compose() {
     // Monitoring: django-prometheus in the settings, gunicorn's metrics hooks, Prometheus,
     // the exporters and Grafana (compose); the app side only on swarm and k8s.
     snapshot_init("startproject-monitoring", &dir, "mysite", &["--monitoring"]);
+    // The log store (Loki and Vector) is compose's only.
+    snapshot_target(
+        "compose-startproject-logstore",
+        &dir,
+        "mysite",
+        &["--target", "compose", "--monitoring", "--log-store", "loki"],
+    );
 }
 
 #[test]

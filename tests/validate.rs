@@ -758,3 +758,284 @@ print("LINES " + json.dumps([json.loads(l) for l in buf.getvalue().splitlines()]
         "{out}"
     );
 }
+
+/// The log store's files as their documentation describes them (grafana.com/docs/loki:
+/// "Configuration"; vector.dev/docs: file source, remap and filter transforms, loki sink).
+/// Neither program is packaged here, so they are read into strict structures and checked
+/// against each other and compose.prod.yaml; the VRL program is not compiled.
+mod logstore {
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Loki {
+        pub auth_enabled: bool,
+        pub server: Server,
+        pub common: Common,
+        pub schema_config: SchemaConfig,
+        pub limits_config: Limits,
+        pub compactor: Compactor,
+        pub analytics: Analytics,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Server {
+        pub http_listen_port: u16,
+        pub log_level: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Common {
+        pub path_prefix: String,
+        pub replication_factor: u32,
+        pub ring: Ring,
+        pub storage: Storage,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Ring {
+        pub kvstore: KvStore,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct KvStore {
+        pub store: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Storage {
+        pub filesystem: Filesystem,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Filesystem {
+        pub chunks_directory: String,
+        pub rules_directory: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SchemaConfig {
+        pub configs: Vec<PeriodConfig>,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct PeriodConfig {
+        pub from: String,
+        pub store: String,
+        pub object_store: String,
+        pub schema: String,
+        pub index: Index,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Index {
+        pub prefix: String,
+        pub period: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Limits {
+        pub retention_period: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Compactor {
+        pub working_directory: String,
+        pub retention_enabled: bool,
+        pub delete_request_store: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Analytics {
+        pub reporting_enabled: bool,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Vector {
+        pub data_dir: String,
+        pub sources: std::collections::BTreeMap<String, Source>,
+        pub transforms: std::collections::BTreeMap<String, Transform>,
+        pub sinks: std::collections::BTreeMap<String, Sink>,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
+    pub enum Source {
+        File {
+            include: Vec<String>,
+            read_from: String,
+        },
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
+    pub enum Transform {
+        Remap {
+            inputs: Vec<String>,
+            source: String,
+        },
+        Filter {
+            inputs: Vec<String>,
+            condition: String,
+        },
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
+    pub enum Sink {
+        Loki {
+            inputs: Vec<String>,
+            endpoint: String,
+            encoding: Encoding,
+            labels: std::collections::BTreeMap<String, String>,
+            out_of_order_action: String,
+        },
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Encoding {
+        pub codec: String,
+    }
+}
+
+/// `init --monitoring --log-store loki`: Loki's and Vector's configs have their documented
+/// shape and agree with each other, with Grafana's data source and with compose: Vector reads
+/// the files Docker writes for this project (the json-file driver adds the service label to
+/// each line), without the Docker socket, and sends to Loki's port; the compose file passes
+/// `docker compose config`.
+#[test]
+fn log_store_files_have_their_documented_shape_and_agree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = startproject(tmp.path(), "shipped") else {
+        return;
+    };
+    init_and_check(
+        &dir,
+        &[
+            "--monitoring",
+            "--log-store",
+            "loki",
+            "--nginx-image",
+            "nginx:1.22",
+        ],
+    );
+    let loki: logstore::Loki = serde_yaml_ng(&read(&dir.join("docker/logging/loki.yml")));
+    assert!(!loki.auth_enabled, "one tenant");
+    assert_eq!(loki.common.replication_factor, 1);
+    assert_eq!(loki.common.ring.kvstore.store, "inmemory");
+    assert!(loki
+        .common
+        .storage
+        .filesystem
+        .chunks_directory
+        .starts_with(&loki.common.path_prefix));
+    assert!(loki
+        .common
+        .storage
+        .filesystem
+        .rules_directory
+        .starts_with(&loki.common.path_prefix));
+    assert!(loki
+        .compactor
+        .working_directory
+        .starts_with(&loki.common.path_prefix));
+    let period = &loki.schema_config.configs[0];
+    assert_eq!(
+        (period.store.as_str(), period.schema.as_str()),
+        ("tsdb", "v13"),
+        "Loki 3's schema"
+    );
+    assert_eq!(period.object_store, "filesystem");
+    assert_eq!(period.index.period, "24h", "tsdb needs a 24h index period");
+    assert!(!period.index.prefix.is_empty() && period.from.len() == 10);
+    assert!(
+        loki.compactor.retention_enabled && loki.compactor.delete_request_store == "filesystem"
+    );
+    assert!(loki.limits_config.retention_period.ends_with('h'));
+    assert!(!loki.analytics.reporting_enabled && !loki.server.log_level.is_empty());
+
+    let vector: logstore::Vector = serde_yaml_ng(&read(&dir.join("docker/logging/vector.yaml")));
+    assert!(!vector.data_dir.is_empty());
+    let compose = read(&dir.join("compose.prod.yaml"));
+    // Every input names a source or transform; the sink reaches Loki on its port.
+    let names: Vec<&String> = vector
+        .sources
+        .keys()
+        .chain(vector.transforms.keys())
+        .collect();
+    let mut logs_dir = String::new();
+    for s in vector.sources.values() {
+        let logstore::Source::File { include, read_from } = s;
+        assert_eq!(read_from, "beginning");
+        for i in include {
+            assert!(
+                i.ends_with("/*/*-json.log"),
+                "Docker's json-file names: {i}"
+            );
+            logs_dir = i.trim_end_matches("/*/*-json.log").to_string();
+        }
+    }
+    assert!(
+        compose.contains(&format!("- {logs_dir}:{logs_dir}:ro")),
+        "compose mounts Docker's log folder read-only into vector"
+    );
+    assert!(
+        !compose.contains("docker.sock"),
+        "no Docker socket in any container"
+    );
+    assert!(compose.contains("labels: \"com.docker.compose.service,com.docker.compose.project\""));
+    for t in vector.transforms.values() {
+        match t {
+            logstore::Transform::Remap { inputs, source } => {
+                assert!(inputs.iter().all(|i| names.contains(&i)), "{inputs:?}");
+                for field in [".service", ".project", ".stream", ".timestamp", ".message"] {
+                    assert!(
+                        source.contains(&format!("{field} =")),
+                        "the remap sets {field}"
+                    );
+                }
+            }
+            logstore::Transform::Filter { inputs, condition } => {
+                assert!(inputs.iter().all(|i| names.contains(&i)), "{inputs:?}");
+                assert_eq!(
+                    condition, ".project == \"shipped\"",
+                    "the compose project's name"
+                );
+                assert!(
+                    compose.starts_with("# Generated") && compose.contains("\nname: shipped\n")
+                );
+            }
+        }
+    }
+    let logstore::Sink::Loki {
+        inputs,
+        endpoint,
+        encoding,
+        labels,
+        out_of_order_action,
+    } = &vector.sinks["loki"];
+    assert!(inputs.iter().all(|i| names.contains(&i)));
+    assert_eq!(
+        endpoint,
+        &format!("http://loki:{}", loki.server.http_listen_port)
+    );
+    assert_eq!(encoding.codec, "text", "the line as the service wrote it");
+    assert_eq!(labels["service"], "{{ service }}");
+    assert_eq!(out_of_order_action, "accept");
+    assert!(compose.contains("\n  loki:\n") && compose.contains("\n  vector:\n"));
+    assert!(compose.contains("./docker/logging/loki.yml:/etc/loki/loki.yml:ro"));
+    assert!(compose.contains("-config.file=/etc/loki/loki.yml"));
+
+    let ds: grafana::Datasources = serde_yaml_ng(&read(
+        &dir.join("docker/monitoring/grafana/provisioning/datasources/prometheus.yml"),
+    ));
+    let loki_ds = ds
+        .datasources
+        .iter()
+        .find(|d| d.kind == "loki")
+        .expect("a Loki data source");
+    assert_eq!(
+        loki_ds.url,
+        format!("http://loki:{}", loki.server.http_listen_port)
+    );
+    assert!(!loki_ds.is_default && loki_ds.access == "proxy");
+    assert_eq!(ds.datasources.iter().filter(|d| d.is_default).count(), 1);
+}

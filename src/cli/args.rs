@@ -61,6 +61,12 @@ pub struct PlanArgs {
     /// Alertmanager image of the monitoring stack (default prom/alertmanager:v0.28.1).
     #[arg(long, value_name = "IMAGE")]
     pub alertmanager_image: Option<String>,
+    /// Loki image of the log store (default grafana/loki:3.5.3).
+    #[arg(long, value_name = "IMAGE")]
+    pub loki_image: Option<String>,
+    /// Vector image, the log shipper of the log store (default timberio/vector:0.49.0-debian).
+    #[arg(long, value_name = "IMAGE")]
+    pub vector_image: Option<String>,
     /// Ask uv (on PATH; needs the package index) which pinned releases have wheels for
     /// which Python, instead of djship's built-in wheel table.
     #[arg(long)]
@@ -159,6 +165,8 @@ impl PlanArgs {
                 nginx_exporter: self.nginx_exporter_image.clone(),
                 postgres_exporter: self.postgres_exporter_image.clone(),
                 alertmanager: self.alertmanager_image.clone(),
+                loki: self.loki_image.clone(),
+                vector: self.vector_image.clone(),
             },
             resolve_with_uv: self.resolve_with_uv,
             target: self.target.clone(),

@@ -30,6 +30,10 @@ pub struct InitArgs {
     /// (docs/monitoring.md).
     #[arg(long)]
     pub monitoring: bool,
+    /// Ship every service's logs to a store, with --monitoring: Loki, fed by Vector from
+    /// Docker's log files, read in Grafana (compose profile `logs`; docs/logging.md).
+    #[arg(long, value_name = "STORE")]
+    pub log_store: Option<crate::config::LogStoreKind>,
     /// Trust this CA bundle while installing dependencies in the build (TLS-intercepting
     /// proxies); it is copied to docker/ca-cert.pem and mounted only into build steps.
     #[arg(long, value_name = "FILE")]
@@ -40,6 +44,7 @@ pub fn run(args: &InitArgs) -> Result<i32> {
     let flags = crate::options::Flags {
         patch_settings: args.patch_settings,
         monitoring: args.monitoring,
+        log_store: args.log_store,
         ca_cert: args.ca_cert.clone(),
         ..args.plan.flags()
     };

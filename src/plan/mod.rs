@@ -363,6 +363,7 @@ pub fn build(
         redis,
         o.patch_settings,
     );
+    let logging = observe::logging(o, monitoring.is_some(), &mut notes);
     let mut env = env;
     if monitoring.is_some() {
         env.vars.push(env::Var {
@@ -413,7 +414,7 @@ pub fn build(
         settings_patch,
         patched_settings,
         deploy: o.deploy.clone(),
-        logging: observe::logging(),
+        logging,
         monitoring,
     }
 }

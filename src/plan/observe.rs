@@ -29,6 +29,24 @@ pub struct Logging {
     pub max_file: u32,
     /// Which layer writes the one access log line per request.
     pub access_log: String,
+    /// Where the logs are shipped (`--log-store`, with monitoring); absent: they stay in
+    /// Docker's rotated files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<LogStore>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogStore {
+    /// `loki`.
+    pub kind: String,
+    /// The store's image (Loki).
+    pub image: String,
+    /// The shipper's image (Vector), which reads Docker's json-file logs.
+    pub shipper_image: String,
+    /// How long the store keeps lines.
+    pub retention_hours: u32,
+    /// Docker's folder of container logs on the host, mounted read-only into the shipper.
+    pub docker_logs_dir: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -56,12 +74,36 @@ pub struct MonitoringImages {
     pub alertmanager: String,
 }
 
-pub fn logging() -> Logging {
+/// How the stack logs; `monitoring`: whether Grafana runs (the log store is read there).
+pub fn logging(o: &Options, monitoring: bool, notes: &mut Vec<String>) -> Logging {
+    let store = match o.log_store {
+        Some(crate::config::LogStoreKind::Loki) if monitoring => Some(LogStore {
+            kind: "loki".into(),
+            image: o
+                .images
+                .loki
+                .clone()
+                .unwrap_or_else(|| "grafana/loki:3.5.3".into()),
+            shipper_image: o
+                .images
+                .vector
+                .clone()
+                .unwrap_or_else(|| "timberio/vector:0.49.0-debian".into()),
+            retention_hours: 168,
+            docker_logs_dir: "/var/lib/docker/containers".into(),
+        }),
+        Some(_) => {
+            notes.push("the log store is not set up: its logs are read in Grafana, which comes with --monitoring (on a gunicorn project)".into());
+            None
+        }
+        None => None,
+    };
     Logging {
         request_id_header: "X-Request-ID".into(),
         max_size: "10m".into(),
         max_file: 5,
         access_log: "nginx".into(),
+        store,
     }
 }
 

@@ -74,6 +74,11 @@ const EMBEDDED: &[(&str, &str)] = &[
         "prometheus-alerts.yml.j2",
         include_str!("compose/templates/prometheus-alerts.yml.j2"),
     ),
+    ("loki.yml.j2", include_str!("compose/templates/loki.yml.j2")),
+    (
+        "vector.yaml.j2",
+        include_str!("compose/templates/vector.yaml.j2"),
+    ),
     (
         "alertmanager.yml.j2",
         include_str!("compose/templates/alertmanager.yml.j2"),

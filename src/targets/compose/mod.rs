@@ -19,7 +19,7 @@ pub const RELEASE_SERVICE: &str = "migrate";
 
 /// The compose profiles of the production file (`--monitoring`'s services): `djship up
 /// --prod` and the other stack commands activate those the file has.
-pub const PROFILES: &[&str] = &["monitoring", "grafana"];
+pub const PROFILES: &[&str] = &["monitoring", "grafana", "logs"];
 
 /// (template, output path, Unix mode)
 const FILES: &[(&str, &str, u32)] = &[
@@ -62,6 +62,12 @@ pub const MONITORING_FILES: &[(&str, &str, u32)] = &[
     ),
 ];
 
+/// The log store's configuration (`--log-store loki`).
+pub const LOG_STORE_FILES: &[(&str, &str, u32)] = &[
+    ("loki.yml.j2", "docker/logging/loki.yml", 0o644),
+    ("vector.yaml.j2", "docker/logging/vector.yaml", 0o644),
+];
+
 pub struct Compose;
 
 impl Target for Compose {
@@ -77,6 +83,9 @@ impl Target for Compose {
         let mut out = Artifact::render_all(plan, t, FILES)?;
         if plan.monitoring.is_some() {
             out.extend(Artifact::render_all(plan, t, MONITORING_FILES)?);
+        }
+        if plan.logging.store.is_some() {
+            out.extend(Artifact::render_all(plan, t, LOG_STORE_FILES)?);
         }
         Ok(out)
     }
