@@ -114,6 +114,12 @@ impl Target for Compose {
         out.push_str(&format!(
             "  scale:        djship up --prod --scale 3         (nginx spreads requests over the {WEB_SERVICE} replicas)\n"
         ));
+        if let Some(m) = &plan.monitoring {
+            out.push_str(&format!(
+                "  monitoring:   djship up --prod starts it → Prometheus http://127.0.0.1:{}/, Alertmanager http://127.0.0.1:{}/,\n                Grafana http://127.0.0.1:{}/ (admin, GRAFANA_ADMIN_PASSWORD in .env); docs/monitoring.md\n",
+                m.prometheus_port, m.alertmanager_port, m.grafana_port
+            ));
+        }
         out
     }
 }
