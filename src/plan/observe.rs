@@ -13,9 +13,6 @@ use std::str::FromStr;
 /// prometheus-client). 2.5.0 supports Django 4.2 to 6.0.
 pub const DJANGO_PROMETHEUS: &str = "django-prometheus==2.5.0";
 
-/// Where the image's own Python modules live (docker/python/, on PYTHONPATH).
-pub const PYTHON_DIR: &str = "docker/python";
-
 /// The gunicorn configuration file the image ships.
 pub const GUNICORN_CONFIG: &str = "docker/gunicorn.conf.py";
 
