@@ -163,7 +163,7 @@ fn verify(dir: &Path, keep: bool) -> serde_json::Value {
         .collect();
     assert!(
         failed.is_empty() && out.status.success(),
-        "djship verify failed: {failed:#?}"
+        "djship verify failed: {failed:#?}\n{stdout}"
     );
     let names: Vec<&str> = report["checks"]
         .as_array()

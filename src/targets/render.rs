@@ -39,6 +39,10 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("env.j2", include_str!("common/templates/env.j2")),
     (
+        "nginx-logging.j2",
+        include_str!("common/templates/nginx-logging.j2"),
+    ),
+    (
         "gunicorn.conf.py.j2",
         include_str!("common/templates/gunicorn.conf.py.j2"),
     ),
