@@ -562,7 +562,7 @@ fn monitoring_passes_promtool_and_grafana_structure() {
     assert!(ok, "promtool check rules:\n{out}");
 
     // Grafana's files.
-    let ds: grafana::Datasources = serde_yaml_ng(&read(
+    let ds: grafana::Datasources = from_yaml(&read(
         &mon.join("grafana/provisioning/datasources/prometheus.yml"),
     ));
     assert_eq!(ds.api_version, 1);
@@ -576,7 +576,7 @@ fn monitoring_passes_promtool_and_grafana_structure() {
         "the compose service's port"
     );
     assert!(!source.name.is_empty() && source.json_data.contains_key("timeInterval"));
-    let providers: grafana::Providers = serde_yaml_ng(&read(
+    let providers: grafana::Providers = from_yaml(&read(
         &mon.join("grafana/provisioning/dashboards/djship.yml"),
     ));
     assert_eq!(providers.api_version, 1);
@@ -667,10 +667,6 @@ fn monitoring_passes_promtool_and_grafana_structure() {
         "dashboard-rules.yml",
     ]));
     assert!(ok, "the dashboard's PromQL:\n{out}");
-}
-
-fn serde_yaml_ng<T: serde::de::DeserializeOwned>(text: &str) -> T {
-    serde_yaml_ng::from_str(text).unwrap_or_else(|e| panic!("{e}:\n{text}"))
 }
 
 /// The logging the settings patch adds, run by Python with Django (the project's own code is
@@ -917,7 +913,7 @@ fn log_store_files_have_their_documented_shape_and_agree() {
             "nginx:1.22",
         ],
     );
-    let loki: logstore::Loki = serde_yaml_ng(&read(&dir.join("docker/logging/loki.yml")));
+    let loki: logstore::Loki = from_yaml(&read(&dir.join("docker/logging/loki.yml")));
     assert!(!loki.auth_enabled, "one tenant");
     assert_eq!(loki.common.replication_factor, 1);
     assert_eq!(loki.common.ring.kvstore.store, "inmemory");
@@ -952,7 +948,7 @@ fn log_store_files_have_their_documented_shape_and_agree() {
     assert!(loki.limits_config.retention_period.ends_with('h'));
     assert!(!loki.analytics.reporting_enabled && !loki.server.log_level.is_empty());
 
-    let vector: logstore::Vector = serde_yaml_ng(&read(&dir.join("docker/logging/vector.yaml")));
+    let vector: logstore::Vector = from_yaml(&read(&dir.join("docker/logging/vector.yaml")));
     assert!(!vector.data_dir.is_empty());
     let compose = read(&dir.join("compose.prod.yaml"));
     // Every input names a source or transform; the sink reaches Loki on its port.
@@ -1024,7 +1020,7 @@ fn log_store_files_have_their_documented_shape_and_agree() {
     assert!(compose.contains("./docker/logging/loki.yml:/etc/loki/loki.yml:ro"));
     assert!(compose.contains("-config.file=/etc/loki/loki.yml"));
 
-    let ds: grafana::Datasources = serde_yaml_ng(&read(
+    let ds: grafana::Datasources = from_yaml(&read(
         &dir.join("docker/monitoring/grafana/provisioning/datasources/prometheus.yml"),
     ));
     let loki_ds = ds
