@@ -8,6 +8,8 @@
 //! nginx-image = "registry.example.com/nginx:1.27-bookworm"
 //! redis-image = "registry.example.com/redis:7-bookworm"
 //! node-image = "registry.example.com/node:24-slim"   # the frontend build stage, when there is one
+//! monitoring = true                        # Prometheus, exporters, Grafana (docs/monitoring.md)
+//! log-store = "loki"                       # logs shipped to Loki, read in Grafana (docs/logging.md)
 //! templates = "deploy/djship-templates"   # overrides embedded templates by file name
 //! ca-cert = "certs/corporate-ca.pem"       # trusted during the build (TLS-intercepting proxy)
 //! ci = ["github"]                         # CI pipelines `djship init` writes (github, gitlab, jenkins)
@@ -43,6 +45,19 @@ pub struct Config {
     pub mariadb_image: Option<String>,
     /// Base of the frontend build stage (default node:<version>-slim).
     pub node_image: Option<String>,
+    /// The monitoring stack's images (`monitoring = true`).
+    pub prometheus_image: Option<String>,
+    pub grafana_image: Option<String>,
+    pub nginx_exporter_image: Option<String>,
+    pub postgres_exporter_image: Option<String>,
+    pub alertmanager_image: Option<String>,
+    pub loki_image: Option<String>,
+    pub vector_image: Option<String>,
+    /// Where the logs are shipped to (`djship init --log-store loki`, with `monitoring`).
+    pub log_store: Option<LogStoreKind>,
+    /// Prometheus, its exporters and Grafana beside the production stack, django-prometheus
+    /// in the settings (`djship init --monitoring`).
+    pub monitoring: Option<bool>,
     /// Folder (relative to the project root) whose files override the embedded templates.
     pub templates: Option<String>,
     /// CA bundle (relative to the project root) to trust while building (`--ca-cert`).
@@ -57,6 +72,14 @@ pub struct Config {
     /// `[tool.djship.deploy]`: how the production targets run the application.
     #[serde(default)]
     pub deploy: DeployConfig,
+}
+
+/// A store the logs are shipped to (`log-store`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogStoreKind {
+    /// Grafana Loki, fed by Vector, read in Grafana.
+    Loki,
 }
 
 /// `[tool.djship.deploy]`; every key is also a flag of `djship init` (the flag wins).

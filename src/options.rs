@@ -16,6 +16,13 @@ pub struct ImageChoice {
     pub redis: Option<String>,
     pub mariadb: Option<String>,
     pub node: Option<String>,
+    pub prometheus: Option<String>,
+    pub grafana: Option<String>,
+    pub nginx_exporter: Option<String>,
+    pub postgres_exporter: Option<String>,
+    pub alertmanager: Option<String>,
+    pub loki: Option<String>,
+    pub vector: Option<String>,
 }
 
 impl ImageChoice {
@@ -29,6 +36,13 @@ impl ImageChoice {
             redis: pick(&flags.redis, &config.redis_image),
             mariadb: pick(&flags.mariadb, &config.mariadb_image),
             node: pick(&flags.node, &config.node_image),
+            prometheus: pick(&flags.prometheus, &config.prometheus_image),
+            grafana: pick(&flags.grafana, &config.grafana_image),
+            nginx_exporter: pick(&flags.nginx_exporter, &config.nginx_exporter_image),
+            postgres_exporter: pick(&flags.postgres_exporter, &config.postgres_exporter_image),
+            alertmanager: pick(&flags.alertmanager, &config.alertmanager_image),
+            loki: pick(&flags.loki, &config.loki_image),
+            vector: pick(&flags.vector, &config.vector_image),
         }
     }
 }
@@ -48,6 +62,10 @@ pub struct Flags {
     pub images: ImageChoice,
     pub resolve_with_uv: bool,
     pub patch_settings: bool,
+    /// `--monitoring`: Prometheus, exporters and Grafana beside the production stack.
+    pub monitoring: bool,
+    /// `--log-store`: ship the logs to a store.
+    pub log_store: Option<crate::config::LogStoreKind>,
     pub ca_cert: Option<PathBuf>,
     pub target: Option<String>,
     /// CI providers (`--ci`); empty: the config's `ci`.
@@ -77,6 +95,10 @@ pub struct Options {
     /// The uv binary `--resolve-with-uv` found on PATH.
     pub uv: Option<PathBuf>,
     pub patch_settings: bool,
+    /// Monitoring asked for (`--monitoring` or the config's `monitoring = true`).
+    pub monitoring: bool,
+    /// The log store asked for (`--log-store` or the config's `log-store`).
+    pub log_store: Option<crate::config::LogStoreKind>,
     pub ca_cert: Option<CaCert>,
     /// The target asked for (`--target`); `None`: the default. The pipeline looks it up.
     pub target: Option<String>,
@@ -189,6 +211,8 @@ impl Options {
             manage: flags.manage.clone(),
             uv,
             patch_settings: flags.patch_settings,
+            monitoring: flags.monitoring || config.monitoring == Some(true),
+            log_store: flags.log_store.or(config.log_store),
             ca_cert,
             target: flags.target.clone(),
             config,

@@ -26,10 +26,23 @@ pub fn analyse(o: &Options) -> Result<Analysis> {
     };
     let mut facts = detect::detect(&o.root, &o.config, &detect_opts(Default::default()))?;
     let mut patched = None;
-    if o.patch_settings {
-        if let Some(patch) = plan::patch::build(&facts) {
-            let path = o.root.join(&patch.file);
-            let original = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    // Settings patched for monitoring by an earlier run keep it: without django-prometheus
+    // in the image they would not import.
+    let settings_path = o.root.join(&facts.settings.production.file);
+    let original = std::fs::read_to_string(&settings_path).ok();
+    let monitoring = o.monitoring
+        || original
+            .as_deref()
+            .is_some_and(|t| t.contains(plan::patch::MONITORING_MARKER));
+    let asked = plan::patch::Asked {
+        settings: o.patch_settings,
+        // The multiprocess wiring is gunicorn's, which serves WSGI projects.
+        monitoring: o.monitoring && !facts.asgi.required,
+    };
+    if asked.settings || asked.monitoring {
+        let original =
+            std::fs::read_to_string(&settings_path).map_err(|e| Error::io(&settings_path, e))?;
+        if let Some(patch) = plan::patch::build(&facts, &original, asked) {
             if let Some(text) = plan::patch::apply(&original, &patch) {
                 let overlay = [(patch.file.clone(), text.clone())].into_iter().collect();
                 facts = detect::detect(&o.root, &o.config, &detect_opts(overlay))?;
@@ -38,7 +51,7 @@ pub fn analyse(o: &Options) -> Result<Analysis> {
         }
     }
     facts.warnings.extend(o.warnings.iter().cloned());
-    let plan = plan::build(&facts, o, patched);
+    let plan = plan::build(&facts, o, monitoring, patched);
     Ok(Analysis { facts, plan })
 }
 

@@ -680,3 +680,62 @@ fn version_names_the_commit_and_an_unknown_shell_is_refused_with_the_choices() {
         .code(2)
         .stderr(predicate::str::contains("possible values: bash"));
 }
+
+/// The settings blocks have their own markers: `init --monitoring` after `--patch-settings`
+/// adds only the metrics block; a second run changes nothing; a later plain `init --force`
+/// keeps monitoring (the settings import django_prometheus, so the image must install it).
+#[test]
+fn settings_blocks_are_added_once_and_monitoring_is_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = startproject(tmp.path(), "blocks") else {
+        assert!(!tools_required(), "django-admin is required");
+        return;
+    };
+    let settings = dir.join("mysite/settings.py");
+    let count = |marker: &str| read(&settings).matches(marker).count();
+    djship()
+        .args(["init", "--patch-settings"])
+        .arg(&dir)
+        .assert()
+        .success();
+    assert_eq!(count("# --- djship: deployment settings"), 1);
+    assert_eq!(count("# --- djship: JSON logs with request IDs"), 1);
+    assert_eq!(count("# --- djship: metrics for Prometheus"), 0);
+    assert!(!read(&dir.join("Dockerfile")).contains("django-prometheus"));
+
+    let out = djship()
+        .args(["init", "--monitoring", "--force"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("(adds metrics for Prometheus (django-prometheus))"),
+        "{stdout}"
+    );
+    assert_eq!(count("# --- djship: deployment settings"), 1);
+    assert_eq!(count("# --- djship: JSON logs with request IDs"), 1);
+    assert_eq!(count("# --- djship: metrics for Prometheus"), 1);
+    assert!(read(&dir.join("Dockerfile")).contains("django-prometheus=="));
+    assert!(dir.join("docker/monitoring/prometheus.yml").is_file());
+
+    let before = read(&settings);
+    let out = djship()
+        .args(["init", "--monitoring", "--patch-settings", "--force"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(read(&settings), before, "a second run adds nothing");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Patching"));
+
+    // Without the flag, the settings' block keeps monitoring on.
+    djship()
+        .args(["init", "--force"])
+        .arg(&dir)
+        .assert()
+        .success();
+    assert!(read(&dir.join("Dockerfile")).contains("django-prometheus=="));
+    assert!(read(&dir.join("compose.prod.yaml")).contains("prometheus:"));
+}

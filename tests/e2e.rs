@@ -163,7 +163,7 @@ fn verify(dir: &Path, keep: bool) -> serde_json::Value {
         .collect();
     assert!(
         failed.is_empty() && out.status.success(),
-        "djship verify failed: {failed:#?}"
+        "djship verify failed: {failed:#?}\n{stdout}"
     );
     let names = check_names(&report);
     // HTTPS at the edge is the default: the redirect is checked with the rest (not behind
@@ -1951,4 +1951,279 @@ fn swarm_rolls_out_without_failures_and_rolls_back_a_broken_release() {
         looked += 1;
     }
     assert!(looked >= 2 && inspected.contains("_FILE=/run/secrets/"));
+}
+
+/// `djship init --monitoring`, live: `djship up --prod --scale 3` starts Prometheus and the
+/// exporters beside the app; Prometheus finds the three web replicas by DNS and scrapes each
+/// one's gunicorn master, which serves all its workers' counts (multiprocess mode); the HEAD
+/// requests it counts are exactly those sent through nginx. The same requests' IDs are in
+/// nginx's JSON access log and in Django's JSON log lines (the 404 warnings). Grafana is not
+/// run (no image here: its provisioning is checked in tests/validate.rs).
+#[test]
+fn monitoring_scrapes_every_replica_and_logs_carry_request_ids() {
+    let Some(_engine) = engine() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = startproject_with(tmp.path(), "e2emon", "Django==5.2.*\n");
+    init(
+        &dir,
+        &[
+            "--no-tls",
+            "--monitoring",
+            "--prometheus-image",
+            "djship-e2e/prometheus:2",
+            "--nginx-exporter-image",
+            "djship-e2e/nginx-exporter:0",
+            "--postgres-exporter-image",
+            "djship-e2e/postgres-exporter:0",
+            "--alertmanager-image",
+            "djship-e2e/alertmanager:0",
+        ],
+    );
+    let compose = tool("docker-compose").expect("docker-compose is needed for e2e");
+    let http_port = free_port();
+    let prom_port = free_port();
+    let d = dir.to_str().unwrap();
+    let dj = |args: &[&str]| {
+        let out = djship()
+            .args(args)
+            .env("DJSHIP_DOCKER", docker_bin())
+            .env("DJSHIP_COMPOSE", &compose)
+            .env("HTTP_PORT", http_port.to_string())
+            .env("PROMETHEUS_PORT", prom_port.to_string())
+            .env("ALERTMANAGER_PORT", free_port().to_string())
+            // Grafana has no stand-in image: the monitoring profile only.
+            .env("COMPOSE_PROFILES", "monitoring")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "djship {args:?} failed:\n{text}");
+        text
+    };
+    let _down = ProdStack::clean(&dj, d);
+    let started = Instant::now();
+    let up = dj(&["up", "--prod", "--scale", "3", d]);
+    assert!(up.contains("3 web replicas"), "{up}");
+    eprintln!(
+        "up with monitoring in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let prom = |path: &str, query: Option<&str>| -> serde_json::Value {
+        let mut req = agent.get(format!("http://127.0.0.1:{prom_port}{path}"));
+        if let Some(q) = query {
+            req = req.query("query", q);
+        }
+        match req.call() {
+            Ok(mut r) => r
+                .body_mut()
+                .read_to_string()
+                .ok()
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default(),
+            Err(_) => serde_json::Value::Null,
+        }
+    };
+    // Every web replica is a target, up, through DNS service discovery.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let django_targets = loop {
+        let t = prom("/api/v1/targets", None);
+        let django: Vec<serde_json::Value> = t["data"]["activeTargets"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|t| t["labels"]["job"] == "django")
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let up = django.iter().filter(|t| t["health"] == "up").count();
+        let others_up = ["nginx", "postgres", "alertmanager"].iter().all(|job| {
+            t["data"]["activeTargets"].as_array().is_some_and(|a| {
+                a.iter()
+                    .any(|t| t["labels"]["job"] == *job && t["health"] == "up")
+            })
+        });
+        if up == 3 && django.len() == 3 && others_up {
+            break django;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Prometheus's targets after 60 s: {t:#}"
+        );
+        std::thread::sleep(Duration::from_secs(1));
+    };
+    let instances: std::collections::BTreeSet<String> = django_targets
+        .iter()
+        .map(|t| t["labels"]["instance"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(instances.len(), 3, "{django_targets:#?}");
+
+    let head_count = || -> Option<f64> {
+        let r = prom(
+            "/api/v1/query",
+            Some("sum(django_http_requests_total_by_method_total{method=\"HEAD\"})"),
+        );
+        match r["data"]["result"].as_array() {
+            Some(a) if a.is_empty() => Some(0.0),
+            Some(a) => a[0]["value"][1].as_str().and_then(|v| v.parse().ok()),
+            None => None,
+        }
+    };
+    let before = head_count().expect("Prometheus answers queries");
+    // HEAD requests through nginx (the health checks send GET): each with its own ID.
+    let n = 30;
+    for i in 0..n {
+        let r = agent
+            .head(format!("http://127.0.0.1:{http_port}/e2e-missing-{i}/"))
+            .header("X-Request-ID", format!("djship-e2e-{i}"))
+            .call()
+            .expect("nginx answers");
+        assert_eq!(r.status().as_u16(), 404);
+        assert_eq!(
+            r.headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok()),
+            Some(format!("djship-e2e-{i}").as_str())
+        );
+    }
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let after = loop {
+        let now = head_count().unwrap_or(before);
+        if now >= before + n as f64 || Instant::now() > deadline {
+            break now;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    };
+    let per_replica = prom(
+        "/api/v1/query",
+        Some("sum by (instance) (django_http_requests_total_by_method_total{method=\"HEAD\"})"),
+    );
+    eprintln!(
+        "HEAD requests counted by Prometheus: {before} before, {after} after; per replica: {}",
+        per_replica["data"]["result"]
+    );
+    assert_eq!(
+        after - before,
+        n as f64,
+        "Prometheus counts the requests sent"
+    );
+    // Prometheus sends its alerts to the Alertmanager.
+    let managers = prom("/api/v1/alertmanagers", None);
+    assert_eq!(
+        managers["data"]["activeAlertmanagers"][0]["url"], "http://alertmanager:9093/api/v2/alerts",
+        "{managers}"
+    );
+    // The unapplied-migrations gauge is there, at 0 (migrate ran before web).
+    let migrations = prom(
+        "/api/v1/query",
+        Some("max(django_migrations_unapplied_total)"),
+    );
+    assert_eq!(
+        migrations["data"]["result"][0]["value"][1], "0",
+        "{migrations}"
+    );
+    // The metrics are not public: nginx sends /metrics to Django, which has no such page.
+    let r = agent
+        .get(format!("http://127.0.0.1:{http_port}/metrics"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+
+    // A request without an ID gets nginx's; both IDs are in nginx's and Django's JSON lines.
+    let r = agent
+        .head(format!("http://127.0.0.1:{http_port}/e2e-generated/"))
+        .call()
+        .unwrap();
+    let generated = r
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(generated.len(), 32, "nginx's $request_id: {generated:?}");
+    std::thread::sleep(Duration::from_secs(1));
+    let project = dir.file_name().unwrap().to_str().unwrap().to_string();
+    let logs = |service: &str| -> Vec<serde_json::Value> {
+        let out = must(
+            "docker compose logs",
+            run(Command::new(&compose)
+                .current_dir(&dir)
+                .args([
+                    "-p",
+                    &project,
+                    "-f",
+                    "compose.prod.yaml",
+                    "logs",
+                    "--no-color",
+                    "--no-log-prefix",
+                    service,
+                ])
+                .env("COMPOSE_PROFILES", "monitoring")),
+        );
+        out.lines()
+            .filter_map(|l| serde_json::from_str(l.trim()).ok())
+            .collect()
+    };
+    let nginx = logs("nginx");
+    let web = logs("web");
+    for id in ["djship-e2e-7", generated.as_str()] {
+        let edge = nginx
+            .iter()
+            .find(|l| l["request_id"] == id)
+            .unwrap_or_else(|| panic!("no nginx access line with {id}"));
+        assert_eq!(edge["status"], 404, "{edge}");
+        assert!(
+            edge["upstream_response_time"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty() && t != "-"),
+            "{edge}"
+        );
+        let app = web
+            .iter()
+            .find(|l| l["request_id"] == id)
+            .unwrap_or_else(|| panic!("no Django log line with {id}"));
+        assert_eq!(app["logger"], "django.request", "{app}");
+        assert!(
+            app["message"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("Not Found"),
+            "{app}"
+        );
+    }
+    // gunicorn writes no access log of its own (nginx's is the one).
+    assert!(
+        !web.iter().any(|l| l["logger"] == "gunicorn.access"),
+        "gunicorn wrote access lines"
+    );
+    // Every container's log is rotated.
+    let (_, ids) = docker(&[
+        "ps",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.compose.project={project}"),
+    ]);
+    let ids: Vec<&str> = ids.split_whitespace().collect();
+    // db, migrate has exited; web x3, nginx, prometheus, alertmanager, the two exporters.
+    assert!(ids.len() >= 9, "{ids:?}");
+    for id in ids {
+        let cfg = must(
+            "docker inspect",
+            docker(&["inspect", "-f", "{{.HostConfig.LogConfig.Type}} {{index .HostConfig.LogConfig.Config \"max-size\"}} {{index .HostConfig.LogConfig.Config \"max-file\"}}", id]),
+        );
+        assert_eq!(cfg.trim(), "json-file 10m 5", "container {id}");
+    }
+    eprintln!(
+        "monitoring test done in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
 }

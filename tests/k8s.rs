@@ -8,34 +8,10 @@ mod common;
 
 use common::*;
 use djship::targets::k8s::{KUBERNETES_VERSION, OVERLAY, SECRET_FILE};
-use saphyr::{LoadableYamlNode, Scalar, Yaml};
+use saphyr::{LoadableYamlNode, Yaml};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// A YAML node as JSON (the manifests use no anchors or tags).
-fn to_json(y: &Yaml) -> Value {
-    match y {
-        Yaml::Value(Scalar::Null) => Value::Null,
-        Yaml::Value(Scalar::Boolean(b)) => json!(b),
-        Yaml::Value(Scalar::Integer(i)) => json!(i),
-        Yaml::Value(Scalar::FloatingPoint(f)) => json!(f.into_inner()),
-        Yaml::Value(Scalar::String(s)) => json!(s.as_ref()),
-        Yaml::Sequence(items) => Value::Array(items.iter().map(to_json).collect()),
-        Yaml::Mapping(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| {
-                    let key = match to_json(k) {
-                        Value::String(s) => s,
-                        other => other.to_string(),
-                    };
-                    (key, to_json(v))
-                })
-                .collect(),
-        ),
-        other => panic!("unexpected YAML node {other:?}"),
-    }
-}
 
 /// `djship init --target k8s` with `args` on a copy of `project`.
 fn init(project: &Path, args: &[&str]) -> (tempfile::TempDir, PathBuf) {
@@ -485,5 +461,46 @@ fn validators_pass() {
     for (name, args) in cases {
         let (_t, dir) = init(&fixtures().join(name), args);
         validate(&format!("{name} {args:?}"), &dir);
+    }
+}
+
+/// The nginx ConfigMap's nginx.conf passes `nginx -t` (this machine's nginx, with the pid
+/// file moved to a temporary folder), for every project fixture and a fresh startproject.
+#[test]
+fn nginx_configmap_passes_nginx_t() {
+    let Some(nginx) = tool("nginx") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut projects: Vec<PathBuf> = PROJECT_FIXTURES
+        .iter()
+        .map(|n| fixtures().join(n))
+        .collect();
+    if let Some(p) = startproject(tmp.path(), "mysite") {
+        projects.push(p);
+    }
+    for project in projects {
+        let (_t, dir) = init(&project, &[]);
+        let objs = objects(&dir);
+        let cm = find(&objs, "ConfigMap", "nginx").expect("the nginx ConfigMap");
+        let conf = cm["data"]["nginx.conf"]
+            .as_str()
+            .expect("nginx.conf in the ConfigMap");
+        assert!(
+            conf.contains("access_log /dev/stdout djship_json;"),
+            "{conf}"
+        );
+        assert!(conf.contains("proxy_set_header X-Request-ID $djship_request_id;"));
+        let file = dir.join("nginx-test.conf");
+        let pid = dir.join("nginx.pid");
+        std::fs::write(
+            &file,
+            conf.replace("pid /tmp/nginx.pid;", &format!("pid {};", pid.display())),
+        )
+        .unwrap();
+        let (ok, out) = run(Command::new(&nginx).arg("-t").arg("-c").arg(&file));
+        assert!(
+            ok,
+            "nginx -t on {}'s ConfigMap:\n{out}\n{conf}",
+            project.display()
+        );
     }
 }

@@ -182,6 +182,16 @@ fn startproject_compose() {
         "mysite",
         &["--patch-settings"],
     );
+    // Monitoring: django-prometheus in the settings, gunicorn's metrics hooks, Prometheus,
+    // the exporters and Grafana (compose); the app side only on swarm and k8s.
+    snapshot_init("startproject-monitoring", &dir, "mysite", &["--monitoring"]);
+    // The log store (Loki and Vector) is compose's only.
+    snapshot_target(
+        "compose-startproject-logstore",
+        &dir,
+        "mysite",
+        &["--target", "compose", "--monitoring", "--log-store", "loki"],
+    );
 }
 
 #[test]

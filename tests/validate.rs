@@ -5,6 +5,7 @@
 mod common;
 use common::*;
 use std::path::Path;
+use std::process::Command;
 
 /// `djship init` with `args`, then every check on what it wrote.
 fn init_and_check(dir: &Path, args: &[&str]) {
@@ -383,4 +384,654 @@ fn swarm_stacks_pass_the_tools_and_keep_secrets_in_files() {
         let ignore = std::fs::read_to_string(dir.join(".gitignore")).unwrap();
         assert!(ignore.lines().any(|l| l == "docker/secrets/"), "{name}");
     }
+}
+
+/// Grafana's provisioning files and dashboard JSON, as documented (grafana.com/docs:
+/// "Provision Grafana", "JSON model"): Grafana itself is not packaged here, so the files are
+/// read into these structures, which refuse any field they do not know, and checked for what
+/// Grafana needs to load them.
+mod grafana {
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Datasources {
+        pub api_version: u32,
+        pub datasources: Vec<Datasource>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Datasource {
+        pub name: String,
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub uid: String,
+        pub access: String,
+        pub url: String,
+        pub is_default: bool,
+        pub editable: bool,
+        pub json_data: BTreeMap<String, serde_json::Value>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Providers {
+        pub api_version: u32,
+        pub providers: Vec<Provider>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Provider {
+        pub name: String,
+        pub org_id: u32,
+        pub folder: String,
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub disable_deletion: bool,
+        pub allow_ui_updates: bool,
+        pub update_interval_seconds: u32,
+        pub options: ProviderOptions,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct ProviderOptions {
+        pub path: String,
+        pub folders_from_files_structure: bool,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Dashboard {
+        pub uid: String,
+        pub title: String,
+        pub description: String,
+        pub tags: Vec<String>,
+        pub timezone: String,
+        pub editable: bool,
+        pub schema_version: u32,
+        pub version: u32,
+        pub refresh: String,
+        pub time: TimeRange,
+        pub templating: List,
+        pub annotations: List,
+        pub panels: Vec<Panel>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct TimeRange {
+        pub from: String,
+        pub to: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct List {
+        pub list: Vec<serde_json::Value>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Panel {
+        pub id: u32,
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub title: String,
+        pub grid_pos: GridPos,
+        pub datasource: DatasourceRef,
+        pub field_config: FieldConfig,
+        pub options: serde_json::Map<String, serde_json::Value>,
+        pub targets: Vec<Target>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct GridPos {
+        pub h: u32,
+        pub w: u32,
+        pub x: u32,
+        pub y: u32,
+    }
+
+    #[derive(Deserialize, PartialEq, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct DatasourceRef {
+        #[serde(rename = "type")]
+        pub kind: String,
+        pub uid: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct FieldConfig {
+        pub defaults: FieldDefaults,
+        pub overrides: Vec<serde_json::Value>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct FieldDefaults {
+        pub unit: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Target {
+        pub ref_id: String,
+        pub datasource: DatasourceRef,
+        pub expr: String,
+        pub legend_format: String,
+    }
+}
+
+/// `init --monitoring`: the compose files, nginx (with its stub_status server) and the
+/// Dockerfile pass their tools; prometheus.yml and the alert rules pass `promtool check
+/// config` / `check rules`, Alertmanager's config `amtool check-config`; every PromQL expression of the Grafana dashboard passes promtool
+/// too (as recording rules); Grafana's provisioning and dashboard have the documented shape,
+/// and what they name exists (the data source's uid, the folder compose mounts).
+#[test]
+fn monitoring_passes_promtool_and_grafana_structure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = startproject(tmp.path(), "watched") else {
+        return;
+    };
+    init_and_check(&dir, &["--monitoring", "--nginx-image", "nginx:1.22"]);
+    let Some(promtool) = tool("promtool") else {
+        return;
+    };
+    let mon = dir.join("docker/monitoring");
+    // prometheus.yml names the rules where compose mounts them: check them side by side.
+    let config =
+        read(&mon.join("prometheus.yml")).replace("/etc/prometheus/alerts.yml", "alerts.yml");
+    std::fs::write(mon.join("prometheus-check.yml"), &config).unwrap();
+    let (ok, out) = run(Command::new(&promtool).current_dir(&mon).args([
+        "check",
+        "config",
+        "prometheus-check.yml",
+    ]));
+    assert!(ok, "promtool check config:\n{out}");
+    assert!(out.contains("rules found"), "{out}");
+    let (ok, out) =
+        run(Command::new(&promtool)
+            .current_dir(&mon)
+            .args(["check", "rules", "alerts.yml"]));
+    assert!(ok, "promtool check rules:\n{out}");
+
+    // Grafana's files.
+    let ds: grafana::Datasources = from_yaml(&read(
+        &mon.join("grafana/provisioning/datasources/prometheus.yml"),
+    ));
+    assert_eq!(ds.api_version, 1);
+    assert_eq!(ds.datasources.len(), 1);
+    let source = &ds.datasources[0];
+    assert_eq!(source.kind, "prometheus");
+    assert_eq!(source.access, "proxy");
+    assert!(source.is_default && !source.editable);
+    assert_eq!(
+        source.url, "http://prometheus:9090",
+        "the compose service's port"
+    );
+    assert!(!source.name.is_empty() && source.json_data.contains_key("timeInterval"));
+    let providers: grafana::Providers = from_yaml(&read(
+        &mon.join("grafana/provisioning/dashboards/djship.yml"),
+    ));
+    assert_eq!(providers.api_version, 1);
+    let provider = &providers.providers[0];
+    assert_eq!(provider.kind, "file");
+    assert!(provider.org_id == 1 && !provider.name.is_empty() && !provider.folder.is_empty());
+    assert!(
+        provider.disable_deletion
+            && !provider.allow_ui_updates
+            && provider.update_interval_seconds > 0
+    );
+    assert!(!provider.options.folders_from_files_structure);
+    let compose = read(&dir.join("compose.prod.yaml"));
+    assert!(
+        compose.contains(&format!(
+            "./docker/monitoring/grafana/dashboards:{}:ro",
+            provider.options.path
+        )),
+        "compose mounts the dashboards where the provider reads them"
+    );
+    assert!(
+        compose.contains("./docker/monitoring/grafana/provisioning:/etc/grafana/provisioning:ro")
+    );
+
+    let dash: grafana::Dashboard =
+        serde_json::from_str(&read(&mon.join("grafana/dashboards/django.json"))).unwrap();
+    assert!(
+        !dash.uid.is_empty() && dash.uid.len() <= 40,
+        "Grafana's uid limit"
+    );
+    assert!(dash.title.contains("watched") && !dash.description.is_empty());
+    assert!(dash.schema_version >= 36 && dash.version >= 1 && !dash.editable);
+    assert!(dash.tags.iter().any(|t| t == "django") && dash.timezone == "browser");
+    assert!(
+        dash.time.from.starts_with("now-") && dash.time.to == "now" && dash.refresh.ends_with('s')
+    );
+    assert!(dash.templating.list.is_empty() && dash.annotations.list.is_empty());
+    let mut ids = std::collections::BTreeSet::new();
+    let mut cells = std::collections::BTreeSet::new();
+    let mut rules = String::from("groups:\n  - name: dashboard\n    rules:\n");
+    for p in &dash.panels {
+        assert!(ids.insert(p.id), "panel id {} twice", p.id);
+        assert!(
+            ["stat", "timeseries"].contains(&p.kind.as_str()),
+            "{}",
+            p.kind
+        );
+        assert!(!p.title.is_empty() && !p.field_config.defaults.unit.is_empty());
+        assert!(p.field_config.overrides.is_empty());
+        assert!(p.kind != "stat" || p.options.contains_key("reduceOptions"));
+        let g = &p.grid_pos;
+        assert!(
+            g.w >= 1 && g.h >= 1 && g.x + g.w <= 24,
+            "{}: outside the 24 columns",
+            p.title
+        );
+        for x in g.x..g.x + g.w {
+            for y in g.y..g.y + g.h {
+                assert!(cells.insert((x, y)), "{} overlaps another panel", p.title);
+            }
+        }
+        let want = grafana::DatasourceRef {
+            kind: source.kind.clone(),
+            uid: source.uid.clone(),
+        };
+        assert_eq!(p.datasource, want, "{}", p.title);
+        assert!(!p.targets.is_empty());
+        let mut refs = std::collections::BTreeSet::new();
+        for t in &p.targets {
+            assert!(refs.insert(t.ref_id.clone()));
+            assert_eq!(t.datasource, want, "{}", p.title);
+            assert!(!t.legend_format.is_empty());
+            // Grafana's own variable stands for a range: promtool reads the rest.
+            let expr = t.expr.replace("$__rate_interval", "1m");
+            rules.push_str(&format!(
+                "      - record: dashboard:panel_{}_{}\n        expr: {}\n",
+                p.id,
+                t.ref_id,
+                serde_json::to_string(&expr).unwrap()
+            ));
+        }
+    }
+    assert!(dash.panels.len() >= 8, "{} panels", dash.panels.len());
+    std::fs::write(mon.join("dashboard-rules.yml"), rules).unwrap();
+    let (ok, out) = run(Command::new(&promtool).current_dir(&mon).args([
+        "check",
+        "rules",
+        "dashboard-rules.yml",
+    ]));
+    assert!(ok, "the dashboard's PromQL:\n{out}");
+}
+
+/// The logging the settings patch adds, run by Python with Django (the project's own code is
+/// not run by djship; this test runs the generated settings): with the image's module on the
+/// path, LOGGING keeps the project's own loggers and handlers, is accepted by Django's
+/// dictConfig, and a record written while a request is handled is one JSON line with that
+/// request's ID (an invalid ID is dropped); without the module, the settings are unchanged.
+#[test]
+fn patched_settings_log_json_lines_with_the_request_id() {
+    let Some(python) = tool("python") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = startproject(tmp.path(), "logged") else {
+        return;
+    };
+    let settings = dir.join("mysite/settings.py");
+    let mut text = read(&settings);
+    text.push_str("\nLOGGING = {\"version\": 1, \"handlers\": {\"audit\": {\"class\": \"logging.NullHandler\"}}, \"loggers\": {\"audit\": {\"handlers\": [\"audit\"], \"level\": \"INFO\"}}}\n");
+    std::fs::write(&settings, text).unwrap();
+    djship()
+        .args(["init", "--patch-settings"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let script = r#"
+import io, json, logging, os, sys
+import django
+from django.conf import settings
+django.setup()
+from django.test import RequestFactory
+import djship_logging
+cfg = settings.LOGGING
+assert "audit" in cfg["loggers"] and "audit" in cfg["handlers"], cfg
+assert settings.MIDDLEWARE[0] == "djship_logging.RequestIdMiddleware", settings.MIDDLEWARE
+buf = io.StringIO()
+handler = logging.getLogger().handlers[0]
+handler.setStream(buf)
+def view(request):
+    logging.getLogger("shop").warning("paid %s", 42)
+    return "ok"
+mw = djship_logging.RequestIdMiddleware(view)
+mw(RequestFactory().get("/", HTTP_X_REQUEST_ID="abc-123"))
+mw(RequestFactory().get("/", HTTP_X_REQUEST_ID="bad id\n{}"))
+logging.getLogger("shop").info("outside")
+sys.stderr.write(buf.getvalue())
+print("LINES " + json.dumps([json.loads(l) for l in buf.getvalue().splitlines()]))
+"#;
+    let run_py = |with_module: bool, format: &str| {
+        let mut cmd = std::process::Command::new(&python);
+        cmd.current_dir(&dir)
+            .args(["-c", script])
+            .env("DJANGO_SETTINGS_MODULE", "mysite.settings")
+            .env("DJANGO_LOG_FORMAT", format);
+        if with_module {
+            cmd.env("PYTHONPATH", dir.join("docker/python"));
+        }
+        run(&mut cmd)
+    };
+    let (ok, out) = run_py(true, "json");
+    assert!(ok, "{out}");
+    let lines = out
+        .lines()
+        .find_map(|l| l.strip_prefix("LINES "))
+        .unwrap_or_else(|| panic!("{out}"));
+    let lines: serde_json::Value = serde_json::from_str(lines).unwrap();
+    let lines = lines.as_array().unwrap();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0]["request_id"], "abc-123");
+    assert_eq!(lines[0]["message"], "paid 42");
+    assert_eq!(lines[0]["level"], "WARNING");
+    assert_eq!(lines[0]["logger"], "shop");
+    assert!(lines[0]["time"].as_str().unwrap().ends_with("+00:00"));
+    assert!(
+        lines[1].get("request_id").is_none(),
+        "an invalid ID is dropped: {:?}",
+        lines[1]
+    );
+    assert!(lines[2].get("request_id").is_none());
+    // Plain lines for the development stack: not JSON, so the script's own parse fails.
+    let (ok, out) = run_py(true, "text");
+    assert!(!ok && out.contains("[abc-123] paid 42"), "{out}");
+    // Without the image's module the block changes nothing: no middleware is added.
+    let (ok, out) = run_py(false, "json");
+    assert!(
+        !ok && out.contains("No module named 'djship_logging'"),
+        "{out}"
+    );
+}
+
+/// The log store's files as their documentation describes them (grafana.com/docs/loki:
+/// "Configuration"; vector.dev/docs: file source, remap and filter transforms, loki sink).
+/// Neither program is packaged here, so they are read into strict structures and checked
+/// against each other and compose.prod.yaml; the VRL program is not compiled.
+mod logstore {
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Loki {
+        pub auth_enabled: bool,
+        pub server: Server,
+        pub common: Common,
+        pub schema_config: SchemaConfig,
+        pub limits_config: Limits,
+        pub compactor: Compactor,
+        pub analytics: Analytics,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Server {
+        pub http_listen_port: u16,
+        pub log_level: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Common {
+        pub path_prefix: String,
+        pub replication_factor: u32,
+        pub ring: Ring,
+        pub storage: Storage,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Ring {
+        pub kvstore: KvStore,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct KvStore {
+        pub store: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Storage {
+        pub filesystem: Filesystem,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Filesystem {
+        pub chunks_directory: String,
+        pub rules_directory: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct SchemaConfig {
+        pub configs: Vec<PeriodConfig>,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct PeriodConfig {
+        pub from: String,
+        pub store: String,
+        pub object_store: String,
+        pub schema: String,
+        pub index: Index,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Index {
+        pub prefix: String,
+        pub period: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Limits {
+        pub retention_period: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Compactor {
+        pub working_directory: String,
+        pub retention_enabled: bool,
+        pub delete_request_store: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Analytics {
+        pub reporting_enabled: bool,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Vector {
+        pub data_dir: String,
+        pub sources: std::collections::BTreeMap<String, Source>,
+        pub transforms: std::collections::BTreeMap<String, Transform>,
+        pub sinks: std::collections::BTreeMap<String, Sink>,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
+    pub enum Source {
+        File {
+            include: Vec<String>,
+            read_from: String,
+        },
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
+    pub enum Transform {
+        Remap {
+            inputs: Vec<String>,
+            source: String,
+        },
+        Filter {
+            inputs: Vec<String>,
+            condition: String,
+        },
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, tag = "type", rename_all = "snake_case")]
+    pub enum Sink {
+        Loki {
+            inputs: Vec<String>,
+            endpoint: String,
+            encoding: Encoding,
+            labels: std::collections::BTreeMap<String, String>,
+            out_of_order_action: String,
+        },
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Encoding {
+        pub codec: String,
+    }
+}
+
+/// `init --monitoring --log-store loki`: Loki's and Vector's configs have their documented
+/// shape and agree with each other, with Grafana's data source and with compose: Vector reads
+/// the files Docker writes for this project (the json-file driver adds the service label to
+/// each line), without the Docker socket, and sends to Loki's port; the compose file passes
+/// `docker compose config`.
+#[test]
+fn log_store_files_have_their_documented_shape_and_agree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = startproject(tmp.path(), "shipped") else {
+        return;
+    };
+    init_and_check(
+        &dir,
+        &[
+            "--monitoring",
+            "--log-store",
+            "loki",
+            "--nginx-image",
+            "nginx:1.22",
+        ],
+    );
+    let loki: logstore::Loki = from_yaml(&read(&dir.join("docker/logging/loki.yml")));
+    assert!(!loki.auth_enabled, "one tenant");
+    assert_eq!(loki.common.replication_factor, 1);
+    assert_eq!(loki.common.ring.kvstore.store, "inmemory");
+    assert!(loki
+        .common
+        .storage
+        .filesystem
+        .chunks_directory
+        .starts_with(&loki.common.path_prefix));
+    assert!(loki
+        .common
+        .storage
+        .filesystem
+        .rules_directory
+        .starts_with(&loki.common.path_prefix));
+    assert!(loki
+        .compactor
+        .working_directory
+        .starts_with(&loki.common.path_prefix));
+    let period = &loki.schema_config.configs[0];
+    assert_eq!(
+        (period.store.as_str(), period.schema.as_str()),
+        ("tsdb", "v13"),
+        "Loki 3's schema"
+    );
+    assert_eq!(period.object_store, "filesystem");
+    assert_eq!(period.index.period, "24h", "tsdb needs a 24h index period");
+    assert!(!period.index.prefix.is_empty() && period.from.len() == 10);
+    assert!(
+        loki.compactor.retention_enabled && loki.compactor.delete_request_store == "filesystem"
+    );
+    assert!(loki.limits_config.retention_period.ends_with('h'));
+    assert!(!loki.analytics.reporting_enabled && !loki.server.log_level.is_empty());
+
+    let vector: logstore::Vector = from_yaml(&read(&dir.join("docker/logging/vector.yaml")));
+    assert!(!vector.data_dir.is_empty());
+    let compose = read(&dir.join("compose.prod.yaml"));
+    // Every input names a source or transform; the sink reaches Loki on its port.
+    let names: Vec<&String> = vector
+        .sources
+        .keys()
+        .chain(vector.transforms.keys())
+        .collect();
+    let mut logs_dir = String::new();
+    for s in vector.sources.values() {
+        let logstore::Source::File { include, read_from } = s;
+        assert_eq!(read_from, "beginning");
+        for i in include {
+            assert!(
+                i.ends_with("/*/*-json.log"),
+                "Docker's json-file names: {i}"
+            );
+            logs_dir = i.trim_end_matches("/*/*-json.log").to_string();
+        }
+    }
+    assert!(
+        compose.contains(&format!("- {logs_dir}:{logs_dir}:ro")),
+        "compose mounts Docker's log folder read-only into vector"
+    );
+    assert!(
+        !compose.contains("docker.sock"),
+        "no Docker socket in any container"
+    );
+    assert!(compose.contains("labels: \"com.docker.compose.service,com.docker.compose.project\""));
+    for t in vector.transforms.values() {
+        match t {
+            logstore::Transform::Remap { inputs, source } => {
+                assert!(inputs.iter().all(|i| names.contains(&i)), "{inputs:?}");
+                for field in [".service", ".project", ".stream", ".timestamp", ".message"] {
+                    assert!(
+                        source.contains(&format!("{field} =")),
+                        "the remap sets {field}"
+                    );
+                }
+            }
+            logstore::Transform::Filter { inputs, condition } => {
+                assert!(inputs.iter().all(|i| names.contains(&i)), "{inputs:?}");
+                assert_eq!(
+                    condition, ".project == \"shipped\"",
+                    "the compose project's name"
+                );
+                assert!(
+                    compose.starts_with("# Generated") && compose.contains("\nname: shipped\n")
+                );
+            }
+        }
+    }
+    let logstore::Sink::Loki {
+        inputs,
+        endpoint,
+        encoding,
+        labels,
+        out_of_order_action,
+    } = &vector.sinks["loki"];
+    assert!(inputs.iter().all(|i| names.contains(&i)));
+    assert_eq!(
+        endpoint,
+        &format!("http://loki:{}", loki.server.http_listen_port)
+    );
+    assert_eq!(encoding.codec, "text", "the line as the service wrote it");
+    assert_eq!(labels["service"], "{{ service }}");
+    assert_eq!(out_of_order_action, "accept");
+    assert!(compose.contains("\n  loki:\n") && compose.contains("\n  vector:\n"));
+    assert!(compose.contains("./docker/logging/loki.yml:/etc/loki/loki.yml:ro"));
+    assert!(compose.contains("-config.file=/etc/loki/loki.yml"));
+
+    let ds: grafana::Datasources = from_yaml(&read(
+        &dir.join("docker/monitoring/grafana/provisioning/datasources/prometheus.yml"),
+    ));
+    let loki_ds = ds
+        .datasources
+        .iter()
+        .find(|d| d.kind == "loki")
+        .expect("a Loki data source");
+    assert_eq!(
+        loki_ds.url,
+        format!("http://loki:{}", loki.server.http_listen_port)
+    );
+    assert!(!loki_ds.is_default && loki_ds.access == "proxy");
+    assert_eq!(ds.datasources.iter().filter(|d| d.is_default).count(), 1);
 }

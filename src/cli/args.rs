@@ -45,6 +45,28 @@ pub struct PlanArgs {
     /// image (default node:<version>-slim, the version from .nvmrc, engines.node...).
     #[arg(long, value_name = "IMAGE")]
     pub node_image: Option<String>,
+    /// Prometheus image of the monitoring stack (default prom/prometheus:v3.5.0).
+    #[arg(long, value_name = "IMAGE")]
+    pub prometheus_image: Option<String>,
+    /// Grafana image of the monitoring stack (default grafana/grafana:12.1.1).
+    #[arg(long, value_name = "IMAGE")]
+    pub grafana_image: Option<String>,
+    /// nginx exporter image of the monitoring stack (default nginx/nginx-prometheus-exporter:1.4.2).
+    #[arg(long, value_name = "IMAGE")]
+    pub nginx_exporter_image: Option<String>,
+    /// PostgreSQL exporter image of the monitoring stack (default
+    /// quay.io/prometheuscommunity/postgres-exporter:v0.17.1).
+    #[arg(long, value_name = "IMAGE")]
+    pub postgres_exporter_image: Option<String>,
+    /// Alertmanager image of the monitoring stack (default prom/alertmanager:v0.28.1).
+    #[arg(long, value_name = "IMAGE")]
+    pub alertmanager_image: Option<String>,
+    /// Loki image of the log store (default grafana/loki:3.5.3).
+    #[arg(long, value_name = "IMAGE")]
+    pub loki_image: Option<String>,
+    /// Vector image, the log shipper of the log store (default timberio/vector:0.49.0-debian).
+    #[arg(long, value_name = "IMAGE")]
+    pub vector_image: Option<String>,
     /// Ask uv (on PATH; needs the package index) which pinned releases have wheels for
     /// which Python, instead of djship's built-in wheel table.
     #[arg(long)]
@@ -147,6 +169,13 @@ impl PlanArgs {
                 redis: self.redis_image.clone(),
                 mariadb: self.mariadb_image.clone(),
                 node: self.node_image.clone(),
+                prometheus: self.prometheus_image.clone(),
+                grafana: self.grafana_image.clone(),
+                nginx_exporter: self.nginx_exporter_image.clone(),
+                postgres_exporter: self.postgres_exporter_image.clone(),
+                alertmanager: self.alertmanager_image.clone(),
+                loki: self.loki_image.clone(),
+                vector: self.vector_image.clone(),
             },
             resolve_with_uv: self.resolve_with_uv,
             target: self.target.clone(),

@@ -24,6 +24,16 @@ pub struct InitArgs {
     /// from the environment (the diff is printed first).
     #[arg(long)]
     pub patch_settings: bool,
+    /// Monitoring beside the production stack: django-prometheus in the settings (the diff
+    /// is printed first) served by gunicorn in multiprocess mode, Prometheus scraping every
+    /// web replica, nginx and PostgreSQL exporters, alert rules, Grafana with a dashboard
+    /// (docs/monitoring.md).
+    #[arg(long)]
+    pub monitoring: bool,
+    /// Ship every service's logs to a store, with --monitoring: Loki, fed by Vector from
+    /// Docker's log files, read in Grafana (compose profile `logs`; docs/logging.md).
+    #[arg(long, value_name = "STORE")]
+    pub log_store: Option<crate::config::LogStoreKind>,
     /// Trust this CA bundle while installing dependencies in the build (TLS-intercepting
     /// proxies); it is copied to docker/ca-cert.pem and mounted only into build steps.
     #[arg(long, value_name = "FILE")]
@@ -40,6 +50,8 @@ pub struct InitArgs {
 pub fn run(args: &InitArgs) -> Result<i32> {
     let flags = crate::options::Flags {
         patch_settings: args.patch_settings,
+        monitoring: args.monitoring,
+        log_store: args.log_store,
         ca_cert: args.ca_cert.clone(),
         ci: args.ci.clone(),
         ..args.plan.flags()
@@ -60,10 +72,15 @@ pub fn run(args: &InitArgs) -> Result<i32> {
     // A change to the user's own file, asked for by a flag: always shown.
     if let Some(patch) = &a.plan.settings_patch {
         for ch in changes.iter().filter(|ch| ch.requested) {
+            let mut what = Vec::new();
+            if !patch.fixes.is_empty() {
+                what.push(format!("fixes {}", patch.fixes.join(", ")));
+            }
+            what.extend(patch.adds.iter().map(|a| format!("adds {a}")));
             println!(
-                "Patching {} (fixes {}):\n{}",
+                "Patching {} ({}):\n{}",
                 ch.path,
-                patch.fixes.join(", "),
+                what.join("; "),
                 write::diff(std::slice::from_ref(ch))
             );
         }

@@ -28,12 +28,28 @@ pub fn project(o: &Options, a: &Analysis, prod: bool) -> Result<Project> {
             hint: "run `djship init` first".into(),
         });
     }
+    let text = std::fs::read_to_string(o.root.join(file)).unwrap_or_default();
     Ok(Project {
         dir: o.root.clone(),
         file: file.into(),
         name: a.plan.name.clone(),
-        env: Vec::new(),
+        env: profiles_env(&text, std::env::var_os("COMPOSE_PROFILES").is_some()),
     })
+}
+
+/// The compose profiles the stack's file defines (the monitoring services'), all active for
+/// every compose command djship runs, so that `up`, `logs` and `down` see the same services.
+/// A COMPOSE_PROFILES the user set wins: compose reads it, and djship sets nothing.
+fn profiles_env(compose_file: &str, user_set: bool) -> Vec<(String, String)> {
+    let profiles: Vec<&str> = compose::PROFILES
+        .iter()
+        .copied()
+        .filter(|p| compose_file.contains(&format!("profiles: [\"{p}\"]")))
+        .collect();
+    if user_set || profiles.is_empty() {
+        return Vec::new();
+    }
+    vec![("COMPOSE_PROFILES".into(), profiles.join(","))]
 }
 
 /// The tags `build` and `up` give the image.
@@ -49,4 +65,23 @@ pub fn of(args: &StackArgs) -> Result<(Options, Analysis, Project)> {
     let (o, a) = analyse(&args.project.flags())?;
     let p = project(&o, &a, args.prod)?;
     Ok((o, a, p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::profiles_env;
+
+    #[test]
+    fn every_profile_of_the_file_is_active_unless_the_user_chose() {
+        let file = "  prometheus:\n    profiles: [\"monitoring\"]\n  grafana:\n    profiles: [\"grafana\"]\n";
+        assert_eq!(
+            profiles_env(file, false),
+            vec![(
+                "COMPOSE_PROFILES".to_string(),
+                "monitoring,grafana".to_string()
+            )]
+        );
+        assert!(profiles_env(file, true).is_empty());
+        assert!(profiles_env("services: {}", false).is_empty());
+    }
 }

@@ -287,7 +287,7 @@ mod tests {
         let o = Options::resolve(&flags).unwrap();
         let facts =
             crate::detect::detect(d.path(), &o.config, &crate::detect::Options::default()).unwrap();
-        build(&facts, &o, None)
+        build(&facts, &o, false, None)
     }
 
     const BUILD: &str = r#"{"scripts": {"build": "node build.js"}}"#;

@@ -4,6 +4,7 @@
 pub mod deploy;
 pub mod env;
 mod frontend;
+pub mod observe;
 pub mod patch;
 pub mod process;
 pub mod secrets;
@@ -203,6 +204,11 @@ pub struct Plan {
     pub deploy: deploy::Deploy,
     /// How the project's tests run (the CI pipelines run them in the built image).
     pub tests: testing::Tests,
+    /// JSON log lines with request IDs, one access log (nginx's), rotation.
+    pub logging: observe::Logging,
+    /// Prometheus, exporters and Grafana (`--monitoring`); absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitoring: Option<observe::Monitoring>,
 }
 
 /// The CA bundle of `--ca-cert`, copied into the build context.
@@ -286,7 +292,13 @@ fn tool_pins(python: &str, django: Option<&str>) -> (&'static str, &'static str,
 
 /// The plan for the project the facts describe. `patched` is the `--patch-settings` change
 /// and the settings text it makes (the facts were read from that text).
-pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, String)>) -> Plan {
+/// `monitoring`: asked for, or kept from an earlier run (the settings have its block).
+pub fn build(
+    facts: &Facts,
+    o: &Options,
+    monitoring: bool,
+    patched: Option<(patch::SettingsPatch, String)>,
+) -> Plan {
     let root_name = o.project_name();
     let port: u16 = 8000;
     let mut notes = Vec::new();
@@ -317,6 +329,13 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
     let mut extra = Vec::new();
 
     let server = server(facts, port, gunicorn, uvicorn, &mut extra);
+    let monitoring = observe::monitoring(facts, o, monitoring, &server, &mut notes);
+    if monitoring.is_some() && !deps.has("django-prometheus") {
+        extra.push(ExtraPackage {
+            requirement: observe::DJANGO_PROMETHEUS.into(),
+            why: "the metrics of --monitoring; the project does not declare it".into(),
+        });
+    }
 
     let database = database(
         facts,
@@ -361,6 +380,17 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
         redis,
         o.patch_settings,
     );
+    let logging = observe::logging(o, monitoring.is_some(), &mut notes);
+    let mut env = env;
+    if monitoring.is_some() {
+        env.vars.push(env::Var {
+            name: "GRAFANA_ADMIN_PASSWORD".into(),
+            value: None,
+            generate: Some(env::Generate::Password),
+            secret: true,
+            comment: "Grafana's admin password (--monitoring)".into(),
+        });
+    }
     let processes = process::processes(&server, celery.as_ref());
     let (settings_patch, patched_settings) = match patched {
         Some((p, text)) => (Some(p), Some(text)),
@@ -402,6 +432,8 @@ pub fn build(facts: &Facts, o: &Options, patched: Option<(patch::SettingsPatch, 
         patched_settings,
         deploy: o.deploy.clone(),
         tests: testing::plan(facts),
+        logging,
+        monitoring,
     }
 }
 
@@ -545,10 +577,10 @@ fn server(
                 &wsgi_target,
                 "--bind",
                 &format!("0.0.0.0:{port}"),
-                "--access-logfile",
-                "-",
-                "--error-logfile",
-                "-",
+                // Logging (JSON lines, no access log: nginx writes it) and, with
+                // --monitoring, the metrics hooks.
+                "--config",
+                &format!("/app/{}", observe::GUNICORN_CONFIG),
                 "--graceful-timeout",
                 &graceful,
                 "--timeout",

@@ -1,6 +1,10 @@
 //! `--patch-settings`: the smallest change that lets the production settings be configured
 //! from the environment. One block, appended to the production settings module, that
 //! overrides only what a problem names. Everything it reads has a safe default.
+//!
+//! Two more blocks come with it, each with its own marker so that a later run adds only what
+//! is missing: JSON logging with request IDs (with `--patch-settings` or `--monitoring`) and
+//! django-prometheus (`--monitoring`).
 
 use crate::checks::{self, Check};
 use crate::detect::problems::Problem;
@@ -9,6 +13,19 @@ use serde::Serialize;
 
 /// The first line of the block: its presence means the file is already patched.
 pub const MARKER: &str = "# --- djship: deployment settings from the environment";
+/// The first line of the logging block.
+pub const LOGGING_MARKER: &str = "# --- djship: JSON logs with request IDs";
+/// The first line of the monitoring block.
+pub const MONITORING_MARKER: &str = "# --- djship: metrics for Prometheus";
+
+/// What the patch is asked to do besides fixing the problems.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Asked {
+    /// `--patch-settings`: fix the problems it can, and log JSON lines.
+    pub settings: bool,
+    /// `--monitoring` (on a gunicorn project): django-prometheus, and JSON lines.
+    pub monitoring: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SettingsPatch {
@@ -16,12 +33,92 @@ pub struct SettingsPatch {
     pub file: String,
     /// Problem codes the block fixes.
     pub fixes: Vec<String>,
+    /// What the blocks add besides the fixes ("JSON logs with request IDs", "metrics").
+    pub adds: Vec<String>,
     pub block: String,
 }
 
-/// The patch for the problems found, or `None` when nothing needs patching.
-pub fn build(facts: &Facts) -> Option<SettingsPatch> {
+/// The patch of the production settings, `original` their text, or `None` when nothing
+/// needs patching (the blocks asked for are there already).
+pub fn build(facts: &Facts, original: &str, asked: Asked) -> Option<SettingsPatch> {
     let file = facts.settings.production.file.clone();
+    let mut block = String::new();
+    let mut fixes = Vec::new();
+    let mut adds = Vec::new();
+    if asked.settings && !original.contains(MARKER) {
+        if let Some((codes, b)) = deployment_block(facts) {
+            fixes = codes;
+            block.push_str(&b);
+        }
+    }
+    if asked.monitoring && !original.contains(MONITORING_MARKER) {
+        block.push_str(&monitoring_block());
+        adds.push("metrics for Prometheus (django-prometheus)".to_string());
+    }
+    if (asked.settings || asked.monitoring) && !original.contains(LOGGING_MARKER) {
+        block.push_str(&logging_block());
+        adds.push("JSON logs with request IDs".to_string());
+    }
+    if block.is_empty() {
+        return None;
+    }
+    Some(SettingsPatch {
+        file,
+        fixes,
+        adds,
+        block,
+    })
+}
+
+/// The metrics block: django-prometheus's app and middleware. gunicorn's config file
+/// (docker/gunicorn.conf.py) serves them from every worker.
+fn monitoring_block() -> String {
+    format!(
+        "\n\n{MONITORING_MARKER} (djship init --monitoring) ---
+# django-prometheus counts requests, responses, exceptions and latencies; gunicorn serves every
+# worker's counts on a port nginx does not proxy (docker/gunicorn.conf.py, multiprocess mode).
+import os as _djship_os  # noqa: E402
+
+if \"django_prometheus\" not in globals().get(\"INSTALLED_APPS\", []):
+    INSTALLED_APPS = [*globals().get(\"INSTALLED_APPS\", []), \"django_prometheus\"]
+    MIDDLEWARE = [
+        \"django_prometheus.middleware.PrometheusBeforeMiddleware\",
+        *globals().get(\"MIDDLEWARE\", []),
+        \"django_prometheus.middleware.PrometheusAfterMiddleware\",
+    ]
+# The count of unapplied migrations (an alert), read once as each web worker starts: it asks
+# the database, so only where the web service sets DJSHIP_EXPORT_MIGRATIONS=1.
+PROMETHEUS_EXPORT_MIGRATIONS = _djship_os.environ.get(\"DJSHIP_EXPORT_MIGRATIONS\") == \"1\"
+# --- end djship metrics ---
+"
+    )
+}
+
+/// The logging block: JSON lines on stdout with the request ID nginx sets, from a module
+/// the image ships (docker/python/djship_logging.py, standard library only).
+fn logging_block() -> String {
+    format!(
+        "\n\n{LOGGING_MARKER} (djship init) ---
+# One JSON object a line on stdout, with the request ID nginx sets (X-Request-ID) in every line
+# of that request; DJANGO_LOG_FORMAT=text (the development stack) prints plain lines. The
+# module ships in the image (docker/python/djship_logging.py); where it is not on the path
+# (manage.py outside a container), nothing changes.
+import importlib.util as _djship_importlib  # noqa: E402
+import os as _djship_os  # noqa: E402
+
+if _djship_importlib.find_spec(\"djship_logging\"):
+    import djship_logging as _djship_logging  # noqa: E402
+
+    MIDDLEWARE = [\"djship_logging.RequestIdMiddleware\", *globals().get(\"MIDDLEWARE\", [])]
+    LOGGING = _djship_logging.config(globals().get(\"LOGGING\"), _djship_os.environ)
+# --- end djship logging ---
+"
+    )
+}
+
+/// The deployment block and the codes it fixes, or `None` when no problem needs it.
+fn deployment_block(facts: &Facts) -> Option<(Vec<String>, String)> {
+    let file = &facts.settings.production.file;
     let has = |check: &Check| {
         facts
             .problems
@@ -133,18 +230,11 @@ pub fn build(facts: &Facts) -> Option<SettingsPatch> {
         b.push_str("    }\n");
     }
     b.push_str("# --- end djship ---\n");
-    Some(SettingsPatch {
-        file,
-        fixes: codes,
-        block: b,
-    })
+    Some((codes, b))
 }
 
-/// The patched text of the settings file, or `None` when it already has the block.
+/// The patched text of the settings file.
 pub fn apply(original: &str, patch: &SettingsPatch) -> Option<String> {
-    if original.contains(MARKER) {
-        return None;
-    }
     Some(format!(
         "{}\n\n{}",
         original.trim_end_matches('\n'),

@@ -39,6 +39,18 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("env.j2", include_str!("common/templates/env.j2")),
     (
+        "nginx-logging.j2",
+        include_str!("common/templates/nginx-logging.j2"),
+    ),
+    (
+        "gunicorn.conf.py.j2",
+        include_str!("common/templates/gunicorn.conf.py.j2"),
+    ),
+    (
+        "djship_logging.py.j2",
+        include_str!("common/templates/djship_logging.py.j2"),
+    ),
+    (
         "swarm-stack.yaml.j2",
         include_str!("swarm/templates/swarm-stack.yaml.j2"),
     ),
@@ -69,6 +81,35 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "ci-jenkins.groovy.j2",
         include_str!("ci/templates/ci-jenkins.groovy.j2"),
+    ),
+    (
+        "prometheus.yml.j2",
+        include_str!("compose/templates/prometheus.yml.j2"),
+    ),
+    (
+        "prometheus-alerts.yml.j2",
+        include_str!("compose/templates/prometheus-alerts.yml.j2"),
+    ),
+    ("loki.yml.j2", include_str!("compose/templates/loki.yml.j2")),
+    (
+        "vector.yaml.j2",
+        include_str!("compose/templates/vector.yaml.j2"),
+    ),
+    (
+        "alertmanager.yml.j2",
+        include_str!("compose/templates/alertmanager.yml.j2"),
+    ),
+    (
+        "grafana-datasource.yml.j2",
+        include_str!("compose/templates/grafana-datasource.yml.j2"),
+    ),
+    (
+        "grafana-dashboards.yml.j2",
+        include_str!("compose/templates/grafana-dashboards.yml.j2"),
+    ),
+    (
+        "grafana-django-dashboard.json.j2",
+        include_str!("compose/templates/grafana-django-dashboard.json.j2"),
     ),
     (
         "k8s-config.yaml.j2",
@@ -165,6 +206,10 @@ impl Templates {
         env.set_keep_trailing_newline(true);
         // JSON (valid in YAML and Dockerfile exec form), with `, ` between list items.
         env.add_filter("json", json);
+        // Indented JSON, for whole JSON files (Grafana's dashboards).
+        env.add_filter("pretty_json", |v: JValue| {
+            serde_json::to_string_pretty(&v).unwrap_or_else(|_| "null".into())
+        });
         env.add_filter("sh", |s: String| crate::shell::quote(&s));
         // An exec-form command as one shell line.
         env.add_filter("shline", |v: Vec<String>| {

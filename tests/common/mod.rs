@@ -423,3 +423,39 @@ pub fn check(dir: &Path) {
     nginx_t(dir);
     stack_config(dir);
 }
+
+/// A YAML node as JSON (the manifests use no anchors or tags).
+pub fn to_json(y: &saphyr::Yaml) -> serde_json::Value {
+    match y {
+        saphyr::Yaml::Value(saphyr::Scalar::Null) => serde_json::Value::Null,
+        saphyr::Yaml::Value(saphyr::Scalar::Boolean(b)) => serde_json::json!(b),
+        saphyr::Yaml::Value(saphyr::Scalar::Integer(i)) => serde_json::json!(i),
+        saphyr::Yaml::Value(saphyr::Scalar::FloatingPoint(f)) => serde_json::json!(f.into_inner()),
+        saphyr::Yaml::Value(saphyr::Scalar::String(s)) => serde_json::json!(s.as_ref()),
+        saphyr::Yaml::Sequence(items) => {
+            serde_json::Value::Array(items.iter().map(to_json).collect())
+        }
+        saphyr::Yaml::Mapping(m) => serde_json::Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let key = match to_json(k) {
+                        serde_json::Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    (key, to_json(v))
+                })
+                .collect(),
+        ),
+        other => panic!("unexpected YAML node {other:?}"),
+    }
+}
+
+/// A YAML document (the first) read into `T` through the JSON data model.
+pub fn from_yaml<T: serde::de::DeserializeOwned>(text: &str) -> T {
+    use saphyr::LoadableYamlNode;
+    let docs = saphyr::Yaml::load_from_str(text).unwrap_or_else(|e| panic!("{e}:\n{text}"));
+    let doc = docs
+        .first()
+        .unwrap_or_else(|| panic!("no YAML document:\n{text}"));
+    serde_json::from_value(to_json(doc)).unwrap_or_else(|e| panic!("{e}:\n{text}"))
+}

@@ -15,6 +15,11 @@ const FILES: &[(&str, &str, u32)] = &[
     ("wait_for_db.py.j2", "docker/wait_for_db.py", 0o644),
     ("healthcheck.py.j2", "docker/healthcheck.py", 0o644),
     ("env.example.j2", ".env.example", 0o644),
+    (
+        "djship_logging.py.j2",
+        "docker/python/djship_logging.py",
+        0o644,
+    ),
 ];
 
 /// Lines of a .gitignore that already keep .env out of git.
@@ -22,6 +27,13 @@ const ENV_IGNORED: &[&str] = &[".env", "/.env", ".env*", "*.env", ".env.*", "/.e
 
 pub fn artifacts(plan: &Plan, t: &Templates) -> Result<Vec<Artifact>> {
     let mut out = Artifact::render_all(plan, t, FILES)?;
+    if plan.server.kind == "gunicorn" {
+        out.push(Artifact::generated(
+            crate::plan::observe::GUNICORN_CONFIG,
+            t.render("gunicorn.conf.py.j2", plan)?,
+            0o644,
+        ));
+    }
     out.push(Artifact {
         secret: true,
         ..Artifact::generated(".env", t.render("env.j2", plan)?, 0o600)

@@ -17,11 +17,55 @@ pub const PROXY_SERVICE: &str = "nginx";
 /// The one-shot service that runs the release task (migrations) before web starts.
 pub const RELEASE_SERVICE: &str = "migrate";
 
+/// The compose profiles of the production file (`--monitoring`'s services): `djship up
+/// --prod` and the other stack commands activate those the file has.
+pub const PROFILES: &[&str] = &["monitoring", "grafana", "logs"];
+
 /// (template, output path, Unix mode)
 const FILES: &[(&str, &str, u32)] = &[
     ("compose.yaml.j2", DEV_FILE, 0o644),
     ("compose.prod.yaml.j2", PROD_FILE, 0o644),
     ("nginx.conf.j2", "docker/nginx/default.conf", 0o644),
+];
+
+/// The monitoring stack's configuration (`--monitoring`), mounted into its services.
+pub const MONITORING_FILES: &[(&str, &str, u32)] = &[
+    (
+        "prometheus.yml.j2",
+        "docker/monitoring/prometheus.yml",
+        0o644,
+    ),
+    (
+        "prometheus-alerts.yml.j2",
+        "docker/monitoring/alerts.yml",
+        0o644,
+    ),
+    (
+        "alertmanager.yml.j2",
+        "docker/monitoring/alertmanager.yml",
+        0o644,
+    ),
+    (
+        "grafana-datasource.yml.j2",
+        "docker/monitoring/grafana/provisioning/datasources/prometheus.yml",
+        0o644,
+    ),
+    (
+        "grafana-dashboards.yml.j2",
+        "docker/monitoring/grafana/provisioning/dashboards/djship.yml",
+        0o644,
+    ),
+    (
+        "grafana-django-dashboard.json.j2",
+        "docker/monitoring/grafana/dashboards/django.json",
+        0o644,
+    ),
+];
+
+/// The log store's configuration (`--log-store loki`).
+pub const LOG_STORE_FILES: &[(&str, &str, u32)] = &[
+    ("loki.yml.j2", "docker/logging/loki.yml", 0o644),
+    ("vector.yaml.j2", "docker/logging/vector.yaml", 0o644),
 ];
 
 pub struct Compose;
@@ -36,7 +80,14 @@ impl Target for Compose {
     }
 
     fn artifacts(&self, plan: &Plan, t: &Templates) -> Result<Vec<Artifact>> {
-        Artifact::render_all(plan, t, FILES)
+        let mut out = Artifact::render_all(plan, t, FILES)?;
+        if plan.monitoring.is_some() {
+            out.extend(Artifact::render_all(plan, t, MONITORING_FILES)?);
+        }
+        if plan.logging.store.is_some() {
+            out.extend(Artifact::render_all(plan, t, LOG_STORE_FILES)?);
+        }
+        Ok(out)
     }
 
     fn next_steps(&self, plan: &Plan) -> String {
@@ -63,6 +114,12 @@ impl Target for Compose {
         out.push_str(&format!(
             "  scale:        djship up --prod --scale 3         (nginx spreads requests over the {WEB_SERVICE} replicas)\n"
         ));
+        if let Some(m) = &plan.monitoring {
+            out.push_str(&format!(
+                "  monitoring:   djship up --prod starts it → Prometheus http://127.0.0.1:{}/, Alertmanager http://127.0.0.1:{}/,\n                Grafana http://127.0.0.1:{}/ (admin, GRAFANA_ADMIN_PASSWORD in .env); docs/monitoring.md\n",
+                m.prometheus_port, m.alertmanager_port, m.grafana_port
+            ));
+        }
         out
     }
 }

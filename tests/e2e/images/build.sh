@@ -3,7 +3,8 @@
 # Debian packages (no registry is reachable from the test machines). Tags:
 #   djship-e2e/debian:{bookworm,trixie}, djship-e2e/python:{3.11,3.13}, djship-e2e/python-ca:3.11,
 #   djship-e2e/postgres:15, djship-e2e/nginx:1.22, djship-e2e/redis:7, djship-e2e/mariadb:10.11,
-#   djship-e2e/node:18
+#   djship-e2e/node:18, djship-e2e/prometheus:2, djship-e2e/nginx-exporter:0,
+#   djship-e2e/postgres-exporter:0, djship-e2e/alertmanager:0
 # The stand-ins keep the official images' interfaces that the generated setup relies on:
 # /usr/local/bin/python with pip and venv; POSTGRES_USER/PASSWORD/DB and pg_isready; nginx
 # reading /etc/nginx/conf.d/*.conf and logging to stdout; redis-server and redis-cli;
@@ -52,4 +53,10 @@ build djship-e2e/nginx:1.22 nginx.Dockerfile
 build djship-e2e/redis:7 redis.Dockerfile
 build djship-e2e/mariadb:10.11 mariadb.Dockerfile
 build djship-e2e/node:18 node.Dockerfile --build-arg SUITE=bookworm
+# The monitoring stack (djship init --monitoring): Prometheus (with promtool), its nginx and
+# PostgreSQL exporters, Alertmanager.
+build djship-e2e/prometheus:2 prometheus.Dockerfile
+build djship-e2e/nginx-exporter:0 nginx-exporter.Dockerfile
+build djship-e2e/postgres-exporter:0 postgres-exporter.Dockerfile
+build djship-e2e/alertmanager:0 alertmanager.Dockerfile
 "$DOCKER" image ls 'djship-e2e/*'
