@@ -4,6 +4,7 @@
 mod args;
 mod build;
 mod deploy;
+mod doctor;
 mod down;
 mod init;
 mod inspect;
@@ -52,6 +53,10 @@ enum Command {
     Manage(manage::ManageArgs),
     /// A Django shell in the web container.
     Shell(manage::ShellArgs),
+    /// Check the development (or --prod) stack and explain what keeps it from working, each
+    /// finding with its remedy: engine and BuildKit, ports, variables, image, services and
+    /// health checks, database, volumes, migrations. Exit 1 when an error is found.
+    Doctor(doctor::DoctorArgs),
     /// Show the logs of the stack, or of one service (`--service web`).
     Logs(logs::LogsArgs),
     /// Check Dockerfiles, compose files, .dockerignore and Django settings for the
@@ -75,6 +80,7 @@ pub fn main() -> i32 {
         Command::Manage(a) => manage::run(a),
         Command::Shell(a) => manage::shell(a),
         Command::Logs(a) => logs::run(a),
+        Command::Doctor(a) => doctor::run(a),
         Command::Lint(a) => Ok(lint::run(a)),
         Command::Rule(a) => rule::run(a),
     };

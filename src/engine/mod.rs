@@ -3,6 +3,7 @@
 //! `DJSHIP_DOCKER` names the docker binary (default `docker` on PATH); `DJSHIP_COMPOSE`
 //! the compose command (default `docker compose`, else `docker-compose`).
 
+pub mod doctor;
 pub mod edge;
 pub mod swarm;
 pub mod verify;
