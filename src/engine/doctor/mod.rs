@@ -880,7 +880,13 @@ fn ports_check(
             .map(|e| e.to_string())
             .unwrap_or_else(|| t.project.file.clone());
         let free = ports::next_free(ip, port);
+        let in_env = u.var.as_ref().and_then(|v| std::env::var(v).ok());
         let move_it = match (&u.var, free) {
+            (Some(v), Some(f)) if in_env.is_some() => format!(
+                "or give this stack another port: {v} is set in the environment ({}, which wins \
+                 over .env): set {v}={f} ({where_} reads {v})",
+                in_env.as_deref().unwrap_or_default()
+            ),
             (Some(v), Some(f)) => format!(
                 "or give this stack another port: add `{v}={f}` to .env ({where_} reads {v})"
             ),
@@ -919,7 +925,10 @@ fn ports_check(
                         h.pid,
                         h.command
                             .as_deref()
-                            .map(|c| format!(": {}", c.chars().take(120).collect::<String>()))
+                            .map(|c| {
+                                let c = c.split_whitespace().collect::<Vec<_>>().join(" ");
+                                format!(": {}", c.chars().take(120).collect::<String>())
+                            })
                             .unwrap_or_default()
                     ),
                     format!("stop {} (`kill {}`), {move_it}", h.name, h.pid),
@@ -1200,7 +1209,7 @@ fn services_check(
             };
             let health = containers.get(&s.id).and_then(last_health);
             if let Some(why) = s.failure() {
-                let mut message = format!("{} is {why}", s.container);
+                let mut message = format!("{}: {why}", s.container);
                 if let (Some((code, out)), true) = (&health, s.health.as_deref() == Some("unhealthy")) {
                     let check = svc
                         .get("healthcheck")
@@ -1477,7 +1486,12 @@ fn migrations_check(t: &Target, p: &DbProbe) -> Check {
             .with_detail(p.unapplied.clone()),
         );
     }
-    Check::done("migrations", "the migrations of the default database", findings)
+    let summary = if p.unapplied.is_empty() && p.migrations_checked {
+        "every migration of the default database is applied"
+    } else {
+        "the migrations of the default database"
+    };
+    Check::done("migrations", summary, findings)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1542,7 +1556,7 @@ fn password_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Looku
         &["exec", "-T", &db.service, "sh", "-c", script, "sh", &user, &database],
     );
     let summary = format!(
-        "the {} service accepts {pw_var} from .env for {user}",
+        "the {} service against {pw_var} from .env (user {user})",
         db.service
     );
     let out = match run_timeout(cmd, Some(&format!("{password}\n")), Duration::from_secs(30)) {
@@ -1578,6 +1592,16 @@ fn password_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Looku
         DbEngine::Mariadb => String::new(),
     };
     let _ = state;
+    // Where .env sets the password (the line to change), else where compose reads it.
+    let pw_at = std::fs::read_to_string(t.root.join(".env"))
+        .ok()
+        .and_then(|text| {
+            env::read_env_file(&text)
+                .into_iter()
+                .find(|(k, _, _)| k == &pw_var)
+                .map(|(_, _, line)| Evidence::at(".env", line))
+        })
+        .or(pw_at);
     Check::done(id, summary, vec![Finding::error(
         format!(
             "the database refuses {pw_var} from .env for {user}: {volume} was created with another \
