@@ -157,7 +157,11 @@ fn doctor_names_each_cause_and_its_remedy() {
         .arg(&dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let dj = Dj {
         compose: tool("docker-compose").expect("docker-compose is needed for e2e"),
         http: free_port().to_string(),
@@ -182,8 +186,10 @@ fn doctor_names_each_cause_and_its_remedy() {
     assert_eq!(code, 1, "{out}");
     let pid = std::process::id();
     assert!(
-        out.contains(&format!("port {} (443 of nginx) is taken by the process", dj.https))
-            && out.contains(&format!("(pid {pid}"))
+        out.contains(&format!(
+            "port {} (443 of nginx) is taken by the process",
+            dj.https
+        )) && out.contains(&format!("(pid {pid}"))
             && out.contains(&format!("`kill {pid}`"))
             && out.contains("HTTPS_PORT is set in the environment"),
         "{out}"
@@ -241,7 +247,9 @@ fn doctor_names_each_cause_and_its_remedy() {
     let line = original.lines().count() + 3;
     std::fs::write(
         &settings,
-        format!("{original}\nimport os\nDOCTOR_PROBE_REGION = os.environ[\"DOCTOR_PROBE_REGION\"]\n"),
+        format!(
+            "{original}\nimport os\nDOCTOR_PROBE_REGION = os.environ[\"DOCTOR_PROBE_REGION\"]\n"
+        ),
     )
     .unwrap();
     let (code, out) = doctor(false);
@@ -258,8 +266,17 @@ fn doctor_names_each_cause_and_its_remedy() {
     // doctor prints gives it back.
     let volume = format!("{PROJECT}_media");
     let (ok, o) = docker(&[
-        "run", "--rm", "-u", "0", "-v", &format!("{volume}:/v"), "--entrypoint", "chown",
-        &format!("{PROJECT}:latest"), "0:0", "/v",
+        "run",
+        "--rm",
+        "-u",
+        "0",
+        "-v",
+        &format!("{volume}:/v"),
+        "--entrypoint",
+        "chown",
+        &format!("{PROJECT}:latest"),
+        "0:0",
+        "/v",
     ]);
     assert!(ok, "{o}");
     let (code, out) = doctor(false);
@@ -291,13 +308,21 @@ fn doctor_names_each_cause_and_its_remedy() {
     // names the service, the check's own output and the service's last log lines.
     let web = format!("{PROJECT}-web-1");
     let (ok, o) = docker(&[
-        "exec", &web, "python", "-c", "import os, signal; os.kill(-1, signal.SIGSTOP)",
+        "exec",
+        &web,
+        "python",
+        "-c",
+        "import os, signal; os.kill(-1, signal.SIGSTOP)",
     ]);
     assert!(ok, "{o}");
     wait_health(&web, "unhealthy", 60);
     let (code, out) = doctor(false);
     let (ok, o) = docker(&[
-        "exec", &web, "python", "-c", "import os, signal; os.kill(-1, signal.SIGCONT)",
+        "exec",
+        &web,
+        "python",
+        "-c",
+        "import os, signal; os.kill(-1, signal.SIGCONT)",
     ]);
     assert!(ok, "{o}");
     assert_eq!(code, 1, "{out}");

@@ -67,7 +67,11 @@ pub fn render(r: &Report) -> String {
                 Severity::Info => "note",
             };
             let _ = writeln!(s, "          {sev}: {}", f.message);
-            if let Some(e) = f.evidence.as_ref().filter(|e| !f.message.contains(&e.to_string())) {
+            if let Some(e) = f
+                .evidence
+                .as_ref()
+                .filter(|e| !f.message.contains(&e.to_string()))
+            {
                 let _ = writeln!(s, "            at: {e}");
             }
             if let Some(fix) = &f.remedy {

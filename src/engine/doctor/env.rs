@@ -45,7 +45,8 @@ pub fn read_env_file(text: &str) -> Vec<(String, String, u32)> {
 }
 
 /// What the settings read and the container lacks. `planned` names the variables djship's
-/// plan gives a value (the stack relies on them); `env_file` is the file to add them to.
+/// plan gives a value (the stack relies on them); `env_file` is the file to add them to;
+/// `example` the (name, text) of the file that documents the variables (.env.example).
 ///
 /// - read without a default and failing without it (`os.environ["X"]`, `env("X")`), or a
 ///   variable the plan sets: an error;
@@ -57,7 +58,7 @@ pub fn compare(
     provided: &Provided,
     planned: &[String],
     env_file: &str,
-    example: Option<&str>,
+    example: Option<(&str, &str)>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
@@ -68,11 +69,13 @@ pub fn compare(
         seen.push(&v.name);
         let at = &v.evidence;
         let example_hint = example
-            .filter(|e| read_env_file(e).iter().any(|(k, _, _)| k == &v.name) || {
-                e.lines()
-                    .any(|l| l.trim_start_matches(['#', ' ']).starts_with(&format!("{}=", v.name)))
+            .filter(|(_, text)| {
+                text.lines().any(|l| {
+                    l.trim_start_matches(['#', ' '])
+                        .starts_with(&format!("{}=", v.name))
+                })
             })
-            .map(|ex| format!(" ({ex} documents it)"))
+            .map(|(name, _)| format!(" ({name} documents it)"))
             .unwrap_or_default();
         let value_hint = if v.secret { "<a secret>" } else { "<value>" };
         let (severity, message, remedy) = match &v.default {
@@ -230,7 +233,7 @@ mod tests {
             &provided,
             &planned,
             ".env",
-            Some("# secret\nDJANGO_SECRET_KEY=\n"),
+            Some((".env.example", "# secret\nDJANGO_SECRET_KEY=\n")),
         );
         let got: Vec<(Severity, &str)> = f
             .iter()
@@ -249,7 +252,9 @@ mod tests {
             f[0].remedy.as_deref(),
             Some("add `DJANGO_SECRET_KEY=<a secret>` to .env (.env.example documents it), then restart the stack")
         );
-        assert!(f[1].message.contains("at mysite/settings.py:11 without a default"));
+        assert!(f[1]
+            .message
+            .contains("at mysite/settings.py:11 without a default"));
         assert!(f[1].message.contains("KeyError"));
         assert_eq!(f[1].evidence, Some(Evidence::at("mysite/settings.py", 11)));
         assert!(f[3].message.contains("default \"60\""), "{}", f[3].message);

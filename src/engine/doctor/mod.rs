@@ -204,7 +204,10 @@ impl Compose {
         ))
     }
     fn service(&self, name: &str) -> Option<&Node> {
-        self.file.services().find(|(n, _, _)| *n == name).map(|s| s.2)
+        self.file
+            .services()
+            .find(|(n, _, _)| *n == name)
+            .map(|s| s.2)
     }
 }
 
@@ -246,7 +249,10 @@ pub fn run(t: &Target) -> Report {
             "volumes",
             "migrations",
         ] {
-            checks.push(Check::skipped(id, "the Docker engine does not answer (see engine)"));
+            checks.push(Check::skipped(
+                id,
+                "the Docker engine does not answer (see engine)",
+            ));
         }
         return finish(t, false, checks);
     };
@@ -274,19 +280,27 @@ pub fn run(t: &Target) -> Report {
         None => Vec::new(),
     };
     let inspected = inspect_all(&engine, &states);
-    let image = app_image(&compose, &lookup).unwrap_or_else(|| {
-        format!(
-            "{}:{}",
-            t.plan.name,
-            if t.prod { "latest" } else { "dev" }
-        )
-    });
+    let image = app_image(&compose, &lookup)
+        .unwrap_or_else(|| format!("{}:{}", t.plan.name, if t.prod { "latest" } else { "dev" }));
     let image_id = engine
-        .docker(&["image", "inspect", "-f", "{{.Id}}|{{.Created}}|{{.Config.User}}", &image])
+        .docker(&[
+            "image",
+            "inspect",
+            "-f",
+            "{{.Id}}|{{.Created}}|{{.Config.User}}",
+            &image,
+        ])
         .ok()
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-    checks.push(image_check(t, &compose, &image, image_id.as_deref(), &states, &inspected));
+    checks.push(image_check(
+        t,
+        &compose,
+        &image,
+        image_id.as_deref(),
+        &states,
+        &inspected,
+    ));
     let running = states.iter().any(|s| s.status == "running");
     if !checks.iter().any(|c| c.id == "services") {
         checks.push(services_check(t, &engine, &compose, &states, &inspected));
@@ -555,7 +569,10 @@ fn engine_checks() -> (Check, Check, Option<Engine>) {
     match &compose_version {
         Some(v) if v.contains("version 1.") || v.contains("version v1.") => {
             findings.push(Finding::error(
-                format!("{} is compose v1 ({v}): the generated files need compose v2", compose.join(" ")),
+                format!(
+                    "{} is compose v1 ({v}): the generated files need compose v2",
+                    compose.join(" ")
+                ),
                 "install Docker Compose v2 (the docker compose plugin, or its docker-compose \
                  binary on PATH), or set DJSHIP_COMPOSE to its command",
             ))
@@ -582,7 +599,9 @@ fn engine_checks() -> (Check, Check, Option<Engine>) {
 
     let (ok, version) = builds_with_buildkit(&docker);
     let shown = which(&docker).unwrap_or(docker.clone());
-    let version_text = version.clone().unwrap_or_else(|| "of unknown version".into());
+    let version_text = version
+        .clone()
+        .unwrap_or_else(|| "of unknown version".into());
     let buildkit = if ok {
         Check::done(
             "buildkit",
@@ -648,7 +667,7 @@ fn env_check(t: &Target, compose: &Compose, lookup: &Lookup) -> Check {
     let mut provided: env::Provided = BTreeMap::new();
     let mut env_files = Vec::new();
     for (path, node) in lc::env_file_entries(web) {
-        let path = crate::engine::doctor::ports::interpolate(path, &|n| lookup.get(n)).0;
+        let path = ports::interpolate(path, &|n| lookup.get(n)).0;
         env_files.push(path.clone());
         match std::fs::read_to_string(t.root.join(&path)) {
             Ok(text) => {
@@ -673,7 +692,9 @@ fn env_check(t: &Target, compose: &Compose, lookup: &Lookup) -> Check {
     }
     if let Some(e) = web.get("environment") {
         for (k, _, _) in e.env_pairs() {
-            provided.entry(k).or_insert_with(|| format!("{file} environment"));
+            provided
+                .entry(k)
+                .or_insert_with(|| format!("{file} environment"));
         }
     }
     // The image's ENV (the final stage of the Dockerfile).
@@ -704,14 +725,13 @@ fn env_check(t: &Target, compose: &Compose, lookup: &Lookup) -> Check {
     let example_text = example
         .and_then(|e| std::fs::read_to_string(t.root.join(e)).ok())
         .unwrap_or_default();
-    let with_example = |f: Vec<Finding>| f;
-    findings.extend(with_example(env::compare(
+    findings.extend(env::compare(
         &t.facts.env_vars,
         &provided,
         &planned,
         &env_file,
-        example.filter(|_| !example_text.is_empty()),
-    )));
+        example.map(|e| (e, example_text.as_str())),
+    ));
     findings.extend(env::compose_required(
         file,
         &compose.src.text,
@@ -782,9 +802,9 @@ fn port_uses(compose: &Compose, lookup: &Lookup) -> Vec<PortUse> {
                         .and_then(|(v, _)| v.split('-').next()?.parse::<u16>().ok())
                         .filter(|_| proto == "tcp")
                         .map(|port| ports::Published {
-                            host_ip: get("host_ip").map(|x| x.0).filter(|i| {
-                                !i.is_empty() && i != "0.0.0.0" && i != "::"
-                            }),
+                            host_ip: get("host_ip")
+                                .map(|x| x.0)
+                                .filter(|i| !i.is_empty() && i != "0.0.0.0" && i != "::"),
                             port,
                             target: get("target").map(|x| x.0).unwrap_or_default(),
                         });
@@ -856,9 +876,9 @@ fn ports_check(
                     .collect()
             })
             .unwrap_or_default();
-        let ours = publishers.iter().find(|(_, p, s)| {
-            p == &t.project.name && s == &u.service
-        });
+        let ours = publishers
+            .iter()
+            .find(|(_, p, s)| p == &t.project.name && s == &u.service);
         if ours.is_some() {
             continue;
         }
@@ -890,7 +910,9 @@ fn ports_check(
             (Some(v), Some(f)) => format!(
                 "or give this stack another port: add `{v}={f}` to .env ({where_} reads {v})"
             ),
-            (Some(v), None) => format!("or give this stack another port: set {v} in .env ({where_} reads it)"),
+            (Some(v), None) => {
+                format!("or give this stack another port: set {v} in .env ({where_} reads it)")
+            }
             (None, _) => format!("or change the host port at {where_}"),
         };
         let (message, remedy) = if let Some((name, project, service)) = publishers.first() {
@@ -902,7 +924,10 @@ fn ports_check(
                 format!("container {name} (compose project {project})")
             };
             (
-                format!("port {port} ({} of {}) is taken by {whose}", u.published.target, u.service),
+                format!(
+                    "port {port} ({} of {}) is taken by {whose}",
+                    u.published.target, u.service
+                ),
                 format!("stop it: `docker stop {name}`, {move_it}"),
             )
         } else {
@@ -963,7 +988,11 @@ fn app_image(compose: &Compose, lookup: &Lookup) -> Option<String> {
 }
 
 /// The services built from the app image (web, migrate, workers).
-fn app_services<'c>(compose: &'c Compose, image: &str, lookup: &Lookup) -> Vec<(&'c str, &'c Node)> {
+fn app_services<'c>(
+    compose: &'c Compose,
+    image: &str,
+    lookup: &Lookup,
+) -> Vec<(&'c str, &'c Node)> {
     compose
         .file
         .services()
@@ -1097,10 +1126,16 @@ fn image_check(
         }
     }
     // Containers still on an earlier build of the tag.
-    let app: Vec<&str> = app_services(compose, image, &Lookup { dotenv: BTreeMap::new() })
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
+    let app: Vec<&str> = app_services(
+        compose,
+        image,
+        &Lookup {
+            dotenv: BTreeMap::new(),
+        },
+    )
+    .into_iter()
+    .map(|(n, _)| n)
+    .collect();
     let stale: Vec<&str> = states
         .iter()
         .filter(|s| s.status == "running" && app.contains(&s.service.as_str()))
@@ -1173,7 +1208,8 @@ fn services_check(
     states: &[ServiceState],
     containers: &BTreeMap<String, serde_json::Value>,
 ) -> Check {
-    if !states.iter().any(|s| s.status == "running") && states.iter().all(|s| s.failure().is_none()) {
+    if !states.iter().any(|s| s.status == "running") && states.iter().all(|s| s.failure().is_none())
+    {
         return Check::skipped(
             "services",
             format!(
@@ -1186,7 +1222,13 @@ fn services_check(
         );
     }
     let mut findings = Vec::new();
-    let logs_cmd = |svc: &str| format!("djship logs{} {} --service {svc}", if t.prod { " --prod" } else { "" }, quote(&t.shown));
+    let logs_cmd = |svc: &str| {
+        format!(
+            "djship logs{} {} --service {svc}",
+            if t.prod { " --prod" } else { "" },
+            quote(&t.shown)
+        )
+    };
     for (name, _, svc) in compose.file.services() {
         let one_shot = svc
             .get("restart")
@@ -1210,7 +1252,9 @@ fn services_check(
             let health = containers.get(&s.id).and_then(last_health);
             if let Some(why) = s.failure() {
                 let mut message = format!("{}: {why}", s.container);
-                if let (Some((code, out)), true) = (&health, s.health.as_deref() == Some("unhealthy")) {
+                if let (Some((code, out)), true) =
+                    (&health, s.health.as_deref() == Some("unhealthy"))
+                {
                     let check = svc
                         .get("healthcheck")
                         .and_then(|h| h.get("test"))
@@ -1218,8 +1262,16 @@ fn services_check(
                         .unwrap_or_default();
                     message.push_str(&format!(
                         ": its health check{} fails (exit code {code}){}",
-                        if check.is_empty() { String::new() } else { format!(" `{check}`") },
-                        if out.is_empty() { String::new() } else { format!(": {}", out.lines().last().unwrap_or("")) }
+                        if check.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" `{check}`")
+                        },
+                        if out.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", out.lines().last().unwrap_or(""))
+                        }
                     ));
                 }
                 let mut detail = vec![format!("--- {} last log lines ---", s.container)];
@@ -1249,8 +1301,14 @@ fn services_check(
                 );
             } else if s.status == "created" && !one_shot {
                 findings.push(Finding::warning(
-                    format!("{} was created but never started (it waits for a dependency)", s.container),
-                    format!("see the other services' findings; then `{} --no-build`", t.djship("up")),
+                    format!(
+                        "{} was created but never started (it waits for a dependency)",
+                        s.container
+                    ),
+                    format!(
+                        "see the other services' findings; then `{} --no-build`",
+                        t.djship("up")
+                    ),
                 ));
             } else if s.health.as_deref() == Some("starting") {
                 findings.push(Finding::info(format!(
@@ -1389,7 +1447,14 @@ fn database_check(t: &Target, engine: &Engine, p: &DbProbe, states: &[ServiceSta
         findings.push(
             Finding::error(
                 format!("cannot run Python in the {web} container to reach the database"),
-                format!("see the output below; `{}` shows the container's log", format_args!("djship logs{} {} --service {web}", if t.prod { " --prod" } else { "" }, quote(&t.shown))),
+                format!(
+                    "see the output below; `{}` shows the container's log",
+                    format_args!(
+                        "djship logs{} {} --service {web}",
+                        if t.prod { " --prod" } else { "" },
+                        quote(&t.shown)
+                    )
+                ),
             )
             .with_detail(e.lines().map(String::from).collect()),
         );
@@ -1402,7 +1467,9 @@ fn database_check(t: &Target, engine: &Engine, p: &DbProbe, states: &[ServiceSta
     }
     let db_service = t.plan.database.as_ref().map(|d| d.service.clone());
     for (alias, vendor, host, error) in &p.errors {
-        let db_state = states.iter().find(|s| Some(&s.service) == db_service.as_ref() || s.service == *host);
+        let db_state = states
+            .iter()
+            .find(|s| Some(&s.service) == db_service.as_ref() || s.service == *host);
         let remedy = if password_refused(error) {
             "the database refuses the password the web container was started with: see \
              database-password"
@@ -1415,7 +1482,10 @@ fn database_check(t: &Target, engine: &Engine, p: &DbProbe, states: &[ServiceSta
                 engine.command_line(&t.project, &["start", &s.service])
             )
         } else if db_state.is_none() && db_service.as_deref().is_some_and(|d| d == host) {
-            format!("the {host} service has no container: `{} --no-build`", t.djship("up"))
+            format!(
+                "the {host} service has no container: `{} --no-build`",
+                t.djship("up")
+            )
         } else {
             format!(
                 "check the database variables in .env (host {host:?}) and the database's log: \
@@ -1428,7 +1498,11 @@ fn database_check(t: &Target, engine: &Engine, p: &DbProbe, states: &[ServiceSta
         findings.push(Finding::error(
             format!(
                 "the {web} container cannot connect to the {alias} database ({vendor}{}): {error}",
-                if host.is_empty() { String::new() } else { format!(" at {host}") }
+                if host.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {host}")
+                }
             ),
             remedy,
         ));
@@ -1439,7 +1513,14 @@ fn database_check(t: &Target, engine: &Engine, p: &DbProbe, states: &[ServiceSta
         format!(
             "Django connects from the {web} container to {}",
             p.ok.iter()
-                .map(|(a, v, h)| format!("{a} ({v}{})", if h.is_empty() { String::new() } else { format!(" at {h}") }))
+                .map(|(a, v, h)| format!(
+                    "{a} ({v}{})",
+                    if h.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" at {h}")
+                    }
+                ))
                 .collect::<Vec<_>>()
                 .join(", ")
         )
@@ -1469,7 +1550,11 @@ fn migrations_check(t: &Target, p: &DbProbe) -> Check {
     for (app, names) in &p.conflicts {
         findings.push(Finding::error(
             format!("conflicting migrations in {app}: {names}"),
-            format!("merge them: `djship manage{} {} -- makemigrations --merge {app}` (then rebuild)", if t.prod { " --prod" } else { "" }, quote(&t.shown)),
+            format!(
+                "merge them: `djship manage{} {} -- makemigrations --merge {app}` (then rebuild)",
+                if t.prod { " --prod" } else { "" },
+                quote(&t.shown)
+            ),
         ));
     }
     if !p.unapplied.is_empty() {
@@ -1478,7 +1563,12 @@ fn migrations_check(t: &Target, p: &DbProbe) -> Check {
                 format!(
                     "{} migration(s) not applied: {}",
                     p.unapplied.len(),
-                    p.unapplied.iter().take(8).cloned().collect::<Vec<_>>().join(", ")
+                    p.unapplied
+                        .iter()
+                        .take(8)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                         + if p.unapplied.len() > 8 { ", …" } else { "" }
                 ),
                 format!("apply them: {migrate}"),
@@ -1498,7 +1588,13 @@ fn migrations_check(t: &Target, p: &DbProbe) -> Check {
 // the database's password against .env
 
 /// The variables of the database container for user, password and database.
-fn db_credentials(kind: DbEngine) -> (&'static [&'static str], &'static [&'static str], &'static [&'static str]) {
+fn db_credentials(
+    kind: DbEngine,
+) -> (
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+) {
     match kind {
         DbEngine::Postgresql => (&["POSTGRES_USER"], &["POSTGRES_PASSWORD"], &["POSTGRES_DB"]),
         DbEngine::Mariadb => (
@@ -1514,17 +1610,29 @@ fn db_credentials(kind: DbEngine) -> (&'static [&'static str], &'static [&'stati
 const PG_PASSWORD_PROBE: &str = r#"read -r PGPASSWORD; export PGPASSWORD; ip=$(hostname -i | cut -d' ' -f1); exec psql -h "$ip" -U "$1" -d "$2" -Atc 'select 1'"#;
 const MARIADB_PASSWORD_PROBE: &str = r#"read -r MYSQL_PWD; export MYSQL_PWD; ip=$(hostname -i | cut -d' ' -f1); if command -v mariadb >/dev/null; then c=mariadb; else c=mysql; fi; exec "$c" -h "$ip" -u "$1" -e 'select 1' "$2""#;
 
-fn password_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Lookup, states: &[ServiceState]) -> Check {
+fn password_check(
+    t: &Target,
+    engine: &Engine,
+    compose: &Compose,
+    lookup: &Lookup,
+    states: &[ServiceState],
+) -> Check {
     let id = "database-password";
     let Some(db) = &t.plan.database else {
         return Check::skipped(id, "the stack has no database service");
     };
     let Some(svc) = compose.service(&db.service) else {
-        return Check::skipped(id, format!("{} has no {} service", t.project.file, db.service));
+        return Check::skipped(
+            id,
+            format!("{} has no {} service", t.project.file, db.service),
+        );
     };
-    let Some(state) = states.iter().find(|s| s.service == db.service && s.status == "running") else {
+    if !states
+        .iter()
+        .any(|s| s.service == db.service && s.status == "running")
+    {
         return Check::skipped(id, format!("the {} service is not running", db.service));
-    };
+    }
     let env: BTreeMap<String, (Option<String>, Option<Evidence>)> = svc
         .get("environment")
         .map(|e| {
@@ -1532,28 +1640,61 @@ fn password_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Looku
                 .into_iter()
                 .map(|(k, v, r)| {
                     let v = v.map(|v| ports::interpolate(&v, &|n| lookup.get(n)).0);
-                    (k, (v, Some(Evidence::at(t.project.file.clone(), compose.src.position(r.start).line))))
+                    (
+                        k,
+                        (
+                            v,
+                            Some(Evidence::at(
+                                t.project.file.clone(),
+                                compose.src.position(r.start).line,
+                            )),
+                        ),
+                    )
                 })
                 .collect()
         })
         .unwrap_or_default();
     let (users, passwords, dbs) = db_credentials(db.kind);
-    let pick = |names: &[&str]| names.iter().find_map(|n| env.get(*n).map(|v| (n.to_string(), v.clone())));
-    let Some((pw_var, (Some(password), pw_at))) = pick(passwords) else {
-        return Check::skipped(id, format!("the {} service's password is not set in {}", db.service, t.project.file));
+    let pick = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| env.get(*n).map(|v| (n.to_string(), v.clone())))
     };
-    let user = pick(users).and_then(|(_, (v, _))| v).unwrap_or_else(|| match db.kind {
-        DbEngine::Postgresql => "postgres".into(),
-        DbEngine::Mariadb => "root".into(),
-    });
-    let database = pick(dbs).and_then(|(_, (v, _))| v).unwrap_or_else(|| user.clone());
+    let Some((pw_var, (Some(password), pw_at))) = pick(passwords) else {
+        return Check::skipped(
+            id,
+            format!(
+                "the {} service's password is not set in {}",
+                db.service, t.project.file
+            ),
+        );
+    };
+    let user = pick(users)
+        .and_then(|(_, (v, _))| v)
+        .unwrap_or_else(|| match db.kind {
+            DbEngine::Postgresql => "postgres".into(),
+            DbEngine::Mariadb => "root".into(),
+        });
+    let database = pick(dbs)
+        .and_then(|(_, (v, _))| v)
+        .unwrap_or_else(|| user.clone());
     let script = match db.kind {
         DbEngine::Postgresql => PG_PASSWORD_PROBE,
         DbEngine::Mariadb => MARIADB_PASSWORD_PROBE,
     };
     let cmd = engine.compose_cmd(
         &t.project,
-        &["exec", "-T", &db.service, "sh", "-c", script, "sh", &user, &database],
+        &[
+            "exec",
+            "-T",
+            &db.service,
+            "sh",
+            "-c",
+            script,
+            "sh",
+            &user,
+            &database,
+        ],
     );
     let summary = format!(
         "the {} service against {pw_var} from .env (user {user})",
@@ -1561,10 +1702,19 @@ fn password_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Looku
     );
     let out = match run_timeout(cmd, Some(&format!("{password}\n")), Duration::from_secs(30)) {
         Err(e) => {
-            return Check::done(id, summary, vec![Finding::warning(
-                format!("cannot ask the {} service: {e}", db.service),
-                format!("see `djship logs{} {} --service {}`", if t.prod { " --prod" } else { "" }, quote(&t.shown), db.service),
-            )]);
+            return Check::done(
+                id,
+                summary,
+                vec![Finding::warning(
+                    format!("cannot ask the {} service: {e}", db.service),
+                    format!(
+                        "see `djship logs{} {} --service {}`",
+                        if t.prod { " --prod" } else { "" },
+                        quote(&t.shown),
+                        db.service
+                    ),
+                )],
+            );
         }
         Ok(o) => o,
     };
@@ -1573,10 +1723,23 @@ fn password_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Looku
         return Check::done(id, summary, Vec::new());
     }
     if !password_refused(&text) {
-        return Check::done(id, summary, vec![Finding::warning(
-            format!("cannot log in to the {} service to check the password", db.service),
-            format!("see `djship logs{} {} --service {}`", if t.prod { " --prod" } else { "" }, quote(&t.shown), db.service),
-        ).with_detail(text.lines().map(String::from).collect())]);
+        return Check::done(
+            id,
+            summary,
+            vec![Finding::warning(
+                format!(
+                    "cannot log in to the {} service to check the password",
+                    db.service
+                ),
+                format!(
+                    "see `djship logs{} {} --service {}`",
+                    if t.prod { " --prod" } else { "" },
+                    quote(&t.shown),
+                    db.service
+                ),
+            )
+            .with_detail(text.lines().map(String::from).collect())],
+        );
     }
     let volume = lc::mounts(svc)
         .into_iter()
@@ -1591,7 +1754,6 @@ fn password_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Looku
         ),
         DbEngine::Mariadb => String::new(),
     };
-    let _ = state;
     // Where .env sets the password (the line to change), else where compose reads it.
     let pw_at = std::fs::read_to_string(t.root.join(".env"))
         .ok()
@@ -1602,19 +1764,25 @@ fn password_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Looku
                 .map(|(_, _, line)| Evidence::at(".env", line))
         })
         .or(pw_at);
-    Check::done(id, summary, vec![Finding::error(
-        format!(
+    Check::done(
+        id,
+        summary,
+        vec![Finding::error(
+            format!(
             "the database refuses {pw_var} from .env for {user}: {volume} was created with another \
              password (the database keeps the one it was first started with; a new .env does not \
              change it), so migrate and web stop at once with \"created with another password\""
         ),
-        format!(
-            "put the password the volume was created with back in .env ({pw_var}); or remove \
+            format!(
+                "put the password the volume was created with back in .env ({pw_var}); or remove \
              the volume, which deletes the data: `{}` then `{}`{keep}",
-            t.djship("down").replace("djship down", "djship down -v"),
-            t.djship("up")
-        ),
-    ).at(pw_at).with_detail(text.lines().map(String::from).collect())])
+                t.djship("down").replace("djship down", "djship down -v"),
+                t.djship("up")
+            ),
+        )
+        .at(pw_at)
+        .with_detail(text.lines().map(String::from).collect())],
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1643,7 +1811,12 @@ pub fn parse_volume_probe(out: &str) -> VolumeProbe {
             }
             ["dir", path, stat, w] => {
                 let (owner, mode) = stat.split_once(' ').unwrap_or((stat, ""));
-                p.dirs.push((path.to_string(), owner.to_string(), mode.to_string(), *w == "writable"));
+                p.dirs.push((
+                    path.to_string(),
+                    owner.to_string(),
+                    mode.to_string(),
+                    *w == "writable",
+                ));
             }
             _ => {}
         }
@@ -1651,7 +1824,14 @@ pub fn parse_volume_probe(out: &str) -> VolumeProbe {
     p
 }
 
-fn volumes_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Lookup, image: &str, image_exists: bool) -> Check {
+fn volumes_check(
+    t: &Target,
+    engine: &Engine,
+    compose: &Compose,
+    lookup: &Lookup,
+    image: &str,
+    image_exists: bool,
+) -> Check {
     let id = "volumes";
     if !image_exists {
         return Check::skipped(id, format!("the image {image} does not exist (see image)"));
@@ -1685,7 +1865,10 @@ fn volumes_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Lookup
             .into_iter()
             .filter(|m| !m.bind)
             .filter(|m| {
-                let ro_short = m.node.as_str().is_some_and(|s| s.ends_with(":ro") || s.contains(":ro,"));
+                let ro_short = m
+                    .node
+                    .as_str()
+                    .is_some_and(|s| s.ends_with(":ro") || s.contains(":ro,"));
                 let ro_long = m.node.get("read_only").and_then(Node::as_str) == Some("true");
                 !ro_short && !ro_long
             })
@@ -1705,7 +1888,14 @@ fn volumes_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Lookup
             continue;
         }
         let user = svc.get("user").and_then(Node::as_str).map(String::from);
-        let mut args: Vec<String> = vec!["run".into(), "--rm".into(), "--network".into(), "none".into(), "--entrypoint".into(), "sh".into()];
+        let mut args: Vec<String> = vec![
+            "run".into(),
+            "--rm".into(),
+            "--network".into(),
+            "none".into(),
+            "--entrypoint".into(),
+            "sh".into(),
+        ];
         if let Some(u) = &user {
             args.extend(["-u".into(), u.clone()]);
         }
@@ -1713,17 +1903,25 @@ fn volumes_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Lookup
             // nocopy: an empty volume is not filled from the image (nor re-owned) by this look.
             args.extend(["-v".into(), format!("{real}:{target}:nocopy")]);
         }
-        args.extend([image.to_string(), "-c".into(), VOLUME_PROBE.into(), "sh".into()]);
+        args.extend([
+            image.to_string(),
+            "-c".into(),
+            VOLUME_PROBE.into(),
+            "sh".into(),
+        ]);
         args.extend(present.iter().map(|p| p.2.clone()));
         let mut cmd = Command::new(&engine.docker);
         cmd.args(&args);
         let out = match run_timeout(cmd, None, Duration::from_secs(60)) {
             Ok(o) if o.status.success() => o,
             Ok(o) => {
-                findings.push(Finding::warning(
-                    format!("cannot look into {name}'s volumes with the image {image}"),
-                    "see the engine's output below",
-                ).with_detail(output_text(&o).lines().map(String::from).collect()));
+                findings.push(
+                    Finding::warning(
+                        format!("cannot look into {name}'s volumes with the image {image}"),
+                        "see the engine's output below",
+                    )
+                    .with_detail(output_text(&o).lines().map(String::from).collect()),
+                );
                 continue;
             }
             Err(e) => {
@@ -1735,8 +1933,9 @@ fn volumes_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Lookup
             }
         };
         let probe = parse_volume_probe(&String::from_utf8_lossy(&out.stdout));
-        for (v, real, target, at) in &present {
-            let Some((_, owner, mode, writable)) = probe.dirs.iter().find(|d| &d.0 == target) else {
+        for (_, real, target, at) in &present {
+            let Some((_, owner, mode, writable)) = probe.dirs.iter().find(|d| &d.0 == target)
+            else {
                 continue;
             };
             checked.push(format!("{target} ({real}, owner {owner}, mode {mode})"));
@@ -1766,7 +1965,6 @@ fn volumes_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Lookup
                 )
                 .at(at.clone()),
             );
-            let _ = v;
         }
     }
     if checked.is_empty() && findings.is_empty() {
@@ -1783,7 +1981,11 @@ fn volumes_check(t: &Target, engine: &Engine, compose: &Compose, lookup: &Lookup
             },
         );
     }
-    Check::done(id, format!("writable by the app's user: {}", checked.join(", ")), findings)
+    Check::done(
+        id,
+        format!("writable by the app's user: {}", checked.join(", ")),
+        findings,
+    )
 }
 
 #[cfg(test)]
@@ -1834,7 +2036,10 @@ mod tests {
         assert_eq!(p.ok, [("default".into(), "postgresql".into(), "db".into())]);
         assert_eq!(p.errors.len(), 1);
         assert!(p.errors[0].3.starts_with("OperationalError: (2005"));
-        assert_eq!(p.unapplied, ["admin.0001_initial", "admin.0002_logentry_remove_auto_add"]);
+        assert_eq!(
+            p.unapplied,
+            ["admin.0001_initial", "admin.0002_logentry_remove_auto_add"]
+        );
         assert_eq!(p.conflicts, [("shop".into(), "0002_a, 0002_b".into())]);
         assert!(p.migrations_checked);
         let p = parse_db_probe("djship-doctor\tsetup\tImproperlyConfigured: The SECRET_KEY setting must not be empty.\n");
@@ -1845,9 +2050,15 @@ mod tests {
     #[test]
     fn refused_passwords() {
         assert!(password_refused("OperationalError: connection failed: FATAL:  password authentication failed for user \"shop\""));
-        assert!(password_refused("ERROR 1045 (28000): Access denied for user 'shop'@'172.18.0.3' (using password: YES)"));
-        assert!(password_refused("OperationalError: (1045, \"Access denied for user 'shop'@'x'\")"));
-        assert!(!password_refused("could not translate host name \"db\" to address"));
+        assert!(password_refused(
+            "ERROR 1045 (28000): Access denied for user 'shop'@'172.18.0.3' (using password: YES)"
+        ));
+        assert!(password_refused(
+            "OperationalError: (1045, \"Access denied for user 'shop'@'x'\")"
+        ));
+        assert!(!password_refused(
+            "could not translate host name \"db\" to address"
+        ));
     }
 
     #[test]
@@ -1859,23 +2070,35 @@ mod tests {
             p.dirs,
             [
                 ("/app/media".into(), "0:0".into(), "755".into(), false),
-                ("/srv/static".into(), "10001:10001".into(), "755".into(), true)
+                (
+                    "/srv/static".into(),
+                    "10001:10001".into(),
+                    "755".into(),
+                    true
+                )
             ]
         );
     }
 
     #[test]
     fn health_log() {
-        let c: serde_json::Value = serde_json::from_str(r#"{"State": {"Health": {"Status": "unhealthy", "Log": [
+        let c: serde_json::Value = serde_json::from_str(
+            r#"{"State": {"Health": {"Status": "unhealthy", "Log": [
             {"ExitCode": 0, "Output": ""},
-            {"ExitCode": 1, "Output": "unhealthy: timed out\n"}]}}}"#).unwrap();
+            {"ExitCode": 1, "Output": "unhealthy: timed out\n"}]}}}"#,
+        )
+        .unwrap();
         assert_eq!(last_health(&c), Some((1, "unhealthy: timed out".into())));
         assert_eq!(last_health(&serde_json::json!({"State": {}})), None);
     }
 
     #[test]
     fn finding_status() {
-        let c = Check::done("x", "s", vec![Finding::info("a"), Finding::warning("b", "c")]);
+        let c = Check::done(
+            "x",
+            "s",
+            vec![Finding::info("a"), Finding::warning("b", "c")],
+        );
         assert_eq!(c.status, Status::Warning);
         assert_eq!(Check::done("x", "s", Vec::new()).status, Status::Ok);
         assert_eq!(Check::skipped("x", "why").status, Status::Skipped);

@@ -179,7 +179,10 @@ pub struct Holder {
 
 /// `socket:[12345]` → 12345.
 pub fn socket_inode(link: &str) -> Option<u64> {
-    link.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
+    link.strip_prefix("socket:[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
 }
 
 /// The processes listening on TCP `port`, found through `/proc` (under `proc_root`, `/proc`
@@ -324,12 +327,18 @@ mod tests {
         assert_eq!(interpolate("$HTTP_PORT:80", &env).0, "8080:80");
         assert_eq!(interpolate("${EMPTY:-d} ${EMPTY-d}", &env).0, "d ");
         assert_eq!(interpolate("${HTTP_PORT:+on}${NONE:+on}", &env).0, "on");
-        assert_eq!(interpolate("pg_isready -U $${POSTGRES_USER}", &env).0, "pg_isready -U ${POSTGRES_USER}");
+        assert_eq!(
+            interpolate("pg_isready -U $${POSTGRES_USER}", &env).0,
+            "pg_isready -U ${POSTGRES_USER}"
+        );
         let (t, refs) = interpolate("${POSTGRES_DB:?set POSTGRES_DB in .env}", &env);
         assert_eq!(t, "");
         assert!(refs[0].required && refs[0].name == "POSTGRES_DB");
         // Not a variable: kept as written.
-        assert_eq!(interpolate("cost: 5$ ${unclosed", &env).0, "cost: 5$ ${unclosed");
+        assert_eq!(
+            interpolate("cost: 5$ ${unclosed", &env).0,
+            "cost: 5$ ${unclosed"
+        );
     }
 
     #[test]
@@ -397,9 +406,19 @@ mod tests {
         std::fs::write(p.join("net/tcp"), TCP).unwrap();
         std::fs::write(p.join("net/tcp6"), TCP6).unwrap();
         for (pid, comm, cmd, links) in [
-            ("41", "gunicorn", "gunicorn\0app.wsgi\0", &["socket:[1966052]", "pipe:[3]"][..]),
+            (
+                "41",
+                "gunicorn",
+                "gunicorn\0app.wsgi\0",
+                &["socket:[1966052]", "pipe:[3]"][..],
+            ),
             ("42", "nginx", "nginx: master\0", &["socket:[1970808]"][..]),
-            ("43", "python3", "python3\0-m\0http.server\0", &["socket:[4242]"][..]),
+            (
+                "43",
+                "python3",
+                "python3\0-m\0http.server\0",
+                &["socket:[4242]"][..],
+            ),
         ] {
             let d = p.join(pid);
             std::fs::create_dir_all(d.join("fd")).unwrap();
