@@ -204,6 +204,38 @@ fn doctor_names_each_cause_and_its_remedy() {
     }
     drop(listener);
 
+    // A docker client from Docker 23 on without buildx (as /usr/local/bin/docker is on the
+    // test machines): doctor says what to install, and which client here builds instead.
+    let no_buildx = Path::new("/usr/local/bin/docker");
+    let lacks_buildx = no_buildx.is_file()
+        && !run(Command::new(no_buildx).args(["buildx", "version"])).0
+        && run(Command::new(no_buildx).arg("--version"))
+            .1
+            .split("version ")
+            .nth(1)
+            .and_then(|v| v.split('.').next()?.parse::<u32>().ok())
+            .is_some_and(|m| m >= 23);
+    if lacks_buildx {
+        let out = djship()
+            .args(["doctor", "--prod", d])
+            .env("DJSHIP_DOCKER", no_buildx)
+            .env("DJSHIP_COMPOSE", &dj.compose)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(
+            text.contains("(/usr/local/bin/docker) has no buildx component")
+                && text.contains("apt-get install docker-buildx")
+                && text.contains(&format!("DJSHIP_DOCKER={}", docker_bin().display())),
+            "{text}"
+        );
+    } else {
+        eprintln!(
+            "skipped the buildx case: no docker client without buildx at /usr/local/bin/docker"
+        );
+    }
+
     // 2. Healthy: exit 0, every check passes.
     dj.ok(&["up", "--prod", d]);
     let (code, out) = doctor(true);
@@ -393,5 +425,78 @@ fn doctor_names_each_cause_and_its_remedy() {
             "not healthy after the repairs:\n{out}"
         );
         std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+/// Without an engine (a docker binary that does not exist): the engine check says what to
+/// install or set, every check that needs the engine says it was skipped and why, and the
+/// checks that need none still run. Needs no engine, so it runs everywhere.
+#[test]
+fn without_an_engine_the_checks_that_need_one_are_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = startproject(tmp.path(), "nodocker") else {
+        return;
+    };
+    let out = djship()
+        .args(["init", "--patch-settings"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let missing = tmp.path().join("no-such-docker");
+    let out = djship()
+        .args(["doctor", "--json"])
+        .arg(&dir)
+        .env("DJSHIP_DOCKER", &missing)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["stack"], "development");
+    assert_eq!(report["running"], false);
+    let engine = check(&report, "engine");
+    assert_eq!(engine["status"], "error");
+    let f = &engine["findings"][0];
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("DJSHIP_DOCKER={}", missing.display())),
+        "{f:#}"
+    );
+    assert!(
+        f["remedy"].as_str().unwrap().contains("install Docker"),
+        "{f:#}"
+    );
+    for id in [
+        "buildkit",
+        "image",
+        "services",
+        "database",
+        "database-password",
+        "volumes",
+        "migrations",
+    ] {
+        let c = check(&report, id);
+        assert_eq!(c["status"], "skipped", "{c:#}");
+        assert!(!c["skipped"].as_str().unwrap().is_empty(), "{c:#}");
+    }
+    // What needs no engine ran: the settings' variables against .env, the ports.
+    assert_eq!(check(&report, "env")["status"], "info", "{report:#}");
+    assert!(check(&report, "ports")["summary"]
+        .as_str()
+        .unwrap()
+        .contains("(web)"));
+    // Every finding of an error or a warning has a remedy.
+    for c in report["checks"].as_array().unwrap() {
+        for f in c["findings"].as_array().unwrap() {
+            if f["severity"] != "info" {
+                assert!(f["remedy"].is_string(), "{f:#}");
+            }
+        }
     }
 }
