@@ -1983,7 +1983,7 @@ fn volumes_check(
     }
     Check::done(
         id,
-        format!("writable by the app's user: {}", checked.join(", ")),
+        format!("the volumes the app writes to, as its user: {}", checked.join(", ")),
         findings,
     )
 }
