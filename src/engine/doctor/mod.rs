@@ -657,6 +657,18 @@ fn engine_checks() -> (Check, Check, Option<Engine>) {
 fn env_check(t: &Target, compose: &Compose, lookup: &Lookup) -> Check {
     let file = &t.project.file;
     let web_name = crate::targets::compose::WEB_SERVICE;
+    if let Some((at, message)) = &compose.file.error {
+        let line = compose.src.position(at.start).line;
+        return Check::done(
+            "env",
+            format!("the services of {file}"),
+            vec![Finding::error(
+                format!("{file}:{line} is not valid YAML: {message}"),
+                format!("fix {file} at line {line} (`docker compose -f {file} config` shows compose's own reading)"),
+            )
+            .at(Some(Evidence::at(file.clone(), line)))],
+        );
+    }
     let Some(web) = compose.service(web_name) else {
         return Check::skipped(
             "env",
@@ -886,8 +898,13 @@ fn ports_check(
             s.iter()
                 .any(|c| c.service == u.service && c.status == "running")
         });
-        let taken = ports::taken(ip, port);
-        if taken != Some(true) && publishers.is_empty() {
+        // Bind it to see; where this user may not bind it (below 1024 without the right),
+        // a listening socket in /proc says it is taken.
+        let taken = match ports::taken(ip, port) {
+            Some(t) => t,
+            None => !ports::holders_from_proc(Path::new("/proc"), port).is_empty(),
+        };
+        if !taken && publishers.is_empty() {
             continue;
         }
         if own_running && publishers.is_empty() {
@@ -1983,7 +2000,10 @@ fn volumes_check(
     }
     Check::done(
         id,
-        format!("the volumes the app writes to, as its user: {}", checked.join(", ")),
+        format!(
+            "the volumes the app writes to, as its user: {}",
+            checked.join(", ")
+        ),
         findings,
     )
 }
