@@ -50,7 +50,8 @@ pub fn interpolate(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> (Stri
             } else if op.is_empty() {
                 ("", "")
             } else {
-                op.split_at(1)
+                let first = op.chars().next().map_or(0, char::len_utf8);
+                op.split_at(first)
             };
             let set = value.is_some();
             let nonempty = value.as_deref().is_some_and(|v| !v.is_empty());
@@ -334,11 +335,30 @@ mod tests {
         let (t, refs) = interpolate("${POSTGRES_DB:?set POSTGRES_DB in .env}", &env);
         assert_eq!(t, "");
         assert!(refs[0].required && refs[0].name == "POSTGRES_DB");
-        // Not a variable: kept as written.
+        // Not a variable: kept as written; an operator that is not one is read as a
+        // one-character operator (whatever its width).
+        assert_eq!(interpolate("${X€d}", &env).0, "");
         assert_eq!(
             interpolate("cost: 5$ ${unclosed", &env).0,
             "cost: 5$ ${unclosed"
         );
+    }
+
+    proptest::proptest! {
+        /// Text from a compose file, /proc or ss never makes these panic.
+        #[test]
+        fn parsers_never_panic(s in "\\PC*") {
+            let _ = interpolate(&s, &|n| (n.len() % 2 == 0).then(|| n.to_string()));
+            let _ = parse_port(&s);
+            let _ = listening_inodes(&s, 80);
+            let _ = holders_from_ss(&s, 80);
+            let _ = socket_inode(&s);
+            let _ = super::super::env::read_env_file(&s);
+            let _ = super::super::parse_db_probe(&s);
+            let _ = super::super::parse_volume_probe(&s);
+            let _ = super::super::rfc3339_seconds(&s);
+            let _ = super::super::client_version(&s);
+        }
     }
 
     #[test]
