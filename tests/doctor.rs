@@ -491,6 +491,29 @@ fn without_an_engine_the_checks_that_need_one_are_skipped() {
         .as_str()
         .unwrap()
         .contains("(web)"));
+    // Every field of the report is documented in docs/doctor.md.
+    let doc = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/doctor.md"));
+    let mut fields = Vec::new();
+    for (k, _) in report.as_object().unwrap() {
+        fields.push(k.clone());
+    }
+    for c in report["checks"].as_array().unwrap() {
+        for (k, _) in c.as_object().unwrap() {
+            fields.push(format!("checks[].{k}"));
+        }
+        for f in c["findings"].as_array().unwrap() {
+            for (k, _) in f.as_object().unwrap() {
+                fields.push(format!("checks[].findings[].{k}"));
+            }
+        }
+    }
+    for f in &fields {
+        assert!(
+            doc.contains(&format!("| `{f}` |")),
+            "docs/doctor.md does not document the field {f}"
+        );
+    }
+    assert!(fields.iter().any(|f| f == "checks[].findings[].evidence"));
     // Every finding of an error or a warning has a remedy.
     for c in report["checks"].as_array().unwrap() {
         for f in c["findings"].as_array().unwrap() {
