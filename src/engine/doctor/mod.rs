@@ -256,17 +256,19 @@ pub fn run(t: &Target) -> Report {
         }
         return finish(t, false, checks);
     };
+    // When compose cannot list the containers, the services check says so (after image).
+    let mut services = None;
     let states = match states {
         Some(Ok(s)) => s,
         Some(Err(_)) if checks[0].status == Status::Error => {
-            checks.push(Check::skipped(
+            services = Some(Check::skipped(
                 "services",
                 "compose does not answer (see engine)",
             ));
             Vec::new()
         }
         Some(Err(e)) => {
-            checks.push(Check::done(
+            services = Some(Check::done(
                 "services",
                 "the stack's containers",
                 vec![Finding::error(
@@ -302,9 +304,9 @@ pub fn run(t: &Target) -> Report {
         &inspected,
     ));
     let running = states.iter().any(|s| s.status == "running");
-    if !checks.iter().any(|c| c.id == "services") {
-        checks.push(services_check(t, &engine, &compose, &states, &inspected));
-    }
+    checks.push(
+        services.unwrap_or_else(|| services_check(t, &engine, &compose, &states, &inspected)),
+    );
     let not_running = format!(
         "the {} stack is not running (no running container of compose project {}): start it \
          with `{}`",
@@ -1045,8 +1047,21 @@ pub fn rfc3339_seconds(s: &str) -> Option<i64> {
         let mut o = offset[1..].split(':');
         let oh: i64 = o.next()?.parse().ok()?;
         let om: i64 = o.next().unwrap_or("0").parse().ok()?;
+        if !(0..24).contains(&oh) || !(0..60).contains(&om) {
+            return None;
+        }
         sign * (oh * 3600 + om * 60)
     };
+    let valid = (0..=9999).contains(&y)
+        && (1..=12).contains(&m)
+        && (1..=31).contains(&day)
+        && (0..24).contains(&h)
+        && (0..60).contains(&min)
+        && (0..=60).contains(&sec)
+        && off.abs() < 86400;
+    if !valid {
+        return None;
+    }
     // Days from the civil date (Howard Hinnant's algorithm).
     let y = if m <= 2 { y - 1 } else { y };
     let era = if y >= 0 { y } else { y - 399 } / 400;
@@ -2041,6 +2056,12 @@ mod tests {
             rfc3339_seconds("2026-12-04T17:40:01Z")
         );
         assert_eq!(rfc3339_seconds("yesterday"), None);
+        assert_eq!(rfc3339_seconds("9999999999999999-01-01T00:00:00Z"), None);
+        assert_eq!(rfc3339_seconds("2026-13-01T00:00:00Z"), None);
+        assert_eq!(
+            rfc3339_seconds("2026-12-01T00:00:00+9999999999999999:00"),
+            None
+        );
     }
 
     #[test]
