@@ -230,6 +230,19 @@ fn doctor_names_each_cause_and_its_remedy() {
                 && text.contains(&format!("DJSHIP_DOCKER={}", docker_bin().display())),
             "{text}"
         );
+        // `djship build` with that client says the same instead of the raw message alone.
+        let out = djship()
+            .args(["build", d])
+            .env("DJSHIP_DOCKER", no_buildx)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{text}");
+        assert!(
+            text.contains("hint: the docker client /usr/local/bin/docker has no buildx component")
+                && text.contains("`djship doctor` names one"),
+            "{text}"
+        );
     } else {
         eprintln!(
             "skipped the buildx case: no docker client without buildx at /usr/local/bin/docker"
