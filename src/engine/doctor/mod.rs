@@ -318,7 +318,20 @@ pub fn run(t: &Target) -> Report {
         .iter()
         .find(|s| s.service == crate::targets::compose::WEB_SERVICE && s.status == "running");
     // The database as the web container sees it, and the migrations, in one exec.
-    let probe = web.map(|w| db_probe(&engine, t, w));
+    // It, the password check and the volume check each wait on a container: side by side.
+    let (probe, password, volumes) = std::thread::scope(|scope| {
+        let probe = scope.spawn(|| web.map(|w| db_probe(&engine, t, w)));
+        let password = scope.spawn(|| password_check(t, &engine, &compose, &lookup, &states));
+        let volumes = volumes_check(t, &engine, &compose, &lookup, &image, image_id.is_some());
+        let failed = |what: &str| format!("the {what} check failed unexpectedly");
+        (
+            probe.join().ok().flatten(),
+            password
+                .join()
+                .unwrap_or_else(|_| Check::skipped("database-password", failed("password"))),
+            volumes,
+        )
+    });
     match (&probe, running) {
         (Some(p), _) => checks.push(database_check(t, &engine, p, &states)),
         (None, false) => checks.push(Check::skipped("database", &not_running)),
@@ -327,15 +340,8 @@ pub fn run(t: &Target) -> Report {
             "the web service is not running (see services)",
         )),
     }
-    checks.push(password_check(t, &engine, &compose, &lookup, &states));
-    checks.push(volumes_check(
-        t,
-        &engine,
-        &compose,
-        &lookup,
-        &image,
-        image_id.is_some(),
-    ));
+    checks.push(password);
+    checks.push(volumes);
     match (&probe, running) {
         (Some(p), _) => checks.push(migrations_check(t, p)),
         (None, false) => checks.push(Check::skipped("migrations", &not_running)),
@@ -1892,6 +1898,7 @@ fn volumes_check(
     let mut findings = Vec::new();
     let mut checked = Vec::new();
     let mut missing = Vec::new();
+    let mut jobs = Vec::new();
     for (name, svc) in app_services(compose, image, lookup) {
         let mounts: Vec<(String, String, Option<Evidence>)> = lc::mounts(svc)
             .into_iter()
@@ -1942,9 +1949,27 @@ fn volumes_check(
             "sh".into(),
         ]);
         args.extend(present.iter().map(|p| p.2.clone()));
-        let mut cmd = Command::new(&engine.docker);
-        cmd.args(&args);
-        let out = match run_timeout(cmd, None, Duration::from_secs(60)) {
+        jobs.push((name, present, args));
+    }
+    // One throwaway container per service, side by side.
+    let outs: Vec<Result<Output, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|(_, _, args)| {
+                scope.spawn(move || {
+                    let mut cmd = Command::new(&engine.docker);
+                    cmd.args(args);
+                    run_timeout(cmd, None, Duration::from_secs(60))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err("the look failed".into())))
+            .collect()
+    });
+    for ((name, present, _), out) in jobs.iter().zip(outs) {
+        let out = match out {
             Ok(o) if o.status.success() => o,
             Ok(o) => {
                 findings.push(
@@ -1965,7 +1990,7 @@ fn volumes_check(
             }
         };
         let probe = parse_volume_probe(&String::from_utf8_lossy(&out.stdout));
-        for (_, real, target, at) in &present {
+        for (_, real, target, at) in present {
             let Some((_, owner, mode, writable)) = probe.dirs.iter().find(|d| &d.0 == target)
             else {
                 continue;
