@@ -1,5 +1,6 @@
 //! `djship doctor` on the real engine: one production stack from `django-admin
-//! startproject`, broken on purpose one way after the other (a port taken, a variable the
+//! startproject`, broken on purpose one way after the other (a port taken by a process, one
+//! published by another project's container, a docker client without buildx, a variable the
 //! settings read missing from .env, the media volume given to root, unapplied migrations, a
 //! web server that stops answering its health check, the database stopped, a .env password
 //! the database volume was not created with), and repaired in between. Each time doctor must
@@ -84,9 +85,13 @@ impl Drop for Down<'_> {
         if std::thread::panicking() {
             eprintln!("{}", self.0.run(&["logs", "--prod", &self.1]).1);
         }
+        let _ = docker(&["rm", "-f", HOLDER]);
         let _ = self.0.run(&["down", "--prod", "-v", &self.1]);
     }
 }
+
+/// A container of another compose project that publishes this stack's HTTP port.
+const HOLDER: &str = "e2edoctor-port-holder";
 
 /// The text between the first pair of backticks after `marker` in doctor's output.
 fn command_after(out: &str, marker: &str) -> String {
@@ -169,6 +174,7 @@ fn doctor_names_each_cause_and_its_remedy() {
     };
     let d = dir.to_str().unwrap();
     dj.ok(&["down", "--prod", "-v", d]);
+    let _ = docker(&["rm", "-f", HOLDER]);
     let _down = Down(&dj, d.to_string());
     let doctor = |json: bool| {
         let mut args = vec!["doctor", "--prod", d];
@@ -203,6 +209,35 @@ fn doctor_names_each_cause_and_its_remedy() {
         );
     }
     drop(listener);
+
+    // A container of another compose project publishes the HTTP port: named, with its
+    // project, and how to stop it.
+    let (ok, o) = docker(&[
+        "run",
+        "-d",
+        "--rm",
+        "--name",
+        HOLDER,
+        "--label",
+        "com.docker.compose.project=e2edoctor-other",
+        "-p",
+        &format!("{}:80", dj.http),
+        "djship-e2e/python:3.11",
+        "sleep",
+        "300",
+    ]);
+    assert!(ok, "{o}");
+    let (code, out) = doctor(false);
+    let _ = docker(&["rm", "-f", HOLDER]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "port {} (80 of nginx) is taken by container {HOLDER} (compose project e2edoctor-other)",
+            dj.http
+        )) && out.contains(&format!("`docker stop {HOLDER}`"))
+            && out.contains("`docker compose -p e2edoctor-other stop`"),
+        "{out}"
+    );
 
     // A docker client from Docker 23 on without buildx (as /usr/local/bin/docker is on the
     // test machines): doctor says what to install, and which client here builds instead.

@@ -870,14 +870,14 @@ fn ports_check(
             u.service
         ));
         // A container that publishes it: this stack's (fine) or another.
-        let publishers: Vec<(String, String, String)> = engine
+        let publishers: Vec<(String, String, String, String)> = engine
             .and_then(|e| {
                 e.docker(&[
                     "ps",
                     "--filter",
                     &format!("publish={port}"),
                     "--format",
-                    "{{.Names}}\t{{.Label \"com.docker.compose.project\"}}\t{{.Label \"com.docker.compose.service\"}}",
+                    "{{.Names}}\t{{.Label \"com.docker.compose.project\"}}\t{{.Label \"com.docker.compose.service\"}}\t{{.Label \"com.docker.compose.project.working_dir\"}}",
                 ])
                 .ok()
             })
@@ -891,6 +891,7 @@ fn ports_check(
                             w.next()?.to_string(),
                             w.next().unwrap_or("").to_string(),
                             w.next().unwrap_or("").to_string(),
+                            w.next().unwrap_or("").to_string(),
                         ))
                     })
                     .collect()
@@ -898,7 +899,7 @@ fn ports_check(
             .unwrap_or_default();
         let ours = publishers
             .iter()
-            .find(|(_, p, s)| p == &t.project.name && s == &u.service);
+            .find(|(_, p, s, _)| p == &t.project.name && s == &u.service);
         if ours.is_some() {
             continue;
         }
@@ -940,20 +941,30 @@ fn ports_check(
             }
             (None, _) => format!("or change the host port at {where_}"),
         };
-        let (message, remedy) = if let Some((name, project, service)) = publishers.first() {
+        let (message, remedy) = if let Some((name, project, service, dir)) = publishers.first() {
             let whose = if project.is_empty() {
                 format!("container {name}")
             } else if project == &t.project.name {
                 format!("container {name} (service {service} of this project's other stack)")
-            } else {
+            } else if dir.is_empty() {
                 format!("container {name} (compose project {project})")
+            } else {
+                format!("container {name} (compose project {project}, in {dir})")
+            };
+            let whole = if project.is_empty() || project == &t.project.name {
+                String::new()
+            } else {
+                format!(
+                    " (or its whole stack: `docker compose -p {} stop`)",
+                    quote(project)
+                )
             };
             (
                 format!(
                     "port {port} ({} of {}) is taken by {whose}",
                     u.published.target, u.service
                 ),
-                format!("stop it: `docker stop {name}`, {move_it}"),
+                format!("stop it: `docker stop {name}`{whole}, {move_it}"),
             )
         } else {
             let mut holders = ports::holders_from_proc(Path::new("/proc"), port);
