@@ -5,6 +5,7 @@ mod args;
 mod build;
 mod completions;
 mod deploy;
+mod doctor;
 mod down;
 mod examples;
 mod init;
@@ -71,6 +72,10 @@ enum Command {
     /// A Django shell in the web container.
     #[command(after_help = examples::SHELL)]
     Shell(manage::ShellArgs),
+    /// Check the development (or --prod) stack and explain what keeps it from working, each
+    /// finding with its remedy: engine and BuildKit, ports, variables, image, services and
+    /// health checks, database, volumes, migrations. Exit 1 when an error is found.
+    Doctor(doctor::DoctorArgs),
     /// Show the logs of the stack, or of one service (`--service web`).
     #[command(after_help = examples::LOGS)]
     Logs(logs::LogsArgs),
@@ -100,6 +105,7 @@ pub fn main() -> i32 {
         Command::Manage(a) => manage::run(a),
         Command::Shell(a) => manage::shell(a),
         Command::Logs(a) => logs::run(a),
+        Command::Doctor(a) => doctor::run(a),
         Command::Lint(a) => Ok(lint::run(a)),
         Command::Rule(a) => rule::run(a),
         Command::Completions(a) => {

@@ -3,6 +3,7 @@
 //! `DJSHIP_DOCKER` names the docker binary (default `docker` on PATH); `DJSHIP_COMPOSE`
 //! the compose command (default `docker compose`, else `docker-compose`).
 
+pub mod doctor;
 pub mod edge;
 pub mod swarm;
 pub mod verify;
@@ -293,11 +294,18 @@ impl Engine {
             .map_err(|e| engine_error(format!("docker build: {e}"), "", ""))?;
         bar.finish_and_clear();
         if !status.success() {
-            return Err(engine_error(
-                "the image build failed",
-                log,
-                "the engine's output is above: fix the cause and run `djship build` again",
-            ));
+            // A Docker 23+ client without buildx fails before the engine sees the build.
+            let hint = if log.contains("buildx component is missing") {
+                format!(
+                    "the docker client {} has no buildx component: install it (Debian and \
+                     Ubuntu: `apt-get install docker-buildx`), or set DJSHIP_DOCKER to a client \
+                     that builds with BuildKit (`djship doctor` names one on this machine)",
+                    self.docker.display()
+                )
+            } else {
+                "the engine's output is above: fix the cause and run `djship build` again".into()
+            };
+            return Err(engine_error("the image build failed", log, hint));
         }
         let image = tags.first().cloned().unwrap_or_default();
         let size_bytes = self.image_size(&image)?;
