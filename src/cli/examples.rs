@@ -14,7 +14,9 @@ Examples:
   djship init --patch-settings        also read SECRET_KEY, DEBUG, hosts and the database from the environment
   djship init --target swarm --host shop.example.com --replicas 3
   djship init --target k8s --image ghcr.io/acme/shop --max-replicas 10
-  djship init --force --no-tls        regenerate, for TLS ended at a load balancer";
+  djship init --force --no-tls        regenerate, for TLS ended at a load balancer
+  djship init --ci github             also a GitHub Actions pipeline (gitlab, jenkins)
+  djship init --monitoring            Prometheus, exporters, alerts and Grafana beside the production stack";
 
 pub const BUILD: &str = "\
 Examples:
@@ -55,6 +57,12 @@ pub const SHELL: &str = "\
 Examples:
   djship shell                        Django's shell in the development web container
   djship shell --prod";
+
+pub const DOCTOR: &str = "\
+Examples:
+  djship doctor                       the development stack: what is wrong, and the remedy
+  djship doctor --prod                the production stack
+  djship doctor ../shop --prod --json   the findings as JSON (docs/doctor.md)";
 
 pub const LOGS: &str = "\
 Examples:

@@ -75,6 +75,7 @@ enum Command {
     /// Check the development (or --prod) stack and explain what keeps it from working, each
     /// finding with its remedy: engine and BuildKit, ports, variables, image, services and
     /// health checks, database, volumes, migrations. Exit 1 when an error is found.
+    #[command(after_help = examples::DOCTOR)]
     Doctor(doctor::DoctorArgs),
     /// Show the logs of the stack, or of one service (`--service web`).
     #[command(after_help = examples::LOGS)]
