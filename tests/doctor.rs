@@ -19,30 +19,6 @@ use std::time::{Duration, Instant};
 
 const PROJECT: &str = "e2edoctor";
 
-fn enabled() -> bool {
-    let on = std::env::var("DJSHIP_E2E").is_ok_and(|v| v == "1");
-    if !on {
-        eprintln!("skipped: set DJSHIP_E2E=1 to run the end-to-end tests on the Docker engine");
-    }
-    on
-}
-
-fn docker_bin() -> PathBuf {
-    std::env::var_os("DOCKER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "/usr/bin/docker".into())
-}
-
-fn docker(args: &[&str]) -> (bool, String) {
-    run(Command::new(docker_bin()).args(args))
-}
-
-fn base_images() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/images/build.sh");
-    let (ok, out) = run(Command::new("bash").arg(script).env("DOCKER", docker_bin()));
-    assert!(ok, "building the stand-in base images failed:\n{out}");
-}
-
 /// djship with the engine, compose and the stack's ports of this test.
 struct Dj {
     compose: PathBuf,
@@ -138,7 +114,7 @@ fn check<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 
 #[test]
 fn doctor_names_each_cause_and_its_remedy() {
-    if !enabled() {
+    if !e2e_enabled() {
         return;
     }
     base_images();

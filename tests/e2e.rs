@@ -22,39 +22,6 @@ const NGINX: &str = "djship-e2e/nginx:1.22";
 const MARIADB: &str = "djship-e2e/mariadb:10.11";
 const NODE: &str = "djship-e2e/node:18";
 
-fn enabled() -> bool {
-    let on = std::env::var("DJSHIP_E2E").is_ok_and(|v| v == "1");
-    if !on {
-        eprintln!("skipped: set DJSHIP_E2E=1 to run the end-to-end tests on the Docker engine");
-    }
-    on
-}
-
-fn docker_bin() -> PathBuf {
-    std::env::var_os("DOCKER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "/usr/bin/docker".into())
-}
-
-fn docker(args: &[&str]) -> (bool, String) {
-    run(Command::new(docker_bin())
-        .args(args)
-        .env("DOCKER_BUILDKIT", "1"))
-}
-
-fn must(what: &str, (ok, out): (bool, String)) -> String {
-    assert!(ok, "{what} failed:\n{out}");
-    out
-}
-
-fn base_images() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/images/build.sh");
-    must(
-        "building the stand-in base images",
-        run(Command::new("bash").arg(script).env("DOCKER", docker_bin())),
-    );
-}
-
 /// Poll until the path answers with `want`, or fail after `secs`.
 /// The production site over HTTPS on `port`, trusting the CA djship generated in `dir`.
 fn wait_site(dir: &Path, port: u16, path: &str, want: u16, secs: u64) -> Answer {
@@ -118,7 +85,7 @@ impl Drop for Stack {
 
 /// The engine is ours for the test: one e2e test at a time, base images built.
 fn engine() -> Option<std::sync::MutexGuard<'static, ()>> {
-    if !enabled() {
+    if !e2e_enabled() {
         return None;
     }
     let guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());

@@ -447,12 +447,6 @@ fn e2e_enabled() -> bool {
     on
 }
 
-fn docker_bin() -> PathBuf {
-    std::env::var_os("DOCKER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| "/usr/bin/docker".into())
-}
-
 /// `djship init` with the stand-in images (no registry is reachable), then `djship verify`:
 /// every check must pass. On failure the report's failing services and logs are shown.
 fn verify_green(name: &str) {

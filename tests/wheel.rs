@@ -11,11 +11,6 @@ use common::*;
 use std::path::Path;
 use std::process::Command;
 
-fn must(what: &str, (ok, out): (bool, String)) -> String {
-    assert!(ok, "{what} failed:\n{out}");
-    out
-}
-
 #[test]
 fn the_wheel_installs_with_pip_and_runs() {
     let Some(maturin) = tool("maturin") else {

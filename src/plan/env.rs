@@ -273,23 +273,17 @@ pub fn plan(
                 .filter(|d| d.kind == DbKind::Postgresql)
                 .and_then(|_| db_part_vars(facts))
             {
-                for (field, var) in parts {
-                    let v = match field.as_str() {
-                        "NAME" => "${POSTGRES_DB}",
-                        "USER" => "${POSTGRES_USER}",
-                        "PASSWORD" => "${POSTGRES_PASSWORD}",
-                        "HOST" => "db",
-                        "PORT" => "5432",
-                        _ => continue,
-                    };
-                    p.push(
-                        &var,
-                        Some(v.into()),
-                        None,
-                        field == "PASSWORD",
-                        format!("DATABASES['default']['{field}']"),
-                    );
-                }
+                push_db_parts(
+                    &mut p,
+                    parts,
+                    [
+                        "${POSTGRES_DB}",
+                        "${POSTGRES_USER}",
+                        "${POSTGRES_PASSWORD}",
+                        "db",
+                        "5432",
+                    ],
+                );
             } else if patch {
                 p.push(
                     "POSTGRES_HOST",
@@ -342,23 +336,17 @@ pub fn plan(
                 .filter(|d| d.kind == DbKind::Mysql)
                 .and_then(|_| db_part_vars(facts))
             {
-                for (field, var) in parts {
-                    let v = match field.as_str() {
-                        "NAME" => "${MARIADB_DATABASE}",
-                        "USER" => "${MARIADB_USER}",
-                        "PASSWORD" => "${MARIADB_PASSWORD}",
-                        "HOST" => "mariadb",
-                        "PORT" => "3306",
-                        _ => continue,
-                    };
-                    p.push(
-                        &var,
-                        Some(v.into()),
-                        None,
-                        field == "PASSWORD",
-                        format!("DATABASES['default']['{field}']"),
-                    );
-                }
+                push_db_parts(
+                    &mut p,
+                    parts,
+                    [
+                        "${MARIADB_DATABASE}",
+                        "${MARIADB_USER}",
+                        "${MARIADB_PASSWORD}",
+                        "mariadb",
+                        "3306",
+                    ],
+                );
             }
         }
         _ => {}
@@ -468,6 +456,26 @@ pub fn plan(
             .push((var.name.clone(), placeholder.into()));
     }
     p
+}
+
+/// The values of the variables feeding DATABASES['default'] field by field, from the
+/// database service's: `values` for NAME, USER, PASSWORD, HOST and PORT.
+fn push_db_parts(p: &mut EnvPlan, parts: Vec<(String, String)>, values: [&str; 5]) {
+    for (field, var) in parts {
+        let Some(i) = ["NAME", "USER", "PASSWORD", "HOST", "PORT"]
+            .iter()
+            .position(|f| *f == field)
+        else {
+            continue;
+        };
+        p.push(
+            &var,
+            Some(values[i].into()),
+            None,
+            field == "PASSWORD",
+            format!("DATABASES['default']['{field}']"),
+        );
+    }
 }
 
 /// Environment variables feeding DATABASES['default'] field by field.

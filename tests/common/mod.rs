@@ -459,3 +459,41 @@ pub fn from_yaml<T: serde::de::DeserializeOwned>(text: &str) -> T {
         .unwrap_or_else(|| panic!("no YAML document:\n{text}"));
     serde_json::from_value(to_json(doc)).unwrap_or_else(|e| panic!("{e}:\n{text}"))
 }
+
+/// The end-to-end tests run only with DJSHIP_E2E=1 (they need a Docker engine).
+pub fn e2e_enabled() -> bool {
+    let on = std::env::var("DJSHIP_E2E").is_ok_and(|v| v == "1");
+    if !on {
+        eprintln!("skipped: set DJSHIP_E2E=1 to run the end-to-end tests on the Docker engine");
+    }
+    on
+}
+
+/// The docker client with BuildKit: $DOCKER, else Debian's.
+pub fn docker_bin() -> PathBuf {
+    std::env::var_os("DOCKER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| "/usr/bin/docker".into())
+}
+
+/// `docker ARGS` (BuildKit on): success and output.
+pub fn docker(args: &[&str]) -> (bool, String) {
+    run(Command::new(docker_bin())
+        .args(args)
+        .env("DOCKER_BUILDKIT", "1"))
+}
+
+/// The output of a command that must succeed; its output in the failure otherwise.
+pub fn must(what: &str, (ok, out): (bool, String)) -> String {
+    assert!(ok, "{what} failed:\n{out}");
+    out
+}
+
+/// Build the stand-in base images (tests/e2e/images; no registry is reachable), idempotently.
+pub fn base_images() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/images/build.sh");
+    must(
+        "building the stand-in base images",
+        run(Command::new("bash").arg(script).env("DOCKER", docker_bin())),
+    );
+}
