@@ -46,6 +46,22 @@ pub struct Project {
     pub env: Vec<(String, String)>,
 }
 
+/// The compose command: `DJSHIP_COMPOSE` (words), else docker's compose plugin when it
+/// answers, else `docker-compose`.
+pub fn compose_command(docker: &Path) -> Vec<String> {
+    match std::env::var("DJSHIP_COMPOSE") {
+        Ok(c) => c.split_whitespace().map(String::from).collect(),
+        Err(_) => {
+            let plugin = Command::new(docker).args(["compose", "version"]).output();
+            if plugin.is_ok_and(|o| o.status.success()) {
+                vec![docker.display().to_string(), "compose".into()]
+            } else {
+                vec!["docker-compose".into()]
+            }
+        }
+    }
+}
+
 fn engine_error(
     message: impl Into<String>,
     detail: impl Into<String>,
@@ -92,17 +108,7 @@ impl Engine {
             }
             Ok(_) => {}
         }
-        let compose = match std::env::var("DJSHIP_COMPOSE") {
-            Ok(c) => c.split_whitespace().map(String::from).collect(),
-            Err(_) => {
-                let plugin = Command::new(&docker).args(["compose", "version"]).output();
-                if plugin.is_ok_and(|o| o.status.success()) {
-                    vec![docker.display().to_string(), "compose".into()]
-                } else {
-                    vec!["docker-compose".into()]
-                }
-            }
-        };
+        let compose = compose_command(&docker);
         Ok(Engine { docker, compose })
     }
 

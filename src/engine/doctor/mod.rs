@@ -554,17 +554,7 @@ fn engine_checks() -> (Check, Check, Option<Engine>) {
         ));
     }
     // compose, as Engine::connect chooses it.
-    let compose: Vec<String> = match std::env::var("DJSHIP_COMPOSE") {
-        Ok(c) => c.split_whitespace().map(String::from).collect(),
-        Err(_) => {
-            let plugin = Command::new(&docker).args(["compose", "version"]).output();
-            if plugin.is_ok_and(|o| o.status.success()) {
-                vec![docker.display().to_string(), "compose".into()]
-            } else {
-                vec!["docker-compose".into()]
-            }
-        }
-    };
+    let compose = super::compose_command(&docker);
     let compose_version = compose.split_first().and_then(|(bin, pre)| {
         Command::new(bin)
             .args(pre)
