@@ -386,7 +386,8 @@ fn doctor_names_each_cause_and_its_remedy() {
         out.contains(&format!(
             "{web}: unhealthy: its health check `CMD python /app/docker/healthcheck.py` fails"
         )) && out.contains(&format!("--- {web} last log lines ---"))
-            && out.contains("\"GET / HTTP/1.1\"")
+            // The web container's own lines (gunicorn's JSON log; nginx writes the access log).
+            && out.contains("\"logger\": \"gunicorn.error\"")
             && out.contains(&format!("`djship logs --prod {d} --service web`")),
         "{out}"
     );
