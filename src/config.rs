@@ -83,7 +83,7 @@ pub enum LogStoreKind {
 }
 
 /// `[tool.djship.deploy]`; every key is also a flag of `djship init` (the flag wins).
-/// See [`crate::plan::deploy`] for the defaults.
+/// See [`crate::options::deploy`] for the defaults.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct DeployConfig {

@@ -1,4 +1,4 @@
-//! A Dockerfile parser for linting: parser directives (escape), line continuations,
+//! A Dockerfile parser (detect reads the user's Dockerfile with it, lint checks it): parser directives (escape), line continuations,
 //! comments inside continuations, heredocs, JSON and shell forms, flags (`--from`,
 //! `--mount`), and multi-stage builds. Positions are kept for every instruction.
 

@@ -7,12 +7,15 @@
 //! it, each owning its templates) → [`write`] (safe, atomic, diffable). [`pipeline`] runs
 //! them in that order; [`engine`] is the one place that talks to Docker; [`lint`] checks
 //! files the user wrote; [`cli`] parses arguments, calls the pipeline and prints.
+//! [`dockerfile`] and [`shell`] are parsers that detect and lint share.
 
 pub mod checks;
 pub mod cli;
 pub mod config;
+pub mod contain;
 pub mod detect;
 pub mod diff;
+pub mod dockerfile;
 pub mod engine;
 pub mod error;
 pub mod evidence;

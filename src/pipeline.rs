@@ -6,6 +6,7 @@ use crate::detect::{self, Facts};
 use crate::error::{Error, Result};
 use crate::options::Options;
 use crate::plan::{self, Plan};
+use crate::targets::ci::Provider;
 use crate::targets::{self, Artifact, Target};
 use crate::write::{self, Change};
 
@@ -66,7 +67,7 @@ pub fn artifacts(a: &Analysis, o: &Options) -> Result<Vec<Artifact>> {
         &values,
         tls,
         target(o)?,
-        &o.ci,
+        &ci_providers(o)?,
         o.template_dir.as_deref(),
     )
 }
@@ -81,6 +82,19 @@ pub fn target(o: &Options) -> Result<&'static dyn Target> {
             hint: format!("choose one of: {}", targets::names().join(", ")),
         }),
     }
+}
+
+/// The CI providers the options name (`--ci`, else the config's `ci`), in order.
+pub fn ci_providers(o: &Options) -> Result<Vec<&'static dyn Provider>> {
+    o.ci.iter()
+        .map(|name| {
+            targets::ci::by_name(name).ok_or_else(|| Error::Invalid {
+                path: o.root.join("pyproject.toml"),
+                message: format!("no CI provider named {name:?} ([tool.djship] ci)"),
+                hint: format!("choose from: {}", targets::ci::names().join(", ")),
+            })
+        })
+        .collect()
 }
 
 /// The changes the artifacts make to the project folder.

@@ -93,6 +93,91 @@ fn init_dry_run_prints_a_diff_and_writes_nothing() {
     assert_eq!(before, walk(&dir), "dry run wrote files");
 }
 
+/// The added lines of one file in a unified diff.
+fn added_lines<'a>(diff: &'a str, path: &str) -> Vec<&'a str> {
+    let header = format!("+++ b/{path}\n");
+    let Some(start) = diff.find(&header) else {
+        return Vec::new();
+    };
+    diff[start + header.len()..]
+        .lines()
+        .take_while(|l| !l.starts_with("--- "))
+        .filter(|l| l.starts_with('+'))
+        .collect()
+}
+
+#[test]
+fn dry_run_never_shows_a_secret_of_any_target() {
+    let (_t, dir) = fixture("requirements-nested");
+    for target in ["compose", "swarm", "k8s"] {
+        djship()
+            .args(["init", "--target", target])
+            .arg(&dir)
+            .assert()
+            .success();
+    }
+    // The secrets kept in .env: a dry run that recreates the files holding them must not
+    // show them.
+    let env = std::fs::read_to_string(dir.join(".env")).unwrap();
+    let values: Vec<&str> = env
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .filter(|(k, v)| (k.contains("SECRET") || k.contains("PASSWORD")) && v.len() >= 16)
+        .map(|(_, v)| v)
+        .collect();
+    assert!(values.len() >= 2, "{env}");
+    for gone in [
+        "docker/secrets",
+        "docker/tls",
+        "k8s/overlays/production/secret.env",
+    ] {
+        let p = dir.join(gone);
+        if p.is_dir() {
+            std::fs::remove_dir_all(&p).unwrap();
+        } else {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+    let mut shown = String::new();
+    for target in ["compose", "swarm", "k8s"] {
+        let out = djship()
+            .args(["init", "--dry-run", "--target", target])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        shown.push_str(&String::from_utf8_lossy(&out.stdout));
+    }
+    for v in &values {
+        assert!(
+            !shown.contains(v),
+            "a secret value is in the dry run:\n{shown}"
+        );
+    }
+    assert!(!shown.contains("PRIVATE KEY"), "{shown}");
+    // Each secret file is there, as its length only.
+    let key = added_lines(&shown, "docker/tls/key.pem");
+    assert_eq!(key.len(), 1, "{shown}");
+    assert!(key[0].starts_with("+<secret: "), "{key:?}");
+    let swarm: Vec<&str> = shown
+        .lines()
+        .filter_map(|l| l.strip_prefix("+++ b/docker/secrets/"))
+        .collect();
+    assert!(swarm.len() >= 2, "{shown}");
+    for name in swarm {
+        let lines = added_lines(&shown, &format!("docker/secrets/{name}"));
+        assert!(
+            lines.len() == 1 && lines[0].starts_with("+<secret: "),
+            "{name}: {lines:?}"
+        );
+    }
+    let k8s = added_lines(&shown, "k8s/overlays/production/secret.env");
+    assert!(k8s.iter().any(|l| l.contains("=<secret: ")), "{k8s:?}");
+    for l in k8s.iter().filter(|l| !l.starts_with("+#")) {
+        assert!(l.contains("=<secret: "), "{l}");
+    }
+}
+
 #[test]
 fn init_twice_gives_byte_identical_files_and_a_private_env() {
     let (_t, dir) = fixture("split-settings-celery");
@@ -738,4 +823,23 @@ fn settings_blocks_are_added_once_and_monitoring_is_kept() {
         .success();
     assert!(read(&dir.join("Dockerfile")).contains("django-prometheus=="));
     assert!(read(&dir.join("compose.prod.yaml")).contains("prometheus:"));
+}
+
+#[test]
+fn an_unknown_ci_provider_in_the_config_names_the_file_and_the_choices() {
+    let (_t, dir) = fixture("requirements-nested");
+    let py = dir.join("pyproject.toml");
+    let mut text = std::fs::read_to_string(&py).unwrap_or_default();
+    text.push_str("\n[tool.djship]\nci = [\"github\", \"travis\"]\n");
+    std::fs::write(&py, text).unwrap();
+    let before = walk(&dir);
+    djship()
+        .arg("init")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pyproject.toml"))
+        .stderr(predicate::str::contains("no CI provider named \"travis\""))
+        .stderr(predicate::str::contains("github"));
+    assert_eq!(before, walk(&dir), "nothing is written");
 }

@@ -116,10 +116,8 @@ pub fn run(args: &InitArgs) -> Result<i32> {
         }
     }
     print!("\nNext:\n{}", pipeline::target(&o)?.next_steps(&a.plan));
-    for name in &o.ci {
-        if let Some(p) = crate::targets::ci::by_name(name) {
-            print!("{}", p.next_steps(&a.plan));
-        }
+    for p in pipeline::ci_providers(&o)? {
+        print!("{}", p.next_steps(&a.plan));
     }
     Ok(0)
 }

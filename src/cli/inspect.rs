@@ -78,7 +78,7 @@ fn files(a: &Analysis, o: &Options) -> Result<Vec<FileDoc>> {
         .map(|f| FileDoc {
             path: f.path,
             mode: f.mode.map(|m| format!("{m:04o}")),
-            secret: f.secret,
+            secret: f.secret.is_secret(),
             kind: match f.kind {
                 Kind::Generated => "generated",
                 Kind::Requested => "requested",

@@ -41,11 +41,7 @@ pub fn project(o: &Options, a: &Analysis, prod: bool) -> Result<Project> {
 /// every compose command djship runs, so that `up`, `logs` and `down` see the same services.
 /// A COMPOSE_PROFILES the user set wins: compose reads it, and djship sets nothing.
 fn profiles_env(compose_file: &str, user_set: bool) -> Vec<(String, String)> {
-    let profiles: Vec<&str> = compose::PROFILES
-        .iter()
-        .copied()
-        .filter(|p| compose_file.contains(&format!("profiles: [\"{p}\"]")))
-        .collect();
+    let profiles = compose::Written::read(compose_file).profiles;
     if user_set || profiles.is_empty() {
         return Vec::new();
     }

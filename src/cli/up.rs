@@ -70,8 +70,8 @@ pub fn run(args: &UpArgs) -> Result<i32> {
     engine
         .wait_ready(&p, Duration::from_secs(300))
         .map_err(logs_hint)?;
-    let tls =
-        std::fs::read_to_string(o.root.join(&p.file)).is_ok_and(|c| c.contains("${HTTPS_PORT"));
+    let tls = std::fs::read_to_string(o.root.join(&p.file))
+        .is_ok_and(|c| crate::targets::compose::Written::read(&c).tls);
     let url = if prod && tls {
         match std::env::var("HTTPS_PORT").ok().filter(|p| p != "443") {
             Some(port) => format!("https://localhost:{port}/"),

@@ -36,23 +36,22 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
         .filter(|v| !v.is_empty())
         .collect();
     // The edge as the generated stack has it (init's flags are not repeated here).
-    let compose = std::fs::read_to_string(o.root.join(crate::targets::compose::PROD_FILE))
-        .unwrap_or_default();
-    let tls = compose.contains("${HTTPS_PORT").then(|| {
-        let self_signed = format!("{}/cert.pem:", crate::plan::deploy::SELF_SIGNED_DIR);
-        verify::Tls {
-            ca: compose
-                .contains(&self_signed)
-                .then(|| {
-                    std::fs::read_to_string(
-                        o.root
-                            .join(crate::plan::deploy::SELF_SIGNED_DIR)
-                            .join("ca.pem"),
-                    )
-                    .ok()
-                })
-                .flatten(),
-        }
+    let written = crate::targets::compose::Written::read(
+        &std::fs::read_to_string(o.root.join(crate::targets::compose::PROD_FILE))
+            .unwrap_or_default(),
+    );
+    let tls = written.tls.then(|| verify::Tls {
+        ca: written
+            .self_signed
+            .then(|| {
+                std::fs::read_to_string(
+                    o.root
+                        .join(crate::options::deploy::SELF_SIGNED_DIR)
+                        .join("ca.pem"),
+                )
+                .ok()
+            })
+            .flatten(),
     });
     let target = verify::Target {
         tls,

@@ -16,7 +16,7 @@
 use super::deps::Dependencies;
 use super::evidence::{Evidence, Warning};
 use super::wheels::{self, Knowledge, SourceFit, Status};
-use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::pep440_rs::VersionSpecifiers;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -149,7 +149,7 @@ pub fn django_pythons(django: Option<&str>) -> (&'static str, &'static str) {
         parts.next().unwrap_or("0")
     );
     // The newest row not newer than this Django.
-    let ver = |s: &str| Version::from_str(s).ok();
+    let ver = crate::contain::version;
     let want = ver(&feature);
     DJANGO_PYTHON
         .iter()
@@ -313,12 +313,15 @@ fn declared(
             );
         }
         let spec = super::deps::poetry_to_pep440(c);
-        match VersionSpecifiers::from_str(&spec) {
+        let parsed = crate::contain::contain(|| {
+            VersionSpecifiers::from_str(&spec).map_err(|e| e.to_string())
+        })
+        .unwrap_or_else(|| Err("the version parser failed on it".into()));
+        match parsed {
             Ok(specs) => {
                 let ok = |v: &str| {
-                    Version::from_str(&format!("{v}.0"))
-                        .map(|ver| specs.contains(&ver))
-                        .unwrap_or(false)
+                    crate::contain::version(&format!("{v}.0"))
+                        .is_some_and(|ver| specs.contains(&ver))
                 };
                 let allowed: Vec<String> = PYTHONS
                     .iter()

@@ -20,11 +20,10 @@ pub use table::{PACKAGES, WHEELS};
 
 use super::deps::{normalize_name, Dependencies};
 use super::evidence::Evidence;
-use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::pep440_rs::Version;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 /// `Cp(lo, OPEN)`: abi3 wheels, which install on every CPython from `lo` on.
@@ -71,7 +70,7 @@ pub struct Row {
 }
 
 fn version(s: &str) -> Option<Version> {
-    Version::from_str(s).ok()
+    crate::contain::version(s)
 }
 
 /// The wheels of one release, when the table covers it.
@@ -88,7 +87,7 @@ pub fn lookup(package: &str, release: &str) -> Option<Wheels> {
 /// `None` when it admits the newest release the table knows (the installer takes the newest
 /// one, whose wheels are current) or none at all.
 pub fn lookup_spec(package: &str, spec: &str) -> Option<(String, Wheels)> {
-    let specs = VersionSpecifiers::from_str(spec).ok()?;
+    let specs = crate::contain::specifiers(spec)?;
     let rows: Vec<&Row> = WHEELS.iter().filter(|r| r.package == package).collect();
     let admits = |s: &str| version(s).is_some_and(|v| specs.contains(&v));
     if rows.last().is_some_and(|r| admits(r.last)) {
@@ -201,7 +200,7 @@ pub fn source_fit(
     };
     let row = SOURCE_BUILDS.iter().find(|r| {
         r.packages.contains(&package)
-            && VersionSpecifiers::from_str(r.versions).is_ok_and(|s| s.contains(&v))
+            && crate::contain::specifiers(r.versions).is_some_and(|s| s.contains(&v))
     });
     let fit = match row {
         Some(r) if minor <= r.works_up_to => SourceFit::Works,
@@ -258,7 +257,7 @@ pub fn constraints_for(package: &str, release: &str) -> Vec<&'static ConstraintR
         .iter()
         .filter(|r| {
             r.package == package
-                && VersionSpecifiers::from_str(r.versions).is_ok_and(|s| s.contains(&v))
+                && crate::contain::specifiers(r.versions).is_some_and(|s| s.contains(&v))
         })
         .collect()
 }
@@ -626,7 +625,7 @@ mod tests {
             .map(|r| r.versions)
             .chain(BUILD_CONSTRAINTS.iter().map(|r| r.versions))
         {
-            assert!(VersionSpecifiers::from_str(r).is_ok(), "{r}");
+            assert!(crate::contain::specifiers(r).is_some(), "{r}");
         }
     }
 

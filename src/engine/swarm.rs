@@ -4,7 +4,11 @@
 //! `--detach=false`, exits 0 after an automatic rollback.
 
 use super::{engine_error, text, Engine};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::plan::Plan;
+use crate::targets::swarm::{
+    data_label, stack_image, SECRETS_DIR, SECRET_ID_KEY, SECRET_ID_PREFIX, STACK_FILE,
+};
 use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -58,6 +62,165 @@ impl Deployment {
     }
 }
 
+/// What `djship deploy swarm` was asked for.
+#[derive(Debug, Clone)]
+pub struct Release {
+    /// The image tag (default: release-<unix time>).
+    pub tag: Option<String>,
+    /// Build the image, or deploy the one already tagged.
+    pub build: bool,
+    /// Push the image to its registry and deploy with the registry login.
+    pub push: bool,
+    pub timeout: Duration,
+    /// Say what happens on stderr as it happens.
+    pub progress: bool,
+}
+
+/// Build (and push) the release's image, label the data node, deploy the stack
+/// `djship init --target swarm` wrote, and wait until every service converged. Earlier
+/// versions of the secrets are removed only when the release converged.
+pub fn deploy(root: &Path, plan: &Plan, r: &Release) -> Result<Deployment> {
+    let file = root.join(STACK_FILE);
+    if !file.is_file() {
+        return Err(Error::Invalid {
+            path: file,
+            message: "no stack file".into(),
+            hint: "run `djship init --target swarm` first".into(),
+        });
+    }
+    let say = |m: String| {
+        if r.progress {
+            eprintln!("{m}");
+        }
+    };
+    let engine = Engine::connect()?;
+    let node = engine.swarm_node()?;
+    let started = Instant::now();
+    let tag = r.tag.clone().unwrap_or_else(|| {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        format!("release-{secs}")
+    });
+    // The repository stack.yaml was written for (init --image), else the plan's.
+    let stack_text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+    let image = stack_image(&stack_text).unwrap_or_else(|| plan.deploy.image.clone());
+    if r.build {
+        let b = engine.build(
+            root,
+            &[format!("{image}:{tag}"), format!("{image}:latest")],
+            &[],
+            r.progress,
+        )?;
+        say(format!(
+            "built {image}:{tag} ({:.1} MB) in {:.1}s",
+            b.size_bytes as f64 / 1e6,
+            b.seconds
+        ));
+    }
+    if r.push {
+        let reference = format!("{image}:{tag}");
+        if registry_of(&image).is_none() {
+            return Err(Error::Invalid {
+                path: file,
+                message: format!(
+                    "--push: the image {image} names no registry (it would go to Docker Hub)"
+                ),
+                hint: "name the registry in the image: djship init --target swarm --force --image registry.example.com/team/NAME (or image in [tool.djship.deploy])".into(),
+            });
+        }
+        say(format!("pushing {reference}..."));
+        engine.push(&reference)?;
+    }
+    let label = data_label(plan);
+    let labelled = engine.ensure_label(&label, &node)?;
+    if let Some(n) = &labelled {
+        say(format!(
+            "labelled node {n} with {label}=true: the database and its volume stay there"
+        ));
+    }
+    let mut env = vec![
+        ("DJSHIP_IMAGE".to_string(), image.clone()),
+        ("DJSHIP_TAG".to_string(), tag.clone()),
+    ];
+    env.extend(secret_versions(root, &stack_text)?);
+    engine.stack_deploy(root, STACK_FILE, &plan.name, &env, r.push)?;
+    say(format!(
+        "deployed the stack {} with {image}:{tag}; waiting for every service to converge...",
+        plan.name
+    ));
+    let services = engine.wait_converged(&plan.name, r.timeout)?;
+    let mut d = Deployment {
+        stack: plan.name.clone(),
+        image: format!("{image}:{tag}"),
+        labelled,
+        services,
+        removed_secrets: Vec::new(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    // Only after a release converged: a failed one may still roll back to what it replaced.
+    if d.ok() {
+        d.removed_secrets = engine.remove_unused_secrets(&plan.name)?;
+    }
+    Ok(d)
+}
+
+/// The version of each secret stack.yaml names (`${DJSHIP_SECRET_ID_NAME:-0}`), as the
+/// variables `docker stack deploy` reads: a keyed hash (HMAC-SHA256, 12 hex digits) of the
+/// value in docker/secrets/NAME. The same value keeps its name from one deploy to the next;
+/// a changed one gets a new name, so Swarm, which cannot change a secret in place, creates it
+/// and rolls the services that use it. The key (created on first use, mode 0600) keeps the
+/// name from being a way to test guesses of the value.
+pub fn secret_versions(root: &Path, stack_text: &str) -> Result<Vec<(String, String)>> {
+    let mut names: Vec<String> = Vec::new();
+    let variable = format!("${{{SECRET_ID_PREFIX}");
+    for (i, _) in stack_text.match_indices(&variable) {
+        let rest = &stack_text[i + variable.len()..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let key_path = root.join(SECRET_ID_KEY);
+    let key = match std::fs::read(&key_path) {
+        Ok(k) if k.len() >= 32 => k,
+        _ => {
+            let mut k = [0u8; 32];
+            getrandom::fill(&mut k).map_err(|e| Error::Invalid {
+                path: key_path.clone(),
+                message: format!("no randomness for the secrets' version key: {e}"),
+                hint: "run the command again".into(),
+            })?;
+            let hex: String = k.iter().map(|b| format!("{b:02x}")).collect();
+            crate::write::write_atomic(&key_path, hex.as_bytes(), 0o600)?;
+            hex.into_bytes()
+        }
+    };
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key);
+    let mut out = Vec::new();
+    for name in names {
+        let file = root.join(SECRETS_DIR).join(&name);
+        let value = std::fs::read(&file).map_err(|e| Error::Invalid {
+            path: file.clone(),
+            message: format!("stack.yaml uses the secret {name}, and its file cannot be read: {e}"),
+            hint: "run `djship init --target swarm` to write the secrets from .env (or put the value in that file, mode 0600)".into(),
+        })?;
+        let tag = ring::hmac::sign(&key, &value);
+        let id: String = tag.as_ref()[..6]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        out.push((format!("{SECRET_ID_PREFIX}{name}"), id));
+    }
+    Ok(out)
+}
 impl Engine {
     fn stack_cmd(&self, dir: &Path, args: &[&str], env: &[(String, String)]) -> Result<Output> {
         let bin = stack_docker(self);
@@ -420,6 +583,46 @@ mod registry_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_keeps_its_version_until_its_value_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = dir.path().join(SECRETS_DIR);
+        std::fs::create_dir_all(&secrets).unwrap();
+        std::fs::write(secrets.join("SECRET_KEY"), "one").unwrap();
+        std::fs::write(secrets.join("POSTGRES_PASSWORD"), "pw").unwrap();
+        let stack = "# each named by a version (DJSHIP_SECRET_ID_NAME, set by djship deploy)\n    name: shop_SECRET_KEY_${DJSHIP_SECRET_ID_SECRET_KEY:-0}\n    name: shop_POSTGRES_PASSWORD_${DJSHIP_SECRET_ID_POSTGRES_PASSWORD:-0}\n";
+        let first = secret_versions(dir.path(), stack).unwrap();
+        assert_eq!(first.len(), 2);
+        assert_eq!(first[0].0, "DJSHIP_SECRET_ID_SECRET_KEY");
+        assert!(first.iter().all(|(_, id)| id.len() == 12), "{first:?}");
+        // The key was made once, private; the same values give the same versions.
+        let key = dir.path().join(SECRET_ID_KEY);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(secret_versions(dir.path(), stack).unwrap(), first);
+        // A changed value: a new version for it alone.
+        std::fs::write(secrets.join("SECRET_KEY"), "two").unwrap();
+        let second = secret_versions(dir.path(), stack).unwrap();
+        assert_ne!(second[0], first[0]);
+        assert_eq!(second[1], first[1]);
+        // Another key (another machine without the key file): other versions, so the
+        // version does not tell the value.
+        std::fs::remove_file(&key).unwrap();
+        assert_ne!(secret_versions(dir.path(), stack).unwrap()[1], first[1]);
+        // A secret the stack names without its file: the error names the file.
+        std::fs::remove_file(secrets.join("SECRET_KEY")).unwrap();
+        let e = secret_versions(dir.path(), stack).unwrap_err().to_string();
+        assert!(
+            e.contains("SECRET_KEY") && e.contains("djship init --target swarm"),
+            "{e}"
+        );
+    }
+
     use serde_json::json;
 
     fn task(state: &str, desired: &str, iteration: u64) -> Value {

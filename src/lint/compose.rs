@@ -325,8 +325,8 @@ pub fn parse(src: &Source) -> Result<Option<Node>, (Range<usize>, String)> {
     if text.len() > MAX_BYTES {
         return Err((0..0, "the file is larger than 4 MiB".into()));
     }
-    let docs = std::panic::catch_unwind(|| MarkedYamlOwned::load_from_str(text))
-        .map_err(|_| (0..0, "the YAML parser failed on this file".to_string()))?
+    let docs = crate::contain::contain(|| MarkedYamlOwned::load_from_str(text))
+        .ok_or_else(|| (0..0, "the YAML parser failed on this file".to_string()))?
         .map_err(|e| {
             let at = src.byte_of_char(e.marker().index());
             (at..at, e.info().to_string())

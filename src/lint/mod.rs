@@ -8,7 +8,6 @@
 //! [`fix`] applies the safe mechanical fixes.
 
 pub mod compose;
-pub mod dockerfile;
 pub mod fix;
 pub mod git;
 pub mod output;
@@ -22,9 +21,9 @@ mod suppress;
 use crate::config::{Config, LintConfig};
 use crate::detect::evidence::Warning;
 use crate::detect::Facts;
+use crate::dockerfile::{self, Dockerfile};
 pub use crate::severity::Severity;
 use compose::ComposeFile;
-use dockerfile::Dockerfile;
 use serde::Serialize;
 use source::Source;
 use std::collections::BTreeMap;

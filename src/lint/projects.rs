@@ -7,11 +7,11 @@
 //! and the rules that compare a Dockerfile with the settings use the project that
 //! Dockerfile copies.
 
-use super::dockerfile::Dockerfile;
 use super::Context;
 use crate::config::Config;
 use crate::detect::evidence::{Evidence, Warning};
 use crate::detect::{layout, Facts, Options};
+use crate::dockerfile::Dockerfile;
 use crate::error::Error;
 use std::path::{Path, PathBuf};
 

@@ -1,9 +1,11 @@
 //! Options: the command-line flags, the project's djship config and the defaults, resolved
 //! once, before anything is read. Every later stage takes them from here.
 
+pub mod deploy;
+
 use crate::config::Config;
-use crate::detect::evidence::{Evidence, Warning};
 use crate::error::{Error, Result};
+use crate::evidence::{Evidence, Warning};
 use std::path::{Path, PathBuf};
 
 /// Images the user chose (a flag wins over the config); `None` leaves the plan's default,
@@ -106,8 +108,11 @@ pub struct Options {
     pub ci: Vec<String>,
     /// Templates the project overrides (the config's `templates` folder).
     pub template_dir: Option<PathBuf>,
+    /// The application's name: the project folder's, as a DNS label (`My Site_2`:
+    /// `my-site-2`); it names the image, the stack, the database and the namespace.
+    pub name: String,
     /// How the production targets run the application (flags, then config, then defaults).
-    pub deploy: crate::plan::deploy::Deploy,
+    pub deploy: deploy::Deploy,
     /// Warnings about the options themselves (a bad config value, uv missing).
     pub warnings: Vec<Warning>,
 }
@@ -179,9 +184,9 @@ impl Options {
                 project_file(&root, &root.join(p), what)?;
             }
         }
-        let deploy = crate::plan::deploy::build(
+        let deploy = deploy::build(
             &merge_deploy(&deploy_flags, &config.deploy),
-            &crate::plan::slug(&name),
+            &slug(&name),
             &mut warnings,
         );
         let ci = if flags.ci.is_empty() {
@@ -191,19 +196,13 @@ impl Options {
         };
         let mut ci_names = Vec::new();
         for name in ci {
-            if crate::targets::ci::by_name(&name).is_none() {
-                return Err(Error::Invalid {
-                    path: root.join("pyproject.toml"),
-                    message: format!("no CI provider named {name:?} ([tool.djship] ci)"),
-                    hint: format!("choose from: {}", crate::targets::ci::names().join(", ")),
-                });
-            }
             if !ci_names.contains(&name) {
                 ci_names.push(name);
             }
         }
         Ok(Options {
             ci: ci_names,
+            name: slug(&name),
             deploy,
             images: ImageChoice::merge(&flags.images, &config),
             template_dir: config.templates.as_ref().map(|t| root.join(t)),
@@ -268,7 +267,7 @@ fn project_file(root: &Path, path: &Path, what: &str) -> Result<String> {
         message: "the file is outside the project folder".into(),
         hint: format!(
             "copy it into the project (for example under {}/, which .gitignore keeps out of git) and name that copy",
-            crate::plan::deploy::SELF_SIGNED_DIR
+            deploy::SELF_SIGNED_DIR
         ),
     })?;
     let text = std::fs::read_to_string(&full).map_err(|e| Error::io(&full, e))?;
@@ -280,4 +279,40 @@ fn project_file(root: &Path, path: &Path, what: &str) -> Result<String> {
         });
     }
     Ok(rel.to_string_lossy().into_owned())
+}
+
+/// A name as a DNS label: lowercase ASCII letters, digits and single hyphens, starting
+/// with a letter.
+pub fn slug(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    while out.contains("--") {
+        out = out.replace("--", "-");
+    }
+    let out = out.trim_matches('-').to_string();
+    if out.is_empty() || !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        format!("app-{out}").trim_end_matches('-').to_string()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod slug_tests {
+    use super::slug;
+
+    #[test]
+    fn names_become_dns_labels() {
+        assert_eq!(slug("My Site_2"), "my-site-2");
+        assert_eq!(slug("123"), "app-123");
+        assert_eq!(slug("--"), "app");
+    }
 }

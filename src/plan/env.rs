@@ -2,9 +2,10 @@
 //! secrets. Values may hold `${NAME}` references to generated secrets; the writer resolves
 //! them (and keeps the values of an existing .env).
 
-use super::deploy::Deploy;
+use super::{Database, DbEngine};
 use crate::checks::{self, Check};
 use crate::detect::{DbKind, Facts};
+use crate::options::deploy::Deploy;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -101,7 +102,7 @@ pub fn plan(
     facts: &Facts,
     deploy: &Deploy,
     name: &str,
-    db_service: Option<&str>,
+    database: Option<&Database>,
     redis: bool,
     patch: bool,
 ) -> EnvPlan {
@@ -156,9 +157,9 @@ pub fn plan(
             None,
             false,
             if text {
-                "Django's DEBUG: empty in production, because the settings read it as text and any non-empty value (\"False\" too) turns it on; compose.yaml turns it on for development"
+                "Django's DEBUG: empty in production, because the settings read it as text and any non-empty value (\"False\" too) turns it on; the development setup turns it on"
             } else {
-                "Django's DEBUG: False in production; compose.yaml turns it on for development"
+                "Django's DEBUG: False in production; the development setup turns it on"
             },
         );
         p.debug_var = Some(v);
@@ -178,7 +179,7 @@ pub fn plan(
     // Settings that assume HTTPS: production serves HTTPS (nginx, or a load balancer in
     // front), so they stay as the settings want them; the development stack serves plain
     // HTTP, where an HTTPS redirect answers every page with 301 and secure-only cookies never
-    // come back: compose.yaml turns them off there.
+    // come back: the development setup turns them off there.
     for v in &facts.env_vars {
         let Some(setting) = v.setting.as_deref() else {
             continue;
@@ -236,8 +237,8 @@ pub fn plan(
 
     // The database service and how Django reaches it.
     let default_db = facts.databases.iter().find(|d| d.alias == "default");
-    match db_service {
-        Some("db") => {
+    match database {
+        Some(db) if db.kind == DbEngine::Postgresql => {
             p.push(
                 "POSTGRES_DB",
                 Some(name.replace('-', "_")),
@@ -280,17 +281,17 @@ pub fn plan(
                         "${POSTGRES_DB}",
                         "${POSTGRES_USER}",
                         "${POSTGRES_PASSWORD}",
-                        "db",
+                        &db.service,
                         "5432",
                     ],
                 );
             } else if patch {
                 p.push(
                     "POSTGRES_HOST",
-                    Some("db".into()),
+                    Some(db.service.clone()),
                     None,
                     false,
-                    "database host: the compose service name",
+                    "database host: the database service's name",
                 );
                 p.push(
                     "POSTGRES_PORT",
@@ -301,7 +302,7 @@ pub fn plan(
                 );
             }
         }
-        Some("mariadb") => {
+        Some(db) if db.kind == DbEngine::Mariadb => {
             p.push(
                 "MARIADB_DATABASE",
                 Some(name.replace('-', "_")),
@@ -343,7 +344,7 @@ pub fn plan(
                         "${MARIADB_DATABASE}",
                         "${MARIADB_USER}",
                         "${MARIADB_PASSWORD}",
-                        "mariadb",
+                        &db.service,
                         "3306",
                     ],
                 );
@@ -352,12 +353,12 @@ pub fn plan(
         _ => {}
     }
     // The settings pick their database by a variable: give it the value that selects the
-    // database compose runs.
+    // database the stack runs.
     for db in facts.databases.iter().filter(|d| d.alias == "default") {
         if let Some(sel) = &db.selected_by {
             if Some(&sel.var) != db.url_env.as_ref() && !sel.var.is_empty() {
                 let comment = format!(
-                    "selects the database in the settings ({}: {}); {} gives {:?}, the database compose runs",
+                    "selects the database in the settings ({}: {}); {} gives {:?}, the database the stack runs",
                     sel.evidence,
                     sel.test,
                     if sel.value.is_some() { "this value" } else { "leaving it unset" },
@@ -399,7 +400,7 @@ pub fn plan(
                     Some(format!("redis://redis:6379/{db}")),
                     None,
                     false,
-                    "Redis URL: the compose service",
+                    "Redis URL: the redis service",
                 );
             }
         }

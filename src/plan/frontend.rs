@@ -210,7 +210,7 @@ pub(super) fn stage(f: &Frontend, notes: &mut Vec<String>) -> Option<FrontendSta
         .collect();
     if !f.build_scripts.is_empty() {
         notes.push(format!(
-            "the frontend is built in a Node stage ({}): {}; compose.yaml (development) uses the project folder as it is: run the build there first",
+            "the frontend is built in a Node stage ({}): {}; the development setup uses the project folder as it is: run the build there first",
             f.build_reason, f.reason
         ));
     } else {

@@ -1,7 +1,6 @@
 //! Every decision djship makes, as one serializable value (`djship inspect --json` prints it).
 //! Templates only read the plan; they decide nothing.
 
-pub mod deploy;
 pub mod env;
 mod frontend;
 pub mod observe;
@@ -18,7 +17,6 @@ use crate::options::Options;
 use crate::shell::quote as shell_quote;
 use env::EnvPlan;
 use serde::Serialize;
-use std::str::FromStr;
 
 /// Versions of the tools the generated setup installs itself. Bumped by hand, tested end to end.
 pub const UV_VERSION: &str = "0.13.9";
@@ -94,7 +92,10 @@ pub struct Database {
     pub image: String,
     /// Path of the data inside the database container.
     pub data_dir: String,
-    pub healthcheck: Vec<String>,
+    /// The command (argv, run in the database's container; `sh -c LINE` for a shell line)
+    /// that exits 0 once the database accepts connections. Each target writes it in its
+    /// own form: a compose healthcheck, a Kubernetes probe, a CI wait loop.
+    pub ready: Vec<String>,
 }
 
 /// The database server the stack runs.
@@ -201,7 +202,7 @@ pub struct Plan {
     #[serde(skip)]
     pub patched_settings: Option<String>,
     /// How the production targets run it: host names, HTTPS, image, replicas, resources.
-    pub deploy: deploy::Deploy,
+    pub deploy: crate::options::deploy::Deploy,
     /// How the project's tests run (the CI pipelines run them in the built image).
     pub tests: testing::Tests,
     /// JSON log lines with request IDs, one access log (nginx's), rotation.
@@ -226,28 +227,6 @@ impl Serialize for CaBundle {
     }
 }
 
-pub fn slug(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    while out.contains("--") {
-        out = out.replace("--", "-");
-    }
-    let out = out.trim_matches('-').to_string();
-    if out.is_empty() || !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        format!("app-{out}").trim_end_matches('-').to_string()
-    } else {
-        out
-    }
-}
-
 fn url_path(url: Option<&str>, default: &str) -> String {
     let u = url.unwrap_or(default).trim();
     // Absolute URLs (a CDN) are not served by nginx: keep the default path for local files.
@@ -268,11 +247,11 @@ fn tool_pins(python: &str, django: Option<&str>) -> (&'static str, &'static str,
         .nth(1)
         .and_then(|m| m.parse().ok())
         .unwrap_or(99);
-    let django = django.and_then(|d| pep508_rs::pep440_rs::Version::from_str(d).ok());
+    let django = django.and_then(crate::contain::version);
     let older = |v: &str| {
         django
             .as_ref()
-            .is_some_and(|d| pep508_rs::pep440_rs::Version::from_str(v).is_ok_and(|v| *d < v))
+            .is_some_and(|d| crate::contain::version(v).is_some_and(|v| *d < v))
     };
     let driver = if older("3.1") {
         PSYCOPG2_DJANGO_30
@@ -299,7 +278,6 @@ pub fn build(
     monitoring: bool,
     patched: Option<(patch::SettingsPatch, String)>,
 ) -> Plan {
-    let root_name = o.project_name();
     let port: u16 = 8000;
     let mut notes = Vec::new();
     // The Python of the image the user chose, when its tag says (python:3.12-slim): the
@@ -371,12 +349,12 @@ pub fn build(
 
     let paths = paths(facts, &workdir);
 
-    let name = slug(&root_name);
+    let name = o.name.clone();
     let env = env::plan(
         facts,
         &o.deploy,
         &name,
-        database.as_ref().map(|d| d.service.as_str()),
+        database.as_ref(),
         redis,
         o.patch_settings,
     );
@@ -615,12 +593,12 @@ fn database(
             service: "mariadb".into(),
             image: images.mariadb.clone(),
             data_dir: "/var/lib/mysql".into(),
-            healthcheck: ["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"]
+            ready: ["healthcheck.sh", "--connect", "--innodb_initialized"]
                 .map(String::from)
                 .to_vec(),
         }),
         DbKind::Oracle => {
-            notes.push("Oracle is not run in compose: point the settings' database variables at your Oracle server".into());
+            notes.push("Oracle is not run by the generated setup: point the settings' database variables at your Oracle server".into());
             None
         }
         _ => {
@@ -636,8 +614,9 @@ fn database(
                 service: "db".into(),
                 image: images.postgres.clone(),
                 data_dir: "/var/lib/postgresql/data".into(),
-                healthcheck: [
-                    "CMD-SHELL",
+                ready: [
+                    "sh",
+                    "-c",
                     "pg_isready -U \"${POSTGRES_USER}\" -d \"${POSTGRES_DB}\"",
                 ]
                 .map(String::from)
@@ -874,9 +853,7 @@ mod tests {
     }
 
     #[test]
-    fn slugs_and_urls() {
-        assert_eq!(slug("My Site_2"), "my-site-2");
-        assert_eq!(slug("123"), "app-123");
+    fn url_paths() {
         assert_eq!(url_path(Some("static/"), "/static/"), "/static/");
         assert_eq!(url_path(Some("/assets"), "/static/"), "/assets/");
         assert_eq!(

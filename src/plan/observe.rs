@@ -7,7 +7,6 @@ use super::Server;
 use crate::detect::Facts;
 use crate::options::Options;
 use serde::Serialize;
-use std::str::FromStr;
 
 /// django-prometheus, added to the image when the project does not declare it (it brings
 /// prometheus-client). 2.5.0 supports Django 4.2 to 6.0.
@@ -124,9 +123,11 @@ pub fn monitoring(
         return None;
     }
     if let Some(d) = &facts.django {
-        use pep508_rs::pep440_rs::Version;
-        let old = match (Version::from_str(&d.value), Version::from_str("4.2")) {
-            (Ok(v), Ok(min)) => v < min,
+        let old = match (
+            crate::contain::version(&d.value),
+            crate::contain::version("4.2"),
+        ) {
+            (Some(v), Some(min)) => v < min,
             _ => false,
         };
         if old {

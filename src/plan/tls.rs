@@ -6,8 +6,8 @@
 //! A pair already on disk is kept while it still fits (every host named, more than 30 days
 //! left, the key matches): re-running `djship init` changes nothing.
 
-use super::deploy::{Deploy, Tls};
 use crate::error::{Error, Result};
+use crate::options::deploy::{Deploy, Tls};
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     Issuer, KeyPair, KeyUsagePurpose,
@@ -99,7 +99,7 @@ fn fits(f: &TlsFiles, names: &[String]) -> bool {
 /// A new CA and a server certificate for `names`, signed by it; the CA's key is dropped.
 pub fn generate(names: &[String], project: &str) -> Result<TlsFiles> {
     let fail = |e: rcgen::Error| Error::Invalid {
-        path: super::deploy::SELF_SIGNED_DIR.into(),
+        path: crate::options::deploy::SELF_SIGNED_DIR.into(),
         message: format!("could not make the self-signed certificate: {e}"),
         hint: "name your own with --tls-cert and --tls-key, or turn TLS off with --no-tls".into(),
     };
@@ -150,7 +150,7 @@ mod tests {
             hosts: Some(hosts.iter().map(|h| h.to_string()).collect()),
             ..Default::default()
         };
-        super::super::deploy::build(&c, "shop", &mut Vec::new())
+        crate::options::deploy::build(&c, "shop", &mut Vec::new())
     }
 
     #[test]
@@ -197,7 +197,7 @@ mod tests {
             tls: Some(false),
             ..Default::default()
         };
-        let d = super::super::deploy::build(&c, "shop", &mut Vec::new());
+        let d = crate::options::deploy::build(&c, "shop", &mut Vec::new());
         assert!(resolve(&d, tmp.path(), "shop").unwrap().is_none());
     }
 }

@@ -63,9 +63,42 @@ pub struct Artifact {
     pub content: String,
     /// Unix mode; `None` keeps an existing file's mode (0644 for a new file).
     pub mode: Option<u32>,
-    /// Holds secrets: diffs show their lengths, never their values.
-    pub secret: bool,
+    /// What of the file is secret: diffs never show it.
+    pub secret: Secrecy,
     pub kind: Kind,
+}
+
+/// What of an artifact is secret. A diff (`--dry-run`, the overwrite error) shows a secret's
+/// length, never its value.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Secrecy {
+    /// Nothing: the file is shown as it is.
+    #[default]
+    Public,
+    /// `KEY=VALUE` lines (an env file): the values of the names listed are shown, every other
+    /// value is hidden, so a variable the user added by hand is never shown.
+    EnvFile { shown: Vec<String> },
+    /// The whole file is one secret (a key, a password file).
+    Whole,
+}
+
+impl Secrecy {
+    pub fn is_secret(&self) -> bool {
+        *self != Secrecy::Public
+    }
+
+    /// An env file showing the values of the plan's variables that are not secret.
+    pub fn env_file(plan: &Plan) -> Secrecy {
+        Secrecy::EnvFile {
+            shown: plan
+                .env
+                .vars
+                .iter()
+                .filter(|v| !v.secret)
+                .map(|v| v.name.clone())
+                .collect(),
+        }
+    }
 }
 
 /// How an artifact meets a file that already exists.
@@ -88,7 +121,7 @@ impl Artifact {
             path: path.to_string(),
             content,
             mode: Some(mode),
-            secret: false,
+            secret: Secrecy::Public,
             kind: Kind::Generated,
         }
     }
@@ -114,7 +147,7 @@ pub fn artifacts(
     env: &[EnvValue],
     tls: Option<TlsFiles>,
     target: &dyn Target,
-    ci: &[String],
+    ci: &[&'static dyn ci::Provider],
     template_dir: Option<&Path>,
 ) -> Result<Vec<Artifact>> {
     let t = Templates::new(template_dir, env, tls)?;

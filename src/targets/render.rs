@@ -230,6 +230,10 @@ impl Templates {
         });
         // Compose interpolates `$`: a literal dollar is written `$$`.
         env.add_filter("compose", |v: JValue| -> JValue { compose_escape(v) });
+        // A command (argv) as Docker's healthcheck test: `sh -c LINE` as CMD-SHELL.
+        env.add_filter("docker_test", |argv: Vec<String>| -> Vec<String> {
+            docker_test(&argv)
+        });
         for (name, text) in EMBEDDED {
             let custom = template_dir.map(|d| d.join(name)).filter(|p| p.is_file());
             let source = match custom {
@@ -437,4 +441,15 @@ fn tidy(s: &str) -> String {
     }
     let trimmed = out.trim_end_matches('\n');
     format!("{trimmed}\n")
+}
+
+/// A command (argv) as Docker's healthcheck test: `["CMD-SHELL", LINE]` for `sh -c LINE`,
+/// else `["CMD", ...argv]`.
+pub fn docker_test(argv: &[String]) -> Vec<String> {
+    match argv {
+        [sh, c, line] if sh == "sh" && c == "-c" => vec!["CMD-SHELL".into(), line.clone()],
+        _ => std::iter::once("CMD".to_string())
+            .chain(argv.iter().cloned())
+            .collect(),
+    }
 }

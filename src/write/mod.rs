@@ -1,11 +1,8 @@
 //! Safe writing: compare with what is on disk, show a unified diff, refuse to overwrite
 //! without `--force`, write atomically (temp file + rename) with the right mode.
 
-/// The .env values and their parser moved to the plan; kept here for callers of the old path.
-pub use crate::plan::secrets;
-
 use crate::error::{Error, Result};
-use crate::targets::{Artifact, Kind};
+use crate::targets::{Artifact, Kind, Secrecy};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -28,8 +25,8 @@ pub struct Change {
     pub additive: bool,
     /// The user's own file changed because a flag asked for it: its diff is always shown.
     pub requested: bool,
-    /// Secret file: its values are masked in diffs.
-    pub secret: bool,
+    /// What of the file a diff must not show.
+    pub secret: Secrecy,
 }
 
 /// What writing the artifacts would change, file by file.
@@ -128,13 +125,9 @@ pub fn diff(changes: &[Change]) -> String {
         let old = c
             .old
             .as_deref()
-            .map(|o| if c.secret { mask(o) } else { o.to_string() })
+            .map(|o| mask(o, &c.secret))
             .unwrap_or_default();
-        let new = if c.secret {
-            mask(&c.new)
-        } else {
-            c.new.clone()
-        };
+        let new = mask(&c.new, &c.secret);
         let from = if c.old.is_some() {
             format!("a/{}", c.path)
         } else {
@@ -150,17 +143,26 @@ pub fn diff(changes: &[Change]) -> String {
     out
 }
 
-fn mask(env: &str) -> String {
-    env.lines()
-        .map(|l| match l.split_once('=') {
-            Some((k, v))
-                if !l.starts_with('#') && !v.is_empty() && crate::detect::is_secret_name(k) =>
-            {
-                format!("{k}=<secret: {} characters>\n", v.len())
-            }
-            _ => format!("{l}\n"),
-        })
-        .collect()
+/// The text a diff shows of a file: a secret's length in place of its value.
+fn mask(text: &str, secrecy: &Secrecy) -> String {
+    match secrecy {
+        Secrecy::Public => text.to_string(),
+        Secrecy::Whole => format!("<secret: {} bytes, not shown>\n", text.len()),
+        Secrecy::EnvFile { shown } => text
+            .lines()
+            .map(|l| {
+                let t = l.trim_start();
+                match l.split_once('=') {
+                    _ if t.is_empty() || t.starts_with('#') => format!("{l}\n"),
+                    Some((k, v)) if v.is_empty() || shown.iter().any(|s| s == k.trim()) => {
+                        format!("{l}\n")
+                    }
+                    Some((k, v)) => format!("{k}=<secret: {} characters>\n", v.len()),
+                    None => format!("<secret line: {} characters>\n", l.len()),
+                }
+            })
+            .collect(),
+    }
 }
 
 /// Write the changes. Without `force`, an existing file whose content would change is an

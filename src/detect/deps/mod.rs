@@ -21,7 +21,6 @@ use pep508_rs::pep440_rs::Operator;
 use serde::{Serialize, Serializer};
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::str::FromStr;
 
 /// Declares each manager's module and lists them in [`ALL`], in the order given.
 macro_rules! managers {
@@ -352,7 +351,7 @@ pub fn normalize_name(name: &str) -> String {
 
 /// The lowest version a specifier set allows (from `==`, `>=`, `~=`, `>`), if any.
 pub fn lower_bound(spec: &str) -> Option<String> {
-    let specs = pep508_rs::pep440_rs::VersionSpecifiers::from_str(spec).ok()?;
+    let specs = crate::contain::specifiers(spec)?;
     specs
         .iter()
         .filter(|s| {
@@ -558,7 +557,7 @@ fn names(ms: &[&Manager]) -> String {
 
 /// The exact version of a specifier that is a single `==` pin.
 pub fn pinned_version(spec: &str) -> Option<String> {
-    let specs = pep508_rs::pep440_rs::VersionSpecifiers::from_str(spec).ok()?;
+    let specs = crate::contain::specifiers(spec)?;
     let only = specs.iter().next().filter(|_| specs.len() == 1)?;
     matches!(only.operator(), Operator::Equal | Operator::ExactEqual)
         .then(|| only.version().to_string())

@@ -294,7 +294,7 @@ fn parse_pep508(spec: &str) -> Result<Requirement<pep508_rs::VerbatimUrl>, Strin
             );
         }
     }
-    std::panic::catch_unwind(|| Requirement::<pep508_rs::VerbatimUrl>::from_str(spec))
-        .map_err(|_| "not a valid PEP 508 requirement (the parser failed on it)".to_string())?
+    crate::contain::contain(|| Requirement::<pep508_rs::VerbatimUrl>::from_str(spec))
+        .ok_or_else(|| "not a valid PEP 508 requirement (the parser failed on it)".to_string())?
         .map_err(|e| format!("not a valid PEP 508 requirement: {}", e.message))
 }

@@ -17,7 +17,7 @@
 use super::evidence::{Evidence, Warning};
 use super::python::{normalize, path_join, Value};
 use super::settings::Evaluated;
-use crate::lint::dockerfile;
+use crate::dockerfile;
 use serde::Serialize;
 use serde_json::Value as Json;
 use std::path::Path;

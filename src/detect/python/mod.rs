@@ -27,8 +27,22 @@ pub struct PyFile {
 
 impl PyFile {
     pub fn parse(rel: &str, source: String) -> PyFile {
-        let parsed = parse_unchecked_source(&source, PySourceType::Python);
         let index = LineIndex::from_source_text(&source);
+        let Some(parsed) =
+            crate::contain::contain(|| parse_unchecked_source(&source, PySourceType::Python))
+        else {
+            return PyFile {
+                rel: rel.to_string(),
+                syntax_error: Some(Warning {
+                    evidence: Evidence::file(rel),
+                    message: "the Python parser failed on this file".into(),
+                    fallback: "read nothing from it; facts from this file are missing".into(),
+                }),
+                source,
+                index,
+                body: Vec::new(),
+            };
+        };
         let syntax_error = parsed.errors().first().map(|e| Warning {
             evidence: Evidence::at(
                 rel,

@@ -709,10 +709,10 @@ fn env_check(t: &Target, compose: &Compose, lookup: &Lookup) -> Check {
     }
     // The image's ENV (the final stage of the Dockerfile).
     if let Ok(text) = std::fs::read_to_string(t.root.join("Dockerfile")) {
-        let d = crate::lint::dockerfile::parse(&text);
+        let d = crate::dockerfile::parse(&text);
         for s in d.stage_chain(d.final_stage()) {
             for i in d.stage(s).filter(|i| i.keyword == "ENV") {
-                for (k, _) in crate::lint::dockerfile::assignments(&i.args) {
+                for (k, _) in crate::dockerfile::assignments(&i.args) {
                     provided.entry(k).or_insert_with(|| "Dockerfile ENV".into());
                 }
             }

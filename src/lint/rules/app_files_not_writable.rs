@@ -1,6 +1,6 @@
 use super::run_text;
+use crate::dockerfile::Dockerfile;
 use crate::lint::compose::mounts;
-use crate::lint::dockerfile::Dockerfile;
 use crate::lint::start::{self, Image};
 use crate::lint::{Context, Hit, Rule, Severity};
 

@@ -1,5 +1,5 @@
 use super::{commands, run_text};
-use crate::lint::dockerfile::{shell_words, substitute, Dockerfile};
+use crate::dockerfile::{shell_words, substitute, Dockerfile};
 use crate::lint::{Context, Hit, Rule, Severity};
 use std::collections::BTreeMap;
 
@@ -252,7 +252,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
     let mut out = Vec::new();
     for (file, df) in super::deployed_dockerfiles(ctx) {
         let chain = df.stage_chain(df.final_stage());
-        let runs: Vec<(usize, &crate::lint::dockerfile::Instruction)> = df
+        let runs: Vec<(usize, &crate::dockerfile::Instruction)> = df
             .instructions
             .iter()
             .enumerate()
@@ -294,7 +294,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::dockerfile::parse;
+    use crate::dockerfile::parse;
 
     fn left(run: &str) -> Vec<String> {
         let df = parse(&format!(

@@ -1,5 +1,5 @@
 use super::final_command;
-use crate::lint::dockerfile::shell_words;
+use crate::dockerfile::shell_words;
 use crate::lint::{Context, Hit, Rule, Severity};
 use std::ops::Range;
 

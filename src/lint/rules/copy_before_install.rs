@@ -1,5 +1,5 @@
 use super::{commands, run_text};
-use crate::lint::dockerfile::{Dockerfile, Instruction};
+use crate::dockerfile::{Dockerfile, Instruction};
 use crate::lint::{Context, Hit, Rule, Severity};
 
 pub const RULE: Rule = Rule {

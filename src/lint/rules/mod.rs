@@ -5,8 +5,8 @@
 //! `djship inspect` reports), `DLnnnn` hadolint's code where the rule is hadolint's.
 
 use super::compose::{ComposeFile, Node, Role};
-use super::dockerfile::Instruction;
 use super::{Context, Rule};
+use crate::dockerfile::Instruction;
 
 mod add_instead_of_copy;
 mod allowed_hosts_wildcard;
@@ -157,7 +157,7 @@ pub fn commands(text: &str) -> Vec<Vec<String>> {
         .flat_map(|s| s.split("||"))
         .map(|s| {
             // A shell comment ends the command.
-            let mut w = super::dockerfile::shell_words(s);
+            let mut w = crate::dockerfile::shell_words(s);
             if let Some(c) = w.iter().position(|x| x.starts_with('#')) {
                 w.truncate(c);
             }
@@ -171,7 +171,7 @@ pub fn commands(text: &str) -> Vec<Vec<String>> {
 /// are skipped by the rules about what runs in production).
 pub fn deployed_dockerfiles(
     ctx: &Context,
-) -> impl Iterator<Item = &(String, super::dockerfile::Dockerfile)> {
+) -> impl Iterator<Item = &(String, crate::dockerfile::Dockerfile)> {
     ctx.dockerfiles
         .iter()
         .filter(|(p, _)| super::compose::role(p) != Role::Development)
@@ -206,7 +206,7 @@ pub fn not_dev(ctx: &Context) -> impl Iterator<Item = (&str, &ComposeFile)> {
 
 /// Is the final image a server djship does not build the app into (nginx, a database,
 /// a proxy)? Rules about the Django app's image skip those.
-pub fn is_infrastructure_image(df: &super::dockerfile::Dockerfile) -> bool {
+pub fn is_infrastructure_image(df: &crate::dockerfile::Dockerfile) -> bool {
     let Some(stage) = df.stages.last() else {
         return false;
     };
@@ -242,7 +242,7 @@ pub fn production_env(ctx: &Context) -> Vec<EnvSetting<'_>> {
     let mut out = Vec::new();
     for (file, df) in deployed_dockerfiles(ctx) {
         for i in df.stage(df.final_stage()).filter(|i| i.keyword == "ENV") {
-            for (key, value) in super::dockerfile::assignments(&i.args) {
+            for (key, value) in crate::dockerfile::assignments(&i.args) {
                 if let Some(value) = value {
                     let range = ctx.src(file).find(i.line, i.end_line, &key);
                     out.push(EnvSetting {
@@ -346,7 +346,7 @@ pub fn replicas(svc: &Node) -> Option<(u32, &Node)> {
 pub fn dockerfile_of<'a>(
     ctx: &'a Context,
     svc: &Node,
-) -> Option<&'a (String, super::dockerfile::Dockerfile)> {
+) -> Option<&'a (String, crate::dockerfile::Dockerfile)> {
     let build = svc.get("build")?;
     let (context, file) = match build.as_str() {
         Some(c) => (c.to_string(), "Dockerfile".to_string()),
@@ -374,7 +374,7 @@ pub fn dockerfile_of<'a>(
 }
 
 /// The command words of the final stage's ENTRYPOINT and CMD, ARG/ENV expanded.
-pub fn final_command(df: &super::dockerfile::Dockerfile) -> (Vec<String>, Option<&Instruction>) {
+pub fn final_command(df: &crate::dockerfile::Dockerfile) -> (Vec<String>, Option<&Instruction>) {
     let last = df.final_stage();
     let mut words = Vec::new();
     let mut at = None;
@@ -394,7 +394,31 @@ pub fn final_command(df: &super::dockerfile::Dockerfile) -> (Vec<String>, Option
 
 #[cfg(test)]
 mod tests {
-    use super::installs;
+    use super::{installs, ALL};
+
+    /// The settings checks and their lint rules are one list: each check in the registry is
+    /// exactly one rule with its code, name and severity, and no settings rule lacks a check.
+    #[test]
+    fn every_settings_check_is_one_lint_rule() {
+        for c in crate::checks::ALL {
+            let rules: Vec<_> = ALL.iter().filter(|r| r.code == c.code).collect();
+            assert_eq!(rules.len(), 1, "{}: {} lint rules", c.code, rules.len());
+            let r = rules[0];
+            assert_eq!(
+                (r.name, r.severity, r.doc),
+                (c.name, c.severity, c.doc),
+                "{}",
+                c.code
+            );
+        }
+        for r in ALL.iter().filter(|r| r.code.starts_with("DJS")) {
+            assert!(
+                crate::checks::ALL.iter().any(|c| c.code == r.code),
+                "{} is a settings rule without a check in crate::checks::ALL",
+                r.code
+            );
+        }
+    }
 
     #[test]
     fn installs_knows_every_managers_install_commands() {

@@ -29,7 +29,7 @@ pub fn bind(
     let mut rest: Vec<String> = words[server + 1..].to_vec();
     if kind == "gunicorn" {
         if let Some(args) = env("GUNICORN_CMD_ARGS") {
-            rest.extend(crate::lint::dockerfile::shell_words(&args));
+            rest.extend(crate::dockerfile::shell_words(&args));
         }
     }
     let value = |names: &[&str]| -> Option<String> {
@@ -122,7 +122,7 @@ fn check(ctx: &Context) -> Vec<Hit> {
                 format!("the server listens on {host}:{port}, unreachable from outside the container; bind 0.0.0.0:{port}"),
             ));
         }
-        let exposed: Vec<(u32, &crate::lint::dockerfile::Instruction)> = df
+        let exposed: Vec<(u32, &crate::dockerfile::Instruction)> = df
             .instructions
             .iter()
             .enumerate()
@@ -160,12 +160,12 @@ fn check(ctx: &Context) -> Vec<Hit> {
                         .iter()
                         .filter_map(|n| n.as_str().map(String::from))
                         .collect(),
-                    _ => crate::lint::dockerfile::shell_words(&cmd.joined()),
+                    _ => crate::dockerfile::shell_words(&cmd.joined()),
                 };
                 // `sh -c "… && gunicorn …"`: look inside the script too.
                 let flat: Vec<String> = words
                     .iter()
-                    .flat_map(|w| crate::lint::dockerfile::shell_words(w))
+                    .flat_map(|w| crate::dockerfile::shell_words(w))
                     .collect();
                 flat
             });

@@ -1,6 +1,6 @@
 use super::not_dev;
 use crate::detect::is_secret_name;
-use crate::lint::dockerfile::assignments;
+use crate::dockerfile::assignments;
 use crate::lint::{Context, Hit, Rule, Severity};
 
 pub const RULE: Rule = Rule {

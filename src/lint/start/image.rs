@@ -269,7 +269,7 @@ pub(super) fn source_label(df: &Dockerfile) -> Option<String> {
     df.instructions
         .iter()
         .filter(|i| i.keyword == "LABEL")
-        .flat_map(|i| crate::lint::dockerfile::assignments(&i.args))
+        .flat_map(|i| crate::dockerfile::assignments(&i.args))
         .find(|(k, _)| k == "org.opencontainers.image.source")
         .and_then(|(_, v)| v)
         .and_then(|url| {

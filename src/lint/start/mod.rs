@@ -10,8 +10,8 @@
 //! then see only what the context holds.
 
 use super::compose::{self, ComposeFile, Node, Role};
-use super::dockerfile::{Dockerfile, Instruction};
 use super::Context;
+use crate::dockerfile::{Dockerfile, Instruction};
 use std::collections::BTreeSet;
 
 /// Folders of the usual program lookup, for a command named without a path.
@@ -102,7 +102,7 @@ pub fn of_service(ctx: &Context, file: &str, svc: &Node) -> Start {
     let compose_words = |k: &str| -> Option<Vec<String>> {
         let n = svc.get(k)?;
         Some(match n.as_str() {
-            Some(s) => super::dockerfile::shell_words(s),
+            Some(s) => crate::dockerfile::shell_words(s),
             None => n
                 .items()
                 .iter()

@@ -92,7 +92,7 @@ fn privilege_drops() {
 
 #[test]
 fn one_shot_and_dev_server() {
-    let w = |s: &str| super::super::dockerfile::shell_words(s);
+    let w = |s: &str| crate::dockerfile::shell_words(s);
     assert_eq!(
         one_shot_command(&w("python manage.py migrate")).as_deref(),
         Some("manage.py migrate")

@@ -165,15 +165,10 @@ fn db_var(engine: DbEngine, name: &str) -> bool {
 }
 
 /// `docker run` health flags for a compose-style health check.
-fn health_cmd(test: &[String]) -> String {
-    let cmd = match test.first().map(String::as_str) {
-        Some("CMD-SHELL") => test[1..].join(" "),
-        Some("CMD") => test[1..]
-            .iter()
-            .map(|a| quote(a))
-            .collect::<Vec<_>>()
-            .join(" "),
-        _ => test.join(" "),
+fn health_cmd(ready: &[String]) -> String {
+    let cmd = match ready {
+        [sh, c, line] if sh == "sh" && c == "-c" => line.clone(),
+        _ => ready.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "),
     };
     unbrace(&cmd)
 }
@@ -272,7 +267,7 @@ pub fn plan(plan: &Plan) -> CiPlan {
         services.push(Service {
             alias: db.service.clone(),
             image: db.image.clone(),
-            health_cmd: health_cmd(&db.healthcheck),
+            health_cmd: health_cmd(&db.ready),
         });
     }
     if plan.redis {
@@ -400,13 +395,15 @@ pub fn plan(plan: &Plan) -> CiPlan {
 }
 
 /// The artifacts of every provider named in `names`.
-pub fn artifacts(plan: &Plan, names: &[String], t: &Templates) -> Result<Vec<Artifact>> {
+pub fn artifacts(
+    plan: &Plan,
+    providers: &[&'static dyn Provider],
+    t: &Templates,
+) -> Result<Vec<Artifact>> {
     let ci = self::plan(plan);
     let mut out = Vec::new();
-    for name in names {
-        if let Some(p) = by_name(name) {
-            out.extend(p.artifacts(plan, &ci, t)?);
-        }
+    for p in providers {
+        out.extend(p.artifacts(plan, &ci, t)?);
     }
     Ok(out)
 }

@@ -2,9 +2,9 @@
 //! environment file and its documented example, .env kept out of git, the CA bundle of
 //! `--ca-cert`, and the settings change of `--patch-settings`.
 
-use super::{Artifact, Kind, Templates};
+use super::{Artifact, Kind, Secrecy, Templates};
 use crate::error::Result;
-use crate::plan::deploy::SELF_SIGNED_DIR;
+use crate::options::deploy::SELF_SIGNED_DIR;
 use crate::plan::{Plan, CA_CERT_PATH};
 
 /// (template, output path, Unix mode)
@@ -35,14 +35,14 @@ pub fn artifacts(plan: &Plan, t: &Templates) -> Result<Vec<Artifact>> {
         ));
     }
     out.push(Artifact {
-        secret: true,
+        secret: Secrecy::env_file(plan),
         ..Artifact::generated(".env", t.render("env.j2", plan)?, 0o600)
     });
     out.push(Artifact {
         path: ".gitignore".into(),
         content: "# Secrets written by djship: never commit them\n.env\n".into(),
         mode: Some(0o644),
-        secret: false,
+        secret: Secrecy::Public,
         kind: Kind::Append {
             present: ENV_IGNORED.iter().map(|s| s.to_string()).collect(),
         },
@@ -53,7 +53,7 @@ pub fn artifacts(plan: &Plan, t: &Templates) -> Result<Vec<Artifact>> {
         }
         out.push(Artifact::generated(&tls.cert, files.cert.clone(), 0o644));
         out.push(Artifact {
-            secret: true,
+            secret: Secrecy::Whole,
             ..Artifact::generated(&tls.key, files.key.clone(), 0o600)
         });
         out.push(Artifact {
@@ -62,7 +62,7 @@ pub fn artifacts(plan: &Plan, t: &Templates) -> Result<Vec<Artifact>> {
                 "# The self-signed certificate's private key: local only\n{SELF_SIGNED_DIR}/\n"
             ),
             mode: Some(0o644),
-            secret: false,
+            secret: Secrecy::Public,
             kind: Kind::Append {
                 present: [
                     format!("{SELF_SIGNED_DIR}/"),
@@ -83,7 +83,7 @@ pub fn artifacts(plan: &Plan, t: &Templates) -> Result<Vec<Artifact>> {
             path: patch.file.clone(),
             content: text.clone(),
             mode: None,
-            secret: false,
+            secret: Secrecy::Public,
             kind: Kind::Requested,
         });
     }

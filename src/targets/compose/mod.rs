@@ -21,6 +21,36 @@ pub const RELEASE_SERVICE: &str = "migrate";
 /// --prod` and the other stack commands activate those the file has.
 pub const PROFILES: &[&str] = &["monitoring", "grafana", "logs"];
 
+/// What a compose file djship wrote says of how it was generated: the commands that run a
+/// stack (`up`, `verify`, `logs`, `down`) take no planning flags, so they read the file on
+/// disk back, here, where its form is known.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    /// nginx serves HTTPS: the file publishes `HTTPS_PORT`.
+    pub tls: bool,
+    /// With the self-signed certificate djship made (its `docker/tls/cert.pem` is mounted).
+    pub self_signed: bool,
+    /// The [`PROFILES`] the file defines.
+    pub profiles: Vec<&'static str>,
+}
+
+impl Written {
+    pub fn read(text: &str) -> Written {
+        Written {
+            tls: text.contains("${HTTPS_PORT"),
+            self_signed: text.contains(&format!(
+                "{}/cert.pem:",
+                crate::options::deploy::SELF_SIGNED_DIR
+            )),
+            profiles: PROFILES
+                .iter()
+                .copied()
+                .filter(|p| text.contains(&format!("profiles: [\"{p}\"]")))
+                .collect(),
+        }
+    }
+}
+
 /// (template, output path, Unix mode)
 const FILES: &[(&str, &str, u32)] = &[
     ("compose.yaml.j2", DEV_FILE, 0o644),
@@ -121,5 +151,25 @@ impl Target for Compose {
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Written;
+
+    #[test]
+    fn a_written_file_tells_how_it_was_generated() {
+        let https = "    ports:\n      - \"${HTTPS_PORT:-443}:443\"\n    volumes:\n      - ./docker/tls/cert.pem:/etc/nginx/tls/cert.pem:ro\n  prometheus:\n    profiles: [\"monitoring\"]\n";
+        let w = Written::read(https);
+        assert!(w.tls && w.self_signed);
+        assert_eq!(w.profiles, vec!["monitoring"]);
+        // The user's own certificate; plain HTTP behind a load balancer.
+        let own = Written::read("      - \"${HTTPS_PORT:-443}:443\"\n      - ./certs/site.pem:/etc/nginx/tls/cert.pem:ro\n");
+        assert!(own.tls && !own.self_signed);
+        assert_eq!(
+            Written::read("      - \"${HTTP_PORT:-80}:80\"\n"),
+            Written::default()
+        );
     }
 }

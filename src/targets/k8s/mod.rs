@@ -7,9 +7,9 @@
 //! Everything comes from the plan: the processes and their checks, the environment and
 //! which of it is secret, the deployment's hosts, TLS, image, replicas and resources.
 
-use super::{Artifact, Target, Templates};
+use super::{Artifact, Secrecy, Target, Templates};
 use crate::error::Result;
-use crate::plan::deploy::DEFAULT_HOST;
+use crate::options::deploy::DEFAULT_HOST;
 use crate::plan::Plan;
 use serde::Serialize;
 
@@ -180,7 +180,7 @@ impl Target for Kubernetes {
             })
             .collect::<Result<Vec<_>>>()?;
         out.push(Artifact {
-            secret: true,
+            secret: Secrecy::EnvFile { shown: Vec::new() },
             ..Artifact::generated(SECRET_FILE, secret_env(plan, t), 0o600)
         });
         Ok(out)

@@ -8,11 +8,10 @@
 //! Everything comes from the plan: processes and checks, the environment and which of it is
 //! secret, the deployment's replicas, resources, TLS and networking choices.
 
-use super::{Artifact, Kind, Target, Templates};
-use crate::error::{Error, Result};
+use super::{Artifact, Kind, Secrecy, Target, Templates};
+use crate::error::Result;
 use crate::plan::Plan;
 use serde::Serialize;
-use std::path::Path;
 
 /// The stack file.
 pub const STACK_FILE: &str = "stack.yaml";
@@ -37,61 +36,6 @@ pub fn stack_image(stack_text: &str) -> Option<String> {
     (!image.is_empty()).then(|| image.to_string())
 }
 
-/// The version of each secret stack.yaml names (`${DJSHIP_SECRET_ID_NAME:-0}`), as the
-/// variables `docker stack deploy` reads: a keyed hash (HMAC-SHA256, 12 hex digits) of the
-/// value in docker/secrets/NAME. The same value keeps its name from one deploy to the next;
-/// a changed one gets a new name, so Swarm, which cannot change a secret in place, creates it
-/// and rolls the services that use it. The key (created on first use, mode 0600) keeps the
-/// name from being a way to test guesses of the value.
-pub fn secret_versions(root: &Path, stack_text: &str) -> Result<Vec<(String, String)>> {
-    let mut names: Vec<String> = Vec::new();
-    let variable = format!("${{{SECRET_ID_PREFIX}");
-    for (i, _) in stack_text.match_indices(&variable) {
-        let rest = &stack_text[i + variable.len()..];
-        let name: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() && !names.contains(&name) {
-            names.push(name);
-        }
-    }
-    if names.is_empty() {
-        return Ok(Vec::new());
-    }
-    let key_path = root.join(SECRET_ID_KEY);
-    let key = match std::fs::read(&key_path) {
-        Ok(k) if k.len() >= 32 => k,
-        _ => {
-            let mut k = [0u8; 32];
-            getrandom::fill(&mut k).map_err(|e| Error::Invalid {
-                path: key_path.clone(),
-                message: format!("no randomness for the secrets' version key: {e}"),
-                hint: "run the command again".into(),
-            })?;
-            let hex: String = k.iter().map(|b| format!("{b:02x}")).collect();
-            crate::write::write_atomic(&key_path, hex.as_bytes(), 0o600)?;
-            hex.into_bytes()
-        }
-    };
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key);
-    let mut out = Vec::new();
-    for name in names {
-        let file = root.join(SECRETS_DIR).join(&name);
-        let value = std::fs::read(&file).map_err(|e| Error::Invalid {
-            path: file.clone(),
-            message: format!("stack.yaml uses the secret {name}, and its file cannot be read: {e}"),
-            hint: "run `djship init --target swarm` to write the secrets from .env (or put the value in that file, mode 0600)".into(),
-        })?;
-        let tag = ring::hmac::sign(&key, &value);
-        let id: String = tag.as_ref()[..6]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        out.push((format!("{SECRET_ID_PREFIX}{name}"), id));
-    }
-    Ok(out)
-}
 /// The node label that pins the database, Redis, nginx and the release job (with their
 /// volumes): `djship deploy swarm` puts it on the manager when no node has it.
 pub fn data_label(plan: &Plan) -> String {
@@ -259,7 +203,7 @@ impl Target for Swarm {
         for v in t.values() {
             if let (true, Some(value)) = (c.secrets.contains(&v.name), &v.value) {
                 out.push(Artifact {
-                    secret: true,
+                    secret: Secrecy::Whole,
                     ..Artifact::generated(
                         &format!("{SECRETS_DIR}/{}", v.name),
                         value.clone(),
@@ -274,7 +218,7 @@ impl Target for Swarm {
                 "# Docker secrets' files written by djship: never commit them\n{SECRETS_DIR}/\n"
             ),
             mode: Some(0o644),
-            secret: false,
+            secret: Secrecy::Public,
             kind: Kind::Append {
                 present: [
                     format!("{SECRETS_DIR}/"),
@@ -310,45 +254,6 @@ mod tests {
             Some("registry.example.com:5000/team/shop")
         );
         assert_eq!(stack_image("image: shop:latest"), None);
-    }
-
-    #[test]
-    fn a_secret_keeps_its_version_until_its_value_changes() {
-        let dir = tempfile::tempdir().unwrap();
-        let secrets = dir.path().join(SECRETS_DIR);
-        std::fs::create_dir_all(&secrets).unwrap();
-        std::fs::write(secrets.join("SECRET_KEY"), "one").unwrap();
-        std::fs::write(secrets.join("POSTGRES_PASSWORD"), "pw").unwrap();
-        let stack = "# each named by a version (DJSHIP_SECRET_ID_NAME, set by djship deploy)\n    name: shop_SECRET_KEY_${DJSHIP_SECRET_ID_SECRET_KEY:-0}\n    name: shop_POSTGRES_PASSWORD_${DJSHIP_SECRET_ID_POSTGRES_PASSWORD:-0}\n";
-        let first = secret_versions(dir.path(), stack).unwrap();
-        assert_eq!(first.len(), 2);
-        assert_eq!(first[0].0, "DJSHIP_SECRET_ID_SECRET_KEY");
-        assert!(first.iter().all(|(_, id)| id.len() == 12), "{first:?}");
-        // The key was made once, private; the same values give the same versions.
-        let key = dir.path().join(SECRET_ID_KEY);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&key).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        assert_eq!(secret_versions(dir.path(), stack).unwrap(), first);
-        // A changed value: a new version for it alone.
-        std::fs::write(secrets.join("SECRET_KEY"), "two").unwrap();
-        let second = secret_versions(dir.path(), stack).unwrap();
-        assert_ne!(second[0], first[0]);
-        assert_eq!(second[1], first[1]);
-        // Another key (another machine without the key file): other versions, so the
-        // version does not tell the value.
-        std::fs::remove_file(&key).unwrap();
-        assert_ne!(secret_versions(dir.path(), stack).unwrap()[1], first[1]);
-        // A secret the stack names without its file: the error names the file.
-        std::fs::remove_file(secrets.join("SECRET_KEY")).unwrap();
-        let e = secret_versions(dir.path(), stack).unwrap_err().to_string();
-        assert!(
-            e.contains("SECRET_KEY") && e.contains("djship init --target swarm"),
-            "{e}"
-        );
     }
 
     #[test]
