@@ -4,7 +4,7 @@
 use super::edge::{csrf_token, Edge};
 use super::{free_port, http_get, services_named_in, Engine, Project, ServiceReport};
 use crate::error::Result;
-use crate::plan::Plan;
+use crate::plan::{DbEngine, Plan};
 use crate::targets::compose::{
     self, PROXY_SERVICE as PROXY, RELEASE_SERVICE as RELEASE, WEB_SERVICE as WEB,
 };
@@ -494,10 +494,9 @@ fn checks(
             return Ok("no database service".into());
         };
         // A SQL client in the database container, as the app's user.
-        let client = match db.service.as_str() {
-            "db" => "psql -v ON_ERROR_STOP=1 -At -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\" -c",
-            "mariadb" => "mariadb -N -u\"$MARIADB_USER\" -p\"$MARIADB_PASSWORD\" \"$MARIADB_DATABASE\" -e",
-            other => return Ok(format!("not checked for {other}")),
+        let client = match db.kind {
+            DbEngine::Postgresql => "psql -v ON_ERROR_STOP=1 -At -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\" -c",
+            DbEngine::Mariadb => "mariadb -N -u\"$MARIADB_USER\" -p\"$MARIADB_PASSWORD\" \"$MARIADB_DATABASE\" -e",
         };
         let token = format!("djship-{}", std::process::id());
         let service = db.service.clone();

@@ -218,14 +218,6 @@ impl Options {
             warnings,
         })
     }
-
-    /// The project's name: its folder's (the plan's name is its slug).
-    pub fn project_name(&self) -> String {
-        self.root
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "app".into())
-    }
 }
 
 /// Each deployment setting from the flags, else from the config.
