@@ -673,7 +673,9 @@ fn monitoring_passes_promtool_and_grafana_structure() {
 /// not run by djship; this test runs the generated settings): with the image's module on the
 /// path, LOGGING keeps the project's own loggers and handlers, is accepted by Django's
 /// dictConfig, and a record written while a request is handled is one JSON line with that
-/// request's ID (an invalid ID is dropped); without the module, the settings are unchanged.
+/// request's ID (an invalid ID is dropped); Django's 404 line for the container's own health
+/// check (its header, from loopback) is left out, an outsider's 404 with the same header and
+/// a health check's 500 are not; without the module, the settings are unchanged.
 #[test]
 fn patched_settings_log_json_lines_with_the_request_id() {
     let Some(python) = tool("python") else { return };
@@ -710,6 +712,12 @@ mw = djship_logging.RequestIdMiddleware(view)
 mw(RequestFactory().get("/", HTTP_X_REQUEST_ID="abc-123"))
 mw(RequestFactory().get("/", HTTP_X_REQUEST_ID="bad id\n{}"))
 logging.getLogger("shop").info("outside")
+rf = RequestFactory()
+req = logging.getLogger("django.request")
+health = {"HTTP_X_DJSHIP_HEALTH_CHECK": "1", "REMOTE_ADDR": "127.0.0.1"}
+req.warning("Not Found: /health", extra={"request": rf.get("/", **health), "status_code": 404})
+req.warning("Not Found: /outsider", extra={"request": rf.get("/", **{**health, "REMOTE_ADDR": "203.0.113.9"}), "status_code": 404})
+req.error("Internal Server Error: /health", extra={"request": rf.get("/", **health), "status_code": 500})
 sys.stderr.write(buf.getvalue())
 print("LINES " + json.dumps([json.loads(l) for l in buf.getvalue().splitlines()]))
 "#;
@@ -732,7 +740,7 @@ print("LINES " + json.dumps([json.loads(l) for l in buf.getvalue().splitlines()]
         .unwrap_or_else(|| panic!("{out}"));
     let lines: serde_json::Value = serde_json::from_str(lines).unwrap();
     let lines = lines.as_array().unwrap();
-    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines.len(), 5, "{lines:?}");
     assert_eq!(lines[0]["request_id"], "abc-123");
     assert_eq!(lines[0]["message"], "paid 42");
     assert_eq!(lines[0]["level"], "WARNING");
@@ -744,6 +752,9 @@ print("LINES " + json.dumps([json.loads(l) for l in buf.getvalue().splitlines()]
         lines[1]
     );
     assert!(lines[2].get("request_id").is_none());
+    assert_eq!(lines[3]["message"], "Not Found: /outsider");
+    assert_eq!(lines[3]["status_code"], 404);
+    assert_eq!(lines[4]["message"], "Internal Server Error: /health");
     // Plain lines for the development stack: not JSON, so the script's own parse fails.
     let (ok, out) = run_py(true, "text");
     assert!(!ok && out.contains("[abc-123] paid 42"), "{out}");
