@@ -43,6 +43,8 @@ pub fn dependency_files(data: &[u8]) {
         "Pipfile",
         "Pipfile.lock",
         "uv.lock",
+        "poetry.lock",
+        "pdm.lock",
         ".python-version",
         "runtime.txt",
         "djship.toml",
@@ -62,6 +64,52 @@ pub fn dependency_files(data: &[u8]) {
     );
     let config = crate::config::Config::load(dir.path(), &mut warnings);
     let _ = crate::detect::detect(dir.path(), &config, &crate::detect::Options::default());
+}
+
+/// The same bytes as every file the frontend detection reads (package.json, the lockfiles,
+/// the bundlers' configs, .nvmrc, a Dockerfile), at the root and in `frontend/`, in an
+/// otherwise plain Django project whose settings point at a build; then the whole detection.
+pub fn frontend(data: &[u8]) {
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let root = dir.path();
+    let _ = std::fs::create_dir_all(root.join("site"));
+    let _ = std::fs::create_dir_all(root.join("frontend"));
+    let project = [
+        (
+            "manage.py",
+            "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"site.settings\")\n",
+        ),
+        ("site/__init__.py", ""),
+        (
+            "site/settings.py",
+            "INSTALLED_APPS = ['django.contrib.staticfiles', 'webpack_loader']\nSTATIC_URL = '/static/'\nSTATIC_ROOT = '/srv/static'\nSTATICFILES_DIRS = ['frontend/dist']\nWEBPACK_LOADER = {'DEFAULT': {'STATS_FILE': 'frontend/webpack-stats.json'}}\n",
+        ),
+    ];
+    for (name, text) in project {
+        let _ = std::fs::write(root.join(name), text);
+    }
+    for name in [
+        "package.json",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        ".yarnrc.yml",
+        "pnpm-lock.yaml",
+        "pnpm-workspace.yaml",
+        "bun.lock",
+        ".nvmrc",
+        ".node-version",
+        "vite.config.js",
+        "webpack.config.js",
+        "angular.json",
+    ] {
+        let _ = std::fs::write(root.join(name), data);
+        let _ = std::fs::write(root.join("frontend").join(name), data);
+    }
+    let _ = std::fs::write(root.join("Dockerfile"), data);
+    let mut warnings = Vec::new();
+    let config = crate::config::Config::load(root, &mut warnings);
+    let _ = crate::detect::detect(root, &config, &crate::detect::Options::default());
 }
 
 pub fn env_file(data: &[u8]) {

@@ -274,6 +274,37 @@ proptest! {
         no_panic(src.as_bytes(), fuzz::dependency_files);
         no_panic(req.as_bytes(), fuzz::dependency_files);
     }
+
+    #[test]
+    fn frontends_of_arbitrary_files(text in frontendish()) {
+        no_panic(text.as_bytes(), fuzz::frontend);
+    }
+}
+
+/// package.json-, lockfile- and config-looking text glued together at random.
+fn frontendish() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "{\"name\": \"app\", ",
+        "\"scripts\": {\"build\": \"vite build\", \"dev\": \"vite\"}, ",
+        "\"scripts\": {\"build\": \"webpack --mode production\"}, ",
+        "\"engines\": {\"node\": \">=18 <21\"}, ",
+        "\"packageManager\": \"pnpm@9.1.0\", ",
+        "\"workspaces\": [\"packages/*\"], ",
+        "\"devDependencies\": {\"vite\": \"^5\"}",
+        "}\n",
+        "lockfileVersion: '9.0'\n",
+        "# yarn lockfile v1\n",
+        "\"lockfileVersion\": 3,\n",
+        "outDir: '../static/dist',\n",
+        "output: { path: path.resolve(__dirname, 'dist') },\n",
+        "v20.11.1\n",
+        "lts/iron\n",
+        "FROM node:20 AS assets\nRUN npm ci && npm run build\n",
+        "\u{0}\u{feff}é\"\\",
+        "[",
+        "{",
+    ]);
+    prop::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
 }
 
 /// Inputs the fuzzers found that made a parser panic (docs/fuzzing.md), each through the
@@ -302,6 +333,10 @@ const FOUND: &[(&str, Target, &str)] = &[
         fuzz::requirement_line,
         "a; python_version == \"é\"",
     ),
+    // djship: the Python version's reader sliced a Dockerfile line's first five bytes to
+    // look for FROM, inside a character (a comment `# ééé`).
+    ("frontend", fuzz::frontend, "\0\u{feff}é\"\\"),
+    ("frontend", fuzz::frontend, "# ééé\nFROM python:3.12-slim\n"),
 ];
 
 #[test]

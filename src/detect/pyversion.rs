@@ -362,7 +362,7 @@ fn declared(
     if let Some((rel, text)) = read("Dockerfile") {
         for (i, line) in text.lines().enumerate() {
             let l = line.trim();
-            if l.len() > 5 && l[..5].eq_ignore_ascii_case("FROM ") {
+            if l.len() > 5 && l.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("FROM ")) {
                 if let Some(rest) = l.split_whitespace().find(|w| w.contains("python:")) {
                     let tag = rest.split("python:").nth(1).unwrap_or("");
                     if let Some(v) = minor_of(tag.split('-').next().unwrap_or("")) {

@@ -673,7 +673,7 @@ fn scan_image(
         if meta.contains(s.as_str()) {
             return Err(format!(
                 "a value of .env ({}…) is in the image config or history",
-                &s[..4]
+                s.chars().take(4).collect::<String>()
             ));
         }
     }
@@ -709,7 +709,7 @@ fn scan_image(
             let _ = child.kill();
             return Err(format!(
                 "a value of .env ({}…) is inside a layer",
-                &secrets[i][..4]
+                secrets[i].chars().take(4).collect::<String>()
             ));
         }
         let keep = carry.len().saturating_sub(longest);
