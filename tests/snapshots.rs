@@ -143,7 +143,7 @@ fn snapshot_target(case: &str, project: &Path, name: &str, args: &[&str]) {
 }
 
 #[test]
-fn fixtures_compose() {
+fn every_target_has_snapshots_of_every_fixture() {
     for name in PROJECT_FIXTURES {
         snapshot_init(name, &fixtures().join(name), name, &[]);
     }
@@ -168,7 +168,7 @@ fn fixture_with_patch_settings_and_ca_cert() {
 }
 
 #[test]
-fn startproject_compose() {
+fn every_target_on_startproject() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(dir) = startproject(tmp.path(), "mysite") else {
         assert!(!tools_required(), "django-admin is required");
@@ -195,7 +195,7 @@ fn startproject_compose() {
 }
 
 #[test]
-fn wagtail_compose() {
+fn every_target_on_wagtail() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(dir) = wagtail_start(tmp.path(), "mysite") else {
         assert!(!tools_required(), "wagtail is required");
@@ -246,6 +246,67 @@ fn ci_pipelines() {
                     shown
                 );
             }
+        }
+    }
+}
+
+/// No snapshot is left over: each file snapshot of a case is in that case's listing of the
+/// files init wrote (a file init no longer writes leaves its snapshot behind otherwise), and
+/// every case is named after a registered target or CI provider.
+#[test]
+fn no_snapshot_is_left_over() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let mut cases: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(rest) = name
+            .strip_prefix("snapshots__")
+            .and_then(|n| n.strip_suffix(".snap"))
+        else {
+            continue;
+        };
+        let (case, file) = rest.split_once("__").unwrap_or((rest, ""));
+        cases
+            .entry(case.to_string())
+            .or_default()
+            .push(file.to_string());
+    }
+    let targets = djship::targets::names();
+    let providers = djship::targets::ci::names();
+    for (case, snapshots) in &cases {
+        if let Some(ci) = case.strip_prefix("ci-") {
+            assert!(
+                providers.iter().any(|p| ci.starts_with(&format!("{p}-"))),
+                "snapshots of {case}: no such CI provider"
+            );
+            continue;
+        }
+        assert!(
+            targets.iter().any(|t| case.starts_with(&format!("{t}-"))),
+            "snapshots of {case}: no such target"
+        );
+        let listing = std::fs::read_to_string(dir.join(format!("snapshots__{case}__files.snap")))
+            .unwrap_or_else(|_| panic!("{case} has file snapshots but no listing"));
+        // After the header, between its two `---` lines.
+        let listed: Vec<String> = listing
+            .lines()
+            .skip(1)
+            .skip_while(|l| *l != "---")
+            .skip(1)
+            .map(|l| l.replace('/', "__"))
+            .collect();
+        assert!(
+            listed.iter().any(|l| l == "Dockerfile"),
+            "{case}: {listed:?}"
+        );
+        for s in snapshots
+            .iter()
+            .filter(|s| !["files", "stdout"].contains(&s.as_str()))
+        {
+            assert!(
+                listed.contains(s),
+                "tests/snapshots/snapshots__{case}__{s}.snap is left over: init on {case} does not write it (delete it)"
+            );
         }
     }
 }
