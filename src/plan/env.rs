@@ -107,26 +107,48 @@ pub fn plan(
     patch: bool,
 ) -> EnvPlan {
     let mut p = EnvPlan::default();
-    let by_setting = |s: &str| {
-        facts
-            .env_vars
-            .iter()
-            .find(|v| v.setting.as_deref() == Some(s))
-            .map(|v| v.name.clone())
-    };
-    // The variable the settings patch reads, when the patch sets that setting.
-    let patches = |checks: &[&Check]| {
-        patch
-            && facts
-                .problems
-                .iter()
-                .any(|p| p.patchable && checks.iter().any(|c| c.code == p.code))
-    };
-    let patched = |s: &str, name: &str, codes: &[&Check]| {
-        by_setting(s).or_else(|| patches(codes).then(|| name.to_string()))
-    };
+    django(&mut p, facts, patch);
+    https_off_in_development(&mut p, facts);
+    hosts(&mut p, facts, deploy, patch);
+    database_service(&mut p, facts, database, name, patch);
+    database_selector(&mut p, facts);
+    if redis {
+        redis_urls(&mut p, facts);
+    }
+    settings_reads(&mut p, facts);
+    build_placeholders(&mut p, facts);
+    p
+}
 
+/// The variable that holds `setting` in the settings, or the one the settings patch reads
+/// (`name`) when the patch fixes one of `checks`.
+fn patched(
+    facts: &Facts,
+    patch: bool,
+    setting: &str,
+    name: &str,
+    checks: &[&Check],
+) -> Option<String> {
+    facts
+        .env_vars
+        .iter()
+        .find(|v| v.setting.as_deref() == Some(setting))
+        .map(|v| v.name.clone())
+        .or_else(|| {
+            let fixes = patch
+                && facts
+                    .problems
+                    .iter()
+                    .any(|p| p.patchable && checks.iter().any(|c| c.code == p.code));
+            fixes.then(|| name.to_string())
+        })
+}
+
+/// SECRET_KEY and DEBUG, and the switches that make the settings trust the proxy in front.
+fn django(p: &mut EnvPlan, facts: &Facts, patch: bool) {
     if let Some(v) = patched(
+        facts,
+        patch,
         "SECRET_KEY",
         "DJANGO_SECRET_KEY",
         &[&checks::SECRET_KEY, &checks::INSECURE_DEFAULT],
@@ -141,6 +163,8 @@ pub fn plan(
         p.secret_key_var = Some(v);
     }
     if let Some(v) = patched(
+        facts,
+        patch,
         "DEBUG",
         "DJANGO_DEBUG",
         &[&checks::SECRET_KEY, &checks::DEBUG],
@@ -176,10 +200,13 @@ pub fn plan(
             ),
         );
     }
-    // Settings that assume HTTPS: production serves HTTPS (nginx, or a load balancer in
-    // front), so they stay as the settings want them; the development stack serves plain
-    // HTTP, where an HTTPS redirect answers every page with 301 and secure-only cookies never
-    // come back: the development setup turns them off there.
+}
+
+/// Settings that assume HTTPS: production serves HTTPS (nginx, or a load balancer in
+/// front), so they stay as the settings want them; the development stack serves plain
+/// HTTP, where an HTTPS redirect answers every page with 301 and secure-only cookies never
+/// come back: the development setup turns them off there.
+fn https_off_in_development(p: &mut EnvPlan, facts: &Facts) {
     for v in &facts.env_vars {
         let Some(setting) = v.setting.as_deref() else {
             continue;
@@ -208,7 +235,13 @@ pub fn plan(
             });
         }
     }
+}
+
+/// ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS, from the deployment's host names.
+fn hosts(p: &mut EnvPlan, facts: &Facts, deploy: &Deploy, patch: bool) {
     if let Some(v) = patched(
+        facts,
+        patch,
         "ALLOWED_HOSTS",
         "DJANGO_ALLOWED_HOSTS",
         &[&checks::ALLOWED_HOSTS, &checks::ALLOWED_HOSTS_WILDCARD],
@@ -222,6 +255,8 @@ pub fn plan(
         );
     }
     if let Some(v) = patched(
+        facts,
+        patch,
         "CSRF_TRUSTED_ORIGINS",
         "DJANGO_CSRF_TRUSTED_ORIGINS",
         &[&checks::CSRF],
@@ -234,126 +269,169 @@ pub fn plan(
             "comma-separated origins (scheme://host) allowed to post forms",
         );
     }
+}
 
-    // The database service and how Django reaches it.
+/// The database service's variables (its containers read them) and how Django reaches it:
+/// a URL variable, the variables of each DATABASES field, or the patch's.
+fn database_service(
+    p: &mut EnvPlan,
+    facts: &Facts,
+    database: Option<&Database>,
+    name: &str,
+    patch: bool,
+) {
     let default_db = facts.databases.iter().find(|d| d.alias == "default");
     match database {
         Some(db) if db.kind == DbEngine::Postgresql => {
-            p.push(
-                "POSTGRES_DB",
-                Some(name.replace('-', "_")),
-                None,
-                false,
-                "database name (read by the postgres container)",
-            );
-            p.push(
-                "POSTGRES_USER",
-                Some(name.replace('-', "_")),
-                None,
-                false,
-                "database user (read by the postgres container)",
-            );
-            p.push(
-                "POSTGRES_PASSWORD",
-                None,
-                Some(Generate::Password),
-                true,
-                "database password (read by the postgres container)",
-            );
-            let url = "postgres://${POSTGRES_USER}:${POSTGRES_PASSWORD}@db:5432/${POSTGRES_DB}"
-                .to_string();
-            if let Some(var) = default_db.and_then(|d| d.url_env.clone()) {
-                p.push(
-                    &var,
-                    Some(url),
-                    None,
-                    true,
-                    "database URL Django connects with",
-                );
-            } else if let Some(parts) = default_db
-                .filter(|d| d.kind == DbKind::Postgresql)
-                .and_then(|_| db_part_vars(facts))
-            {
-                push_db_parts(
-                    &mut p,
-                    parts,
-                    [
-                        "${POSTGRES_DB}",
-                        "${POSTGRES_USER}",
-                        "${POSTGRES_PASSWORD}",
-                        &db.service,
-                        "5432",
-                    ],
-                );
-            } else if patch {
-                p.push(
-                    "POSTGRES_HOST",
-                    Some(db.service.clone()),
-                    None,
-                    false,
-                    "database host: the database service's name",
-                );
-                p.push(
-                    "POSTGRES_PORT",
-                    Some("5432".into()),
-                    None,
-                    false,
-                    "database port",
-                );
-            }
+            postgres(p, facts, db, default_db, name, patch)
         }
-        Some(db) if db.kind == DbEngine::Mariadb => {
-            p.push(
-                "MARIADB_DATABASE",
-                Some(name.replace('-', "_")),
-                None,
-                false,
-                "database name (read by the mariadb container)",
-            );
-            p.push(
-                "MARIADB_USER",
-                Some(name.replace('-', "_")),
-                None,
-                false,
-                "database user (read by the mariadb container)",
-            );
-            p.push(
-                "MARIADB_PASSWORD",
-                None,
-                Some(Generate::Password),
-                true,
-                "database password",
-            );
-            p.push(
-                "MARIADB_ROOT_PASSWORD",
-                None,
-                Some(Generate::Password),
-                true,
-                "database root password",
-            );
-            if let Some(var) = default_db.and_then(|d| d.url_env.clone()) {
-                p.push(&var, Some("mysql://${MARIADB_USER}:${MARIADB_PASSWORD}@mariadb:3306/${MARIADB_DATABASE}".into()), None, true, "database URL Django connects with");
-            } else if let Some(parts) = default_db
-                .filter(|d| d.kind == DbKind::Mysql)
-                .and_then(|_| db_part_vars(facts))
-            {
-                push_db_parts(
-                    &mut p,
-                    parts,
-                    [
-                        "${MARIADB_DATABASE}",
-                        "${MARIADB_USER}",
-                        "${MARIADB_PASSWORD}",
-                        &db.service,
-                        "3306",
-                    ],
-                );
-            }
-        }
+        Some(db) if db.kind == DbEngine::Mariadb => mariadb(p, facts, db, default_db, name),
         _ => {}
     }
-    // The settings pick their database by a variable: give it the value that selects the
-    // database the stack runs.
+}
+
+fn postgres(
+    p: &mut EnvPlan,
+    facts: &Facts,
+    db: &Database,
+    default_db: Option<&crate::detect::Database>,
+    name: &str,
+    patch: bool,
+) {
+    p.push(
+        "POSTGRES_DB",
+        Some(name.replace('-', "_")),
+        None,
+        false,
+        "database name (read by the postgres container)",
+    );
+    p.push(
+        "POSTGRES_USER",
+        Some(name.replace('-', "_")),
+        None,
+        false,
+        "database user (read by the postgres container)",
+    );
+    p.push(
+        "POSTGRES_PASSWORD",
+        None,
+        Some(Generate::Password),
+        true,
+        "database password (read by the postgres container)",
+    );
+    let url = format!(
+        "postgres://${{POSTGRES_USER}}:${{POSTGRES_PASSWORD}}@{}:5432/${{POSTGRES_DB}}",
+        db.service
+    );
+    if let Some(var) = default_db.and_then(|d| d.url_env.clone()) {
+        p.push(
+            &var,
+            Some(url),
+            None,
+            true,
+            "database URL Django connects with",
+        );
+    } else if let Some(parts) = default_db
+        .filter(|d| d.kind == DbKind::Postgresql)
+        .and_then(|_| db_part_vars(facts))
+    {
+        push_db_parts(
+            p,
+            parts,
+            [
+                "${POSTGRES_DB}",
+                "${POSTGRES_USER}",
+                "${POSTGRES_PASSWORD}",
+                &db.service,
+                "5432",
+            ],
+        );
+    } else if patch {
+        p.push(
+            "POSTGRES_HOST",
+            Some(db.service.clone()),
+            None,
+            false,
+            "database host: the database service's name",
+        );
+        p.push(
+            "POSTGRES_PORT",
+            Some("5432".into()),
+            None,
+            false,
+            "database port",
+        );
+    }
+}
+
+fn mariadb(
+    p: &mut EnvPlan,
+    facts: &Facts,
+    db: &Database,
+    default_db: Option<&crate::detect::Database>,
+    name: &str,
+) {
+    p.push(
+        "MARIADB_DATABASE",
+        Some(name.replace('-', "_")),
+        None,
+        false,
+        "database name (read by the mariadb container)",
+    );
+    p.push(
+        "MARIADB_USER",
+        Some(name.replace('-', "_")),
+        None,
+        false,
+        "database user (read by the mariadb container)",
+    );
+    p.push(
+        "MARIADB_PASSWORD",
+        None,
+        Some(Generate::Password),
+        true,
+        "database password",
+    );
+    p.push(
+        "MARIADB_ROOT_PASSWORD",
+        None,
+        Some(Generate::Password),
+        true,
+        "database root password",
+    );
+    if let Some(var) = default_db.and_then(|d| d.url_env.clone()) {
+        let url = format!(
+            "mysql://${{MARIADB_USER}}:${{MARIADB_PASSWORD}}@{}:3306/${{MARIADB_DATABASE}}",
+            db.service
+        );
+        p.push(
+            &var,
+            Some(url),
+            None,
+            true,
+            "database URL Django connects with",
+        );
+    } else if let Some(parts) = default_db
+        .filter(|d| d.kind == DbKind::Mysql)
+        .and_then(|_| db_part_vars(facts))
+    {
+        push_db_parts(
+            p,
+            parts,
+            [
+                "${MARIADB_DATABASE}",
+                "${MARIADB_USER}",
+                "${MARIADB_PASSWORD}",
+                &db.service,
+                "3306",
+            ],
+        );
+    }
+}
+
+/// The settings pick their database by a variable: give it the value that selects the
+/// database the stack runs.
+fn database_selector(p: &mut EnvPlan, facts: &Facts) {
     for db in facts.databases.iter().filter(|d| d.alias == "default") {
         if let Some(sel) = &db.selected_by {
             if Some(&sel.var) != db.url_env.as_ref() && !sel.var.is_empty() {
@@ -376,37 +454,42 @@ pub fn plan(
             }
         }
     }
-    if redis {
-        for v in &facts.env_vars {
-            let n = v.name.to_ascii_uppercase();
-            let redis_default = v
-                .default
-                .as_deref()
-                .is_some_and(|d| d.starts_with("redis://") || d.starts_with("rediss://"));
-            if v.url_of.as_deref() == Some("cache")
-                || redis_default
-                || ["REDIS", "BROKER", "RESULT_BACKEND"]
-                    .iter()
-                    .any(|w| n.contains(w))
-                || n == "CACHE_URL"
-            {
-                let db = if n.contains("BROKER") || n.contains("CELERY") {
-                    1
-                } else {
-                    0
-                };
-                p.push(
-                    &v.name,
-                    Some(format!("redis://redis:6379/{db}")),
-                    None,
-                    false,
-                    "Redis URL: the redis service",
-                );
-            }
+}
+
+/// The variables that name a Redis URL (cache, Celery's broker and results), pointed at the
+/// redis service.
+fn redis_urls(p: &mut EnvPlan, facts: &Facts) {
+    for v in &facts.env_vars {
+        let n = v.name.to_ascii_uppercase();
+        let redis_default = v
+            .default
+            .as_deref()
+            .is_some_and(|d| d.starts_with("redis://") || d.starts_with("rediss://"));
+        if v.url_of.as_deref() == Some("cache")
+            || redis_default
+            || ["REDIS", "BROKER", "RESULT_BACKEND"]
+                .iter()
+                .any(|w| n.contains(w))
+            || n == "CACHE_URL"
+        {
+            let db = if n.contains("BROKER") || n.contains("CELERY") {
+                1
+            } else {
+                0
+            };
+            p.push(
+                &v.name,
+                Some(format!("redis://redis:6379/{db}")),
+                None,
+                false,
+                "Redis URL: the redis service",
+            );
         }
     }
+}
 
-    // Everything else the settings read.
+/// Everything else the settings read, with where and its default.
+fn settings_reads(p: &mut EnvPlan, facts: &Facts) {
     for v in &facts.env_vars {
         let comment = match (&v.setting, &v.default) {
             (Some(s), Some(d)) => format!("{s} (default {d:?}, {})", v.evidence),
@@ -421,8 +504,11 @@ pub fn plan(
         };
         p.push(&v.name, value, None, v.secret, comment);
     }
+}
 
-    // Placeholders so that importing the settings works during `collectstatic`.
+/// Placeholders so that importing the settings works during `collectstatic`.
+fn build_placeholders(p: &mut EnvPlan, facts: &Facts) {
+    let default_db = facts.databases.iter().find(|d| d.alias == "default");
     for var in &p.vars {
         let fv = facts.env_vars.iter().find(|v| v.name == var.name);
         let needed = fv.is_some_and(|v| v.required && v.default.is_none())
@@ -456,7 +542,6 @@ pub fn plan(
         p.build_placeholders
             .push((var.name.clone(), placeholder.into()));
     }
-    p
 }
 
 /// The values of the variables feeding DATABASES['default'] field by field, from the
