@@ -59,50 +59,10 @@ fn usage_error(msg: String) -> i32 {
 }
 
 pub fn run(args: &LintArgs) -> i32 {
-    // Group the paths by project.
-    let mut projects: BTreeMap<PathBuf, Option<BTreeSet<String>>> = BTreeMap::new();
-    // `-`: (relative name, text) read from standard input.
-    let mut stdin: Option<(String, String)> = None;
-    for p in &args.paths {
-        if p.as_os_str() == "-" {
-            let mut text = String::new();
-            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
-                return usage_error(format!("standard input: {e}"));
-            }
-            let root = project_of(&args.stdin_filename);
-            let rel = relative(&args.stdin_filename, &root);
-            if let Some(set) = projects
-                .entry(root)
-                .or_insert_with(|| Some(BTreeSet::new()))
-            {
-                set.insert(rel.clone());
-            }
-            stdin = Some((rel, text));
-            continue;
-        }
-        let meta = match std::fs::metadata(p) {
-            Ok(m) => m,
-            Err(e) => {
-                return usage_error(format!(
-                    "{}: {e}; pass a project folder or a Dockerfile, compose file or .dockerignore",
-                    p.display()
-                ))
-            }
-        };
-        if meta.is_dir() {
-            projects.insert(p.clone(), None);
-        } else {
-            let root = project_of(p);
-            let rel = relative(p, &root);
-            // A folder already named is linted whole anyway.
-            if let Some(set) = projects
-                .entry(root)
-                .or_insert_with(|| Some(BTreeSet::new()))
-            {
-                set.insert(rel);
-            }
-        }
-    }
+    let (projects, stdin) = match projects(args) {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
+    };
     let unknown = Selection {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
@@ -153,6 +113,75 @@ pub fn run(args: &LintArgs) -> i32 {
         return i32::from(!diff_text.is_empty());
     }
 
+    let text = report(args.format, &done);
+    print!("{text}");
+    // Each project is judged by its own threshold.
+    i32::from(
+        done.iter()
+            .any(|p| p.findings.iter().any(|f| f.severity >= p.fail_on)),
+    )
+}
+
+/// The projects the paths belong to, each with the files named in it (`None`: the whole
+/// project), and the file read from standard input (`-`) with its name.
+#[allow(clippy::type_complexity)]
+fn projects(
+    args: &LintArgs,
+) -> Result<
+    (
+        BTreeMap<PathBuf, Option<BTreeSet<String>>>,
+        Option<(String, String)>,
+    ),
+    String,
+> {
+    let mut projects: BTreeMap<PathBuf, Option<BTreeSet<String>>> = BTreeMap::new();
+    // `-`: (relative name, text) read from standard input.
+    let mut stdin: Option<(String, String)> = None;
+    for p in &args.paths {
+        if p.as_os_str() == "-" {
+            let mut text = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+                return Err(format!("standard input: {e}"));
+            }
+            let root = project_of(&args.stdin_filename);
+            let rel = relative(&args.stdin_filename, &root);
+            if let Some(set) = projects
+                .entry(root)
+                .or_insert_with(|| Some(BTreeSet::new()))
+            {
+                set.insert(rel.clone());
+            }
+            stdin = Some((rel, text));
+            continue;
+        }
+        let meta = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) => {
+                return Err(format!(
+                    "{}: {e}; pass a project folder or a Dockerfile, compose file or .dockerignore",
+                    p.display()
+                ))
+            }
+        };
+        if meta.is_dir() {
+            projects.insert(p.clone(), None);
+        } else {
+            let root = project_of(p);
+            let rel = relative(p, &root);
+            // A folder already named is linted whole anyway.
+            if let Some(set) = projects
+                .entry(root)
+                .or_insert_with(|| Some(BTreeSet::new()))
+            {
+                set.insert(rel);
+            }
+        }
+    }
+    Ok((projects, stdin))
+}
+
+/// Every project's findings in the format asked for, with paths as the user named them.
+fn report(format: Format, done: &[session::Linted]) -> String {
     // Paths as the user named them: prefixed with the project folder unless it is ".".
     let shown = |root: &Path, file: &str| -> String {
         if root == Path::new(".") || root.as_os_str().is_empty() {
@@ -168,12 +197,12 @@ pub fn run(args: &LintArgs) -> i32 {
     let mut files = 0;
     let mut human = String::new();
     let styled = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for p in &done {
+    for p in done {
         files += match &p.only {
             Some(o) => o.len(),
             None => p.ctx.sources.len(),
         };
-        if args.format == Format::Human {
+        if format == Format::Human {
             let mut fs = p.findings.clone();
             for f in &mut fs {
                 f.file = shown(&p.root, &f.file);
@@ -188,7 +217,7 @@ pub fn run(args: &LintArgs) -> i32 {
             f
         }));
     }
-    let text = match args.format {
+    let text = match format {
         Format::Human => {
             human.push_str(&output::summary(&all, files));
             human.push('\n');
@@ -210,12 +239,7 @@ pub fn run(args: &LintArgs) -> i32 {
         Format::Github => output::github(&all),
         Format::Checkstyle => output::checkstyle(&all),
     };
-    print!("{text}");
-    // Each project is judged by its own threshold.
-    i32::from(
-        done.iter()
-            .any(|p| p.findings.iter().any(|f| f.severity >= p.fail_on)),
-    )
+    text
 }
 
 /// Rewrite `--> file:` origins of code frames to the shown paths.
