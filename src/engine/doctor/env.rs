@@ -1,10 +1,12 @@
-//! The variables the settings read against what the web container gets: the compose file's
-//! `env_file:` files and `environment:`, and the image's `ENV`. Pure: no engine, nothing of
-//! the project is run (the reads come from detect, with their evidence).
+//! The env check: the variables the settings read against what the web container gets:
+//! the compose file's `env_file:` files and `environment:`, and the image's `ENV`. No
+//! engine, nothing of the project is run (the reads come from detect, with their evidence;
+//! the check reads the env files and the Dockerfile).
 
-use super::Finding;
+use super::{ports, Check, Compose, Finding, Lookup, Target};
 use crate::detect::EnvVar;
 use crate::evidence::Evidence;
+use crate::lint::compose as lc;
 use crate::severity::Severity;
 use std::collections::BTreeMap;
 
@@ -179,6 +181,122 @@ fn short(s: &str) -> String {
     } else {
         s
     }
+}
+
+pub(super) fn env_check(t: &Target, compose: &Compose, lookup: &Lookup) -> Check {
+    let file = &t.project.file;
+    let web_name = crate::targets::compose::WEB_SERVICE;
+    if let Some((at, message)) = &compose.file.error {
+        let line = compose.src.position(at.start).line;
+        return Check::done(
+            "env",
+            format!("the services of {file}"),
+            vec![Finding::error(
+                format!("{file}:{line} is not valid YAML: {message}"),
+                format!("fix {file} at line {line} (`docker compose -f {file} config` shows compose's own reading)"),
+            )
+            .at(Some(Evidence::at(file.clone(), line)))],
+        );
+    }
+    let Some(web) = compose.service(web_name) else {
+        return Check::skipped(
+            "env",
+            format!("{file} has no {web_name} service to compare the settings with"),
+        );
+    };
+    let mut findings = Vec::new();
+    let mut provided: Provided = BTreeMap::new();
+    let mut env_files = Vec::new();
+    for (path, node) in lc::env_file_entries(web) {
+        let path = ports::interpolate(path, &|n| lookup.get(n)).0;
+        env_files.push(path.clone());
+        match std::fs::read_to_string(t.root.join(&path)) {
+            Ok(text) => {
+                for (k, _, line) in read_env_file(&text) {
+                    provided.entry(k).or_insert(format!("{path}:{line}"));
+                }
+            }
+            Err(_) => findings.push(
+                Finding::error(
+                    format!("{file} gives {web_name} the env file {path}, which cannot be read"),
+                    if t.root.join(".env.example").is_file() && path == ".env" {
+                        "run `djship init` (it writes .env with fresh secrets), or copy \
+                         .env.example to .env and fill it in"
+                            .to_string()
+                    } else {
+                        format!("create {path}, or remove it from {file}")
+                    },
+                )
+                .at(compose.line(node)),
+            ),
+        }
+    }
+    if let Some(e) = web.get("environment") {
+        for (k, _, _) in e.env_pairs() {
+            provided
+                .entry(k)
+                .or_insert_with(|| format!("{file} environment"));
+        }
+    }
+    // The image's ENV (the final stage of the Dockerfile).
+    if let Ok(text) = std::fs::read_to_string(t.root.join("Dockerfile")) {
+        let d = crate::dockerfile::parse(&text);
+        for s in d.stage_chain(d.final_stage()) {
+            for i in d.stage(s).filter(|i| i.keyword == "ENV") {
+                for (k, _) in crate::dockerfile::assignments(&i.args) {
+                    provided.entry(k).or_insert_with(|| "Dockerfile ENV".into());
+                }
+            }
+        }
+    }
+    let env_file = env_files.first().cloned().unwrap_or_else(|| ".env".into());
+    let planned: Vec<String> = t
+        .plan
+        .env
+        .vars
+        .iter()
+        .filter(|v| v.value.is_some() || v.generate.is_some())
+        .map(|v| v.name.clone())
+        .collect();
+    let example = t
+        .root
+        .join(".env.example")
+        .is_file()
+        .then_some(".env.example");
+    let example_text = example
+        .and_then(|e| std::fs::read_to_string(t.root.join(e)).ok())
+        .unwrap_or_default();
+    findings.extend(compare(
+        &t.facts.env_vars,
+        &provided,
+        &planned,
+        &env_file,
+        example.map(|e| (e, example_text.as_str())),
+    ));
+    findings.extend(compose_required(
+        file,
+        &compose.src.text,
+        &|n| lookup.get(n),
+        ".env",
+    ));
+    let read = {
+        let mut names: Vec<&str> = t.facts.env_vars.iter().map(|v| v.name.as_str()).collect();
+        names.dedup();
+        names.len()
+    };
+    Check::done(
+        "env",
+        format!(
+            "{read} variables the settings read, against {}, {file}'s environment and the \
+             Dockerfile's ENV",
+            if env_files.is_empty() {
+                "no env file".to_string()
+            } else {
+                env_files.join(", ")
+            }
+        ),
+        findings,
+    )
 }
 
 #[cfg(test)]

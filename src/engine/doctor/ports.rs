@@ -1,9 +1,16 @@
-//! The ports a compose file publishes on the host, and who holds a port: compose's variable
-//! interpolation, the `ports:` syntax, and the host's listening sockets (`/proc/net/tcp`,
-//! `/proc/net/tcp6` and `/proc/*/fd`, or `ss -ltnp`). Pure functions over text, plus the
-//! read-only walk of `/proc`.
+//! The ports check: the ports a compose file publishes on the host, and who holds a port:
+//! compose's variable interpolation, the `ports:` syntax, and the host's listening sockets
+//! (`/proc/net/tcp`, `/proc/net/tcp6` and `/proc/*/fd`, or `ss -ltnp`). Pure functions over
+//! text, plus the read-only walk of `/proc`; the check itself also asks the engine which
+//! container publishes a port (`docker ps`).
 
+use super::{Check, Compose, Finding, Lookup, Target};
+use crate::engine::{Engine, ServiceState};
+use crate::evidence::Evidence;
+use crate::lint::compose::Node;
+use crate::shell::quote;
 use std::path::Path;
+use std::process::Command;
 
 /// A `${NAME...}` (or `$NAME`) reference in a compose file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -300,6 +307,238 @@ pub fn next_free(host_ip: Option<&str>, from: u16) -> Option<u16> {
     (start.saturating_add(1)..start.saturating_add(200)).find(|p| taken(host_ip, *p) == Some(false))
 }
 
+/// A published port of the compose file, with where it is written and what sets it.
+struct PortUse {
+    service: String,
+    published: Published,
+    evidence: Option<Evidence>,
+    /// The variable that chooses the host port (`WEB_PORT`), when one does.
+    var: Option<String>,
+}
+
+fn port_uses(compose: &Compose, lookup: &Lookup) -> Vec<PortUse> {
+    let mut out = Vec::new();
+    for (name, _, svc) in compose.file.services() {
+        for p in svc.get("ports").map(|p| p.items()).unwrap_or(&[]) {
+            let (published, var) = match p.as_str() {
+                Some(s) => {
+                    let (text, refs) = interpolate(s, &|n| lookup.get(n));
+                    // The variable in the host part (before the container port).
+                    let host_part = s.rsplit_once(':').map(|x| x.0).unwrap_or("");
+                    let var = refs
+                        .into_iter()
+                        .find(|r| host_part.contains(&r.name))
+                        .map(|r| r.name);
+                    (parse_port(&text), var)
+                }
+                None => {
+                    let get = |k: &str| {
+                        p.get(k)
+                            .and_then(Node::as_str)
+                            .map(|v| interpolate(v, &|n| lookup.get(n)))
+                    };
+                    let published = get("published");
+                    let var = p
+                        .get("published")
+                        .and_then(Node::as_str)
+                        .and_then(|v| interpolate(v, &|_| None).1.into_iter().next())
+                        .map(|r| r.name);
+                    let proto = get("protocol").map(|x| x.0).unwrap_or_else(|| "tcp".into());
+                    let parsed = published
+                        .and_then(|(v, _)| v.split('-').next()?.parse::<u16>().ok())
+                        .filter(|_| proto == "tcp")
+                        .map(|port| Published {
+                            host_ip: get("host_ip")
+                                .map(|x| x.0)
+                                .filter(|i| !i.is_empty() && i != "0.0.0.0" && i != "::"),
+                            port,
+                            target: get("target").map(|x| x.0).unwrap_or_default(),
+                        });
+                    (parsed, var)
+                }
+            };
+            if let Some(published) = published {
+                out.push(PortUse {
+                    service: name.to_string(),
+                    published,
+                    evidence: compose.line(p),
+                    var,
+                });
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn ports_check(
+    t: &Target,
+    compose: &Compose,
+    lookup: &Lookup,
+    engine: Option<&Engine>,
+    states: Option<&Vec<ServiceState>>,
+) -> Check {
+    let uses = port_uses(compose, lookup);
+    if uses.is_empty() {
+        return Check::done(
+            "ports",
+            format!("{} publishes no port on the host", t.project.file),
+            Vec::new(),
+        );
+    }
+    let mut findings = Vec::new();
+    let mut listed = Vec::new();
+    for u in &uses {
+        let port = u.published.port;
+        let ip = u.published.host_ip.as_deref();
+        listed.push(format!(
+            "{}{port} ({})",
+            ip.map(|i| format!("{i}:")).unwrap_or_default(),
+            u.service
+        ));
+        // A container that publishes it: this stack's (fine) or another.
+        let publishers: Vec<(String, String, String, String)> = engine
+            .and_then(|e| {
+                e.docker(&[
+                    "ps",
+                    "--filter",
+                    &format!("publish={port}"),
+                    "--format",
+                    "{{.Names}}\t{{.Label \"com.docker.compose.project\"}}\t{{.Label \"com.docker.compose.service\"}}\t{{.Label \"com.docker.compose.project.working_dir\"}}",
+                ])
+                .ok()
+            })
+            .filter(|o| o.status.success())
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .filter_map(|l| {
+                        let mut w = l.split('\t');
+                        Some((
+                            w.next()?.to_string(),
+                            w.next().unwrap_or("").to_string(),
+                            w.next().unwrap_or("").to_string(),
+                            w.next().unwrap_or("").to_string(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let ours = publishers
+            .iter()
+            .find(|(_, p, s, _)| p == &t.project.name && s == &u.service);
+        if ours.is_some() {
+            continue;
+        }
+        let own_running = states.is_some_and(|s| {
+            s.iter()
+                .any(|c| c.service == u.service && c.status == "running")
+        });
+        // Bind it to see; where this user may not bind it (below 1024 without the right),
+        // a listening socket in /proc says it is taken.
+        let taken = match taken(ip, port) {
+            Some(t) => t,
+            None => !holders_from_proc(Path::new("/proc"), port).is_empty(),
+        };
+        if !taken && publishers.is_empty() {
+            continue;
+        }
+        if own_running && publishers.is_empty() {
+            // Held by this stack through a proxy djship cannot name; not a conflict.
+            continue;
+        }
+        let where_ = u
+            .evidence
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| t.project.file.clone());
+        let free = next_free(ip, port);
+        let in_env = u.var.as_ref().and_then(|v| std::env::var(v).ok());
+        let move_it = match (&u.var, free) {
+            (Some(v), Some(f)) if in_env.is_some() => format!(
+                "or give this stack another port: {v} is set in the environment ({}, which wins \
+                 over .env): set {v}={f} ({where_} reads {v})",
+                in_env.as_deref().unwrap_or_default()
+            ),
+            (Some(v), Some(f)) => format!(
+                "or give this stack another port: add `{v}={f}` to .env ({where_} reads {v})"
+            ),
+            (Some(v), None) => {
+                format!("or give this stack another port: set {v} in .env ({where_} reads it)")
+            }
+            (None, _) => format!("or change the host port at {where_}"),
+        };
+        let (message, remedy) = if let Some((name, project, service, dir)) = publishers.first() {
+            let whose = if project.is_empty() {
+                format!("container {name}")
+            } else if project == &t.project.name {
+                format!("container {name} (service {service} of this project's other stack)")
+            } else if dir.is_empty() {
+                format!("container {name} (compose project {project})")
+            } else {
+                format!("container {name} (compose project {project}, in {dir})")
+            };
+            let whole = if project.is_empty() || project == &t.project.name {
+                String::new()
+            } else {
+                format!(
+                    " (or its whole stack: `docker compose -p {} stop`)",
+                    quote(project)
+                )
+            };
+            (
+                format!(
+                    "port {port} ({} of {}) is taken by {whose}",
+                    u.published.target, u.service
+                ),
+                format!("stop it: `docker stop {name}`{whole}, {move_it}"),
+            )
+        } else {
+            let mut holders = holders_from_proc(Path::new("/proc"), port);
+            if holders.is_empty() {
+                holders = Command::new("ss")
+                    .args(["-ltnpH"])
+                    .output()
+                    .ok()
+                    .map(|o| holders_from_ss(&String::from_utf8_lossy(&o.stdout), port))
+                    .unwrap_or_default();
+            }
+            match holders.first() {
+                Some(h) => (
+                    format!(
+                        "port {port} ({} of {}) is taken by the process {} (pid {}{})",
+                        u.published.target,
+                        u.service,
+                        h.name,
+                        h.pid,
+                        h.command
+                            .as_deref()
+                            .map(|c| {
+                                let c = c.split_whitespace().collect::<Vec<_>>().join(" ");
+                                format!(": {}", c.chars().take(120).collect::<String>())
+                            })
+                            .unwrap_or_default()
+                    ),
+                    format!("stop {} (`kill {}`), {move_it}", h.name, h.pid),
+                ),
+                None => (
+                    format!(
+                        "port {port} ({} of {}) is taken by a process djship cannot see (another \
+                         user's: run doctor as root, or `sudo ss -ltnp 'sport = :{port}'`)",
+                        u.published.target, u.service
+                    ),
+                    format!("stop that process, {move_it}"),
+                ),
+            }
+        };
+        findings.push(Finding::error(message, remedy).at(u.evidence.clone()));
+    }
+    Check::done(
+        "ports",
+        format!("host ports {}", listed.join(", ")),
+        findings,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,10 +593,10 @@ mod tests {
             let _ = holders_from_ss(&s, 80);
             let _ = socket_inode(&s);
             let _ = super::super::env::read_env_file(&s);
-            let _ = super::super::parse_db_probe(&s);
-            let _ = super::super::parse_volume_probe(&s);
-            let _ = super::super::rfc3339_seconds(&s);
-            let _ = super::super::client_version(&s);
+            let _ = super::super::database::parse_db_probe(&s);
+            let _ = super::super::volumes::parse_volume_probe(&s);
+            let _ = super::super::image::rfc3339_seconds(&s);
+            let _ = super::super::engine::client_version(&s);
         }
     }
 
