@@ -274,85 +274,22 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
 
     let deps = deps::detect_for(root, &manage_dir, &mut warnings);
     let (assume, selector) = choose_database(&prod, &deps);
-    // A database that depends on a test djship cannot evaluate: say which was assumed.
-    if let Some(raw) = prod.raw_value("DATABASES") {
-        let mut unknown: Vec<&python::Cond> = Vec::new();
-        raw.walk(&mut |v| {
-            if let Value::Choice(arms) = v {
-                for a in arms {
-                    if a.cond.test == python::Test::Unknown
-                        && !unknown.iter().any(|c| c.evidence == a.cond.evidence)
-                    {
-                        unknown.push(&a.cond);
-                    }
-                }
-            }
-        });
-        for c in unknown {
-            warnings.push(Warning {
-                evidence: c.evidence.clone(),
-                message: format!(
-                    "DATABASES depends on `{}`, which djship cannot evaluate without running the code",
-                    c.text
-                ),
-                fallback: "took the branches in the order Python would run them, as if the test held".into(),
-            });
-        }
-    }
+    undecided_database_tests(&prod, &mut warnings);
     if !assume.is_empty() {
         prod.resolve(assume.clone());
         if let Some(d) = dev.as_mut() {
             d.resolve(assume.clone());
         }
     }
-    // A pinned Django is that release; a range installs its newest patch release, so only
-    // the feature release (X.Y) is known.
-    let django_pinned = deps.get("django").is_some_and(|p| p.pinned.is_some());
-    let django = deps.version_of("django").map(|v| Located {
-        value: if django_pinned {
-            v
-        } else {
-            v.split('.').take(2).collect::<Vec<_>>().join(".")
-        },
-        evidence: deps
-            .get("django")
-            .map(|p| p.evidence.clone())
-            .unwrap_or_else(|| Evidence::file("?")),
-    });
-    let python = {
-        let beside = format!("{manage_dir}/");
-        let dirs: Vec<&str> = if manage_dir.is_empty() {
-            vec![""]
-        } else {
-            vec![beside.as_str(), ""]
-        };
-        let mut uv_failed = None;
-        let mut wheel_facts = |minors: &[u8]| match &opts.uv {
-            Some(uv) => {
-                wheels::Knowledge::from_uv(uv, &deps, minors, UV_TIMEOUT).unwrap_or_else(|e| {
-                    uv_failed = Some(e);
-                    wheels::Knowledge::from_table(&deps, minors)
-                })
-            }
-            None => wheels::Knowledge::from_table(&deps, minors),
-        };
-        let python = pyversion::detect(
-            root,
-            &dirs,
-            &deps,
-            django.as_ref().map(|d| d.value.as_str()),
-            &mut wheel_facts,
-            &mut warnings,
-        );
-        if let Some(e) = uv_failed {
-            warnings.push(Warning {
-                evidence: Evidence::file(deps.install_files.first().cloned().unwrap_or_default()),
-                message: format!("uv could not say which pins have wheels: {e}"),
-                fallback: "used djship's wheel table (PyPI's file lists, built in)".into(),
-            });
-        }
-        python
-    };
+    let django = django_fact(&deps);
+    let python = python_fact(
+        root,
+        &manage_dir,
+        &deps,
+        django.as_ref(),
+        opts,
+        &mut warnings,
+    );
     warnings.extend(pyversion::check_against_django(
         &python,
         django.as_ref().map(|d| d.value.as_str()),
@@ -362,12 +299,6 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         .value("INSTALLED_APPS")
         .map(|v| v.strings())
         .unwrap_or_default();
-    let has_app = |a: &str| {
-        installed_apps
-            .iter()
-            .any(|x| x == a || x.starts_with(&format!("{a}.")))
-    };
-
     let wsgi_application = entry_point(
         &cache,
         located_str(&prod, "WSGI_APPLICATION"),
@@ -382,31 +313,14 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         "asgi",
         &mut warnings,
     );
-    let mut asgi = AsgiFacts::default();
-    if let Some(a) = &asgi_application {
-        asgi.reasons
-            .push(format!("ASGI_APPLICATION is set ({})", a.evidence));
-    }
-    for (pkg, why) in [
-        ("channels", "channels"),
-        ("daphne", "daphne"),
-        ("uvicorn", "uvicorn"),
-    ] {
-        if let Some(p) = deps.get(pkg) {
-            asgi.reasons
-                .push(format!("{why} is a dependency ({})", p.evidence));
-        } else if has_app(pkg) {
-            asgi.reasons.push(format!("{why} is in INSTALLED_APPS"));
-        }
-    }
-    asgi.required = !asgi.reasons.is_empty();
+    let asgi = asgi_fact(asgi_application.as_ref(), &deps, &installed_apps);
 
     let databases = databases(&prod, &deps, selector);
     let cache_fact = cache_fact(&prod, &deps);
     let celery = celery_fact(&mut cache, &package, &prod, &deps, &installed_apps);
 
     let mut features = Vec::new();
-    if has_app("django.contrib.gis") || databases.iter().any(|d| d.gis) {
+    if has_app(&installed_apps, "django.contrib.gis") || databases.iter().any(|d| d.gis) {
         features.push("django.contrib.gis");
     }
     let source_built: std::collections::BTreeSet<String> = python
@@ -416,37 +330,7 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         .collect();
     let native = native::resolve(&deps, &features, &config.native, &source_built);
 
-    let static_files = StaticFiles {
-        root: located_describe(&prod, "STATIC_ROOT"),
-        root_in_image: prod.value("STATIC_ROOT").and_then(in_image),
-        url: located_str(&prod, "STATIC_URL"),
-        storage: prod
-            .get("STORAGES")
-            .and_then(|b| {
-                b.value
-                    .get("staticfiles")
-                    .and_then(|s| s.get("BACKEND"))
-                    .and_then(|v| v.as_str())
-                    .map(|s| Located {
-                        value: s.to_string(),
-                        evidence: b.evidence.clone(),
-                    })
-            })
-            .or_else(|| located_str(&prod, "STATICFILES_STORAGE")),
-        whitenoise: prod
-            .value("MIDDLEWARE")
-            .map(|m| m.strings().iter().any(|s| s.starts_with("whitenoise.")))
-            .unwrap_or(false),
-        compress_offline: has_app("compressor")
-            && match prod.value("COMPRESS_OFFLINE") {
-                Some(Value::Env(r)) => r
-                    .default_value
-                    .as_deref()
-                    .is_some_and(|d| d.truthy(r.cast == python::Cast::Bool)),
-                Some(v) => v.truthy(false),
-                None => false,
-            },
-    };
+    let static_files = static_files_fact(&prod, &installed_apps);
     let media = MediaFiles {
         root: located_describe(&prod, "MEDIA_ROOT"),
         root_in_image: prod.value("MEDIA_ROOT").and_then(in_image),
@@ -454,56 +338,9 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
     };
 
     let env_vars = env_vars(&prod, dev.as_ref());
-    let writable_dirs: Vec<Located<String>> = prod
-        .get("CACHES")
-        .and_then(|b| match &b.value {
-            Value::Dict(items) => Some((items, &b.evidence)),
-            _ => None,
-        })
-        .map(|(items, ev)| {
-            items
-                .iter()
-                .filter(|(_, c)| {
-                    c.get("BACKEND")
-                        .and_then(Value::as_str)
-                        .is_some_and(|b| b.ends_with("FileBasedCache"))
-                })
-                .filter_map(|(_, c)| c.get("LOCATION").and_then(in_image))
-                .filter(|p| p.starts_with("/app"))
-                .map(|p| Located {
-                    value: p,
-                    evidence: ev.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let imports_pkg_resources = prod.files.iter().any(|f| {
-        std::fs::read_to_string(root.join(f)).is_ok_and(|t| {
-            t.lines().any(|l| {
-                let l = l.trim_start();
-                l.starts_with("import pkg_resources") || l.starts_with("from pkg_resources")
-            })
-        })
-    });
-    let proxy_switches = ["SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST"]
-        .iter()
-        .filter(|s| prod.value(s).is_none())
-        .filter_map(|s| {
-            let Some(Value::Choice(arms)) = prod.raw_value(s) else {
-                return None;
-            };
-            arms.iter().find_map(|a| {
-                let var = a.cond.var.clone()?;
-                let value = a.cond.selecting_value()??;
-                (!matches!(a.value, Value::Undefined)).then(|| EnvSwitch {
-                    setting: s.to_string(),
-                    var,
-                    value,
-                    evidence: a.cond.evidence.clone(),
-                })
-            })
-        })
-        .collect();
+    let writable_dirs = writable_dirs(&prod);
+    let imports_pkg_resources = imports_pkg_resources(root, &prod);
+    let proxy_switches = proxy_switches(&prod);
     let uploads = uploads_used(root, &manage_dir, &installed_apps);
     let mut problems = problems::find(&prod, &databases, &static_files, &media, &modules, uploads);
     // Django checks the Origin header of posts from 4.0 on: before, CSRF_TRUSTED_ORIGINS is
@@ -548,6 +385,222 @@ pub fn detect(root: &Path, config: &Config, opts: &Options) -> Result<Facts> {
         warnings,
         package,
     })
+}
+
+/// A database that depends on a test djship cannot evaluate: say which was assumed.
+fn undecided_database_tests(prod: &Evaluated, warnings: &mut Vec<Warning>) {
+    if let Some(raw) = prod.raw_value("DATABASES") {
+        let mut unknown: Vec<&python::Cond> = Vec::new();
+        raw.walk(&mut |v| {
+            if let Value::Choice(arms) = v {
+                for a in arms {
+                    if a.cond.test == python::Test::Unknown
+                        && !unknown.iter().any(|c| c.evidence == a.cond.evidence)
+                    {
+                        unknown.push(&a.cond);
+                    }
+                }
+            }
+        });
+        for c in unknown {
+            warnings.push(Warning {
+                evidence: c.evidence.clone(),
+                message: format!(
+                    "DATABASES depends on `{}`, which djship cannot evaluate without running the code",
+                    c.text
+                ),
+                fallback: "took the branches in the order Python would run them, as if the test held".into(),
+            });
+        }
+    }
+}
+
+/// Django's version: a pinned Django is that release; a range installs its newest patch
+/// release, so only the feature release (X.Y) is known.
+fn django_fact(deps: &Dependencies) -> Option<Located<String>> {
+    let django_pinned = deps.get("django").is_some_and(|p| p.pinned.is_some());
+    deps.version_of("django").map(|v| Located {
+        value: if django_pinned {
+            v
+        } else {
+            v.split('.').take(2).collect::<Vec<_>>().join(".")
+        },
+        evidence: deps
+            .get("django")
+            .map(|p| p.evidence.clone())
+            .unwrap_or_else(|| Evidence::file("?")),
+    })
+}
+
+/// The Python version, from the project's files and what its pinned packages have wheels for.
+fn python_fact(
+    root: &Path,
+    manage_dir: &str,
+    deps: &Dependencies,
+    django: Option<&Located<String>>,
+    opts: &Options,
+    warnings: &mut Vec<Warning>,
+) -> PythonVersion {
+    let beside = format!("{manage_dir}/");
+    let dirs: Vec<&str> = if manage_dir.is_empty() {
+        vec![""]
+    } else {
+        vec![beside.as_str(), ""]
+    };
+    let mut uv_failed = None;
+    let mut wheel_facts = |minors: &[u8]| match &opts.uv {
+        Some(uv) => wheels::Knowledge::from_uv(uv, deps, minors, UV_TIMEOUT).unwrap_or_else(|e| {
+            uv_failed = Some(e);
+            wheels::Knowledge::from_table(deps, minors)
+        }),
+        None => wheels::Knowledge::from_table(deps, minors),
+    };
+    let python = pyversion::detect(
+        root,
+        &dirs,
+        deps,
+        django.map(|d| d.value.as_str()),
+        &mut wheel_facts,
+        warnings,
+    );
+    if let Some(e) = uv_failed {
+        warnings.push(Warning {
+            evidence: Evidence::file(deps.install_files.first().cloned().unwrap_or_default()),
+            message: format!("uv could not say which pins have wheels: {e}"),
+            fallback: "used djship's wheel table (PyPI's file lists, built in)".into(),
+        });
+    }
+    python
+}
+
+/// Whether the project needs an ASGI server, and why.
+fn asgi_fact(
+    asgi_application: Option<&Located<String>>,
+    deps: &Dependencies,
+    installed_apps: &[String],
+) -> AsgiFacts {
+    let mut asgi = AsgiFacts::default();
+    if let Some(a) = asgi_application {
+        asgi.reasons
+            .push(format!("ASGI_APPLICATION is set ({})", a.evidence));
+    }
+    for (pkg, why) in [
+        ("channels", "channels"),
+        ("daphne", "daphne"),
+        ("uvicorn", "uvicorn"),
+    ] {
+        if let Some(p) = deps.get(pkg) {
+            asgi.reasons
+                .push(format!("{why} is a dependency ({})", p.evidence));
+        } else if has_app(installed_apps, pkg) {
+            asgi.reasons.push(format!("{why} is in INSTALLED_APPS"));
+        }
+    }
+    asgi.required = !asgi.reasons.is_empty();
+    asgi
+}
+
+/// Where static files are collected, how they are stored and served.
+fn static_files_fact(prod: &Evaluated, installed_apps: &[String]) -> StaticFiles {
+    StaticFiles {
+        root: located_describe(prod, "STATIC_ROOT"),
+        root_in_image: prod.value("STATIC_ROOT").and_then(in_image),
+        url: located_str(prod, "STATIC_URL"),
+        storage: prod
+            .get("STORAGES")
+            .and_then(|b| {
+                b.value
+                    .get("staticfiles")
+                    .and_then(|s| s.get("BACKEND"))
+                    .and_then(|v| v.as_str())
+                    .map(|s| Located {
+                        value: s.to_string(),
+                        evidence: b.evidence.clone(),
+                    })
+            })
+            .or_else(|| located_str(prod, "STATICFILES_STORAGE")),
+        whitenoise: prod
+            .value("MIDDLEWARE")
+            .map(|m| m.strings().iter().any(|s| s.starts_with("whitenoise.")))
+            .unwrap_or(false),
+        compress_offline: has_app(installed_apps, "compressor")
+            && match prod.value("COMPRESS_OFFLINE") {
+                Some(Value::Env(r)) => r
+                    .default_value
+                    .as_deref()
+                    .is_some_and(|d| d.truthy(r.cast == python::Cast::Bool)),
+                Some(v) => v.truthy(false),
+                None => false,
+            },
+    }
+}
+
+/// Folders in the image the app writes to at run time (file-based caches under /app).
+fn writable_dirs(prod: &Evaluated) -> Vec<Located<String>> {
+    prod.get("CACHES")
+        .and_then(|b| match &b.value {
+            Value::Dict(items) => Some((items, &b.evidence)),
+            _ => None,
+        })
+        .map(|(items, ev)| {
+            items
+                .iter()
+                .filter(|(_, c)| {
+                    c.get("BACKEND")
+                        .and_then(Value::as_str)
+                        .is_some_and(|b| b.ends_with("FileBasedCache"))
+                })
+                .filter_map(|(_, c)| c.get("LOCATION").and_then(in_image))
+                .filter(|p| p.starts_with("/app"))
+                .map(|p| Located {
+                    value: p,
+                    evidence: ev.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a settings file imports pkg_resources (gone from setuptools 81 on).
+fn imports_pkg_resources(root: &Path, prod: &Evaluated) -> bool {
+    prod.files.iter().any(|f| {
+        std::fs::read_to_string(root.join(f)).is_ok_and(|t| {
+            t.lines().any(|l| {
+                let l = l.trim_start();
+                l.starts_with("import pkg_resources") || l.starts_with("from pkg_resources")
+            })
+        })
+    })
+}
+
+/// Settings that trust the proxy's headers only when a variable selects them.
+fn proxy_switches(prod: &Evaluated) -> Vec<EnvSwitch> {
+    ["SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST"]
+        .iter()
+        .filter(|s| prod.value(s).is_none())
+        .filter_map(|s| {
+            let Some(Value::Choice(arms)) = prod.raw_value(s) else {
+                return None;
+            };
+            arms.iter().find_map(|a| {
+                let var = a.cond.var.clone()?;
+                let value = a.cond.selecting_value()??;
+                (!matches!(a.value, Value::Undefined)).then(|| EnvSwitch {
+                    setting: s.to_string(),
+                    var,
+                    value,
+                    evidence: a.cond.evidence.clone(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// Whether `app` (or one of its submodules) is in INSTALLED_APPS.
+fn has_app(installed_apps: &[String], app: &str) -> bool {
+    installed_apps
+        .iter()
+        .any(|x| x == app || x.starts_with(&format!("{app}.")))
 }
 
 /// The WSGI or ASGI application: the setting when its module exists; otherwise the module
