@@ -323,30 +323,14 @@ fn postgres(
         "postgres://${{POSTGRES_USER}}:${{POSTGRES_PASSWORD}}@{}:5432/${{POSTGRES_DB}}",
         db.service
     );
-    if let Some(var) = default_db.and_then(|d| d.url_env.clone()) {
-        p.push(
-            &var,
-            Some(url),
-            None,
-            true,
-            "database URL Django connects with",
-        );
-    } else if let Some(parts) = default_db
-        .filter(|d| d.kind == DbKind::Postgresql)
-        .and_then(|_| db_part_vars(facts))
-    {
-        push_db_parts(
-            p,
-            parts,
-            [
-                "${POSTGRES_DB}",
-                "${POSTGRES_USER}",
-                "${POSTGRES_PASSWORD}",
-                &db.service,
-                "5432",
-            ],
-        );
-    } else if patch {
+    let parts = [
+        "${POSTGRES_DB}",
+        "${POSTGRES_USER}",
+        "${POSTGRES_PASSWORD}",
+        &db.service,
+        "5432",
+    ];
+    if !connection(p, facts, default_db, DbKind::Postgresql, url, parts) && patch {
         p.push(
             "POSTGRES_HOST",
             Some(db.service.clone()),
@@ -399,34 +383,18 @@ fn mariadb(
         true,
         "database root password",
     );
-    if let Some(var) = default_db.and_then(|d| d.url_env.clone()) {
-        let url = format!(
-            "mysql://${{MARIADB_USER}}:${{MARIADB_PASSWORD}}@{}:3306/${{MARIADB_DATABASE}}",
-            db.service
-        );
-        p.push(
-            &var,
-            Some(url),
-            None,
-            true,
-            "database URL Django connects with",
-        );
-    } else if let Some(parts) = default_db
-        .filter(|d| d.kind == DbKind::Mysql)
-        .and_then(|_| db_part_vars(facts))
-    {
-        push_db_parts(
-            p,
-            parts,
-            [
-                "${MARIADB_DATABASE}",
-                "${MARIADB_USER}",
-                "${MARIADB_PASSWORD}",
-                &db.service,
-                "3306",
-            ],
-        );
-    }
+    let url = format!(
+        "mysql://${{MARIADB_USER}}:${{MARIADB_PASSWORD}}@{}:3306/${{MARIADB_DATABASE}}",
+        db.service
+    );
+    let parts = [
+        "${MARIADB_DATABASE}",
+        "${MARIADB_USER}",
+        "${MARIADB_PASSWORD}",
+        &db.service,
+        "3306",
+    ];
+    connection(p, facts, default_db, DbKind::Mysql, url, parts);
 }
 
 /// The settings pick their database by a variable: give it the value that selects the
@@ -542,6 +510,36 @@ fn build_placeholders(p: &mut EnvPlan, facts: &Facts) {
         p.build_placeholders
             .push((var.name.clone(), placeholder.into()));
     }
+}
+
+/// How Django reaches the database service: the settings' URL variable gets `url`, or the
+/// variables of each DATABASES field get `parts` (NAME, USER, PASSWORD, HOST, PORT) when the
+/// settings use that engine. False when the settings read neither.
+fn connection(
+    p: &mut EnvPlan,
+    facts: &Facts,
+    default_db: Option<&crate::detect::Database>,
+    kind: DbKind,
+    url: String,
+    parts: [&str; 5],
+) -> bool {
+    if let Some(var) = default_db.and_then(|d| d.url_env.clone()) {
+        p.push(
+            &var,
+            Some(url),
+            None,
+            true,
+            "database URL Django connects with",
+        );
+    } else if let Some(fields) = default_db
+        .filter(|d| d.kind == kind)
+        .and_then(|_| db_part_vars(facts))
+    {
+        push_db_parts(p, fields, parts);
+    } else {
+        return false;
+    }
+    true
 }
 
 /// The values of the variables feeding DATABASES['default'] field by field, from the
