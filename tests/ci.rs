@@ -852,20 +852,21 @@ fn project_with_app(parent: &Path, name: &str, pytest: bool) -> Option<PathBuf> 
         1,
     );
     std::fs::write(&settings, text).unwrap();
-    let out = djship()
-        .args(["init", "--ci", "github", "--patch-settings"])
-        .args(["--ca-cert", "/etc/ssl/certs/ca-certificates.crt"])
-        // python-ca: the runtime trusts this machine's TLS-intercepting proxy too (pip at
-        // test time, for pytest-django).
-        .args(["--python-image", "djship-e2e/python-ca:3.11"])
-        .args(["--postgres-image", "djship-e2e/postgres:15"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    init_ok(
+        &dir,
+        &[
+            "--ci",
+            "github",
+            "--patch-settings",
+            "--ca-cert",
+            "/etc/ssl/certs/ca-certificates.crt",
+            // python-ca: the runtime trusts this machine's TLS-intercepting proxy too (pip
+            // at test time, for pytest-django).
+            "--python-image",
+            "djship-e2e/python-ca:3.11",
+            "--postgres-image",
+            "djship-e2e/postgres:15",
+        ],
     );
     Some(dir)
 }

@@ -462,16 +462,7 @@ fn without_an_engine_the_checks_that_need_one_are_skipped() {
     let Some(dir) = startproject(tmp.path(), "nodocker") else {
         return;
     };
-    let out = djship()
-        .args(["init", "--patch-settings"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    init_ok(&dir, &["--patch-settings"]);
     let missing = tmp.path().join("no-such-docker");
     let out = djship()
         .args(["doctor", "--json"])

@@ -18,18 +18,9 @@ fn init(project: &Path, args: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join(project.file_name().unwrap());
     copy_dir(project, &dir);
-    let out = djship()
-        .arg("init")
-        .arg(&dir)
-        .args(["--target", "k8s"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "init --target k8s {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut with_target = vec!["--target", "k8s"];
+    with_target.extend(args);
+    init_ok(&dir, &with_target);
     (tmp, dir)
 }
 

@@ -33,6 +33,18 @@ pub fn djship() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("djship").unwrap()
 }
 
+/// `djship init ARGS DIR`, which must succeed (its stderr is the failure's message); its
+/// standard output.
+pub fn init_ok(dir: &Path, args: &[&str]) -> String {
+    let out = djship().arg("init").args(args).arg(dir).output().unwrap();
+    assert!(
+        out.status.success(),
+        "djship init {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// `djship inspect --json` of a folder, parsed.
 pub fn inspect_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
     let out = djship()
