@@ -125,9 +125,9 @@ pub fn diff(changes: &[Change]) -> String {
         let old = c
             .old
             .as_deref()
-            .map(|o| mask(o, &c.secret))
+            .map(|o| mask(o, &c.secret, None))
             .unwrap_or_default();
-        let new = mask(&c.new, &c.secret);
+        let new = mask(&c.new, &c.secret, c.old.as_deref());
         let from = if c.old.is_some() {
             format!("a/{}", c.path)
         } else {
@@ -143,25 +143,44 @@ pub fn diff(changes: &[Change]) -> String {
     out
 }
 
-/// The text a diff shows of a file: a secret's length in place of its value.
-fn mask(text: &str, secrecy: &Secrecy) -> String {
+/// The text a diff shows of a file: a secret's length in place of its value. Given the
+/// file's text `before` a change, a secret that changed says so (its masked line would
+/// otherwise read the same when the length did not change).
+fn mask(text: &str, secrecy: &Secrecy, before: Option<&str>) -> String {
+    let changed = |same: bool| if same { "" } else { ", changed" };
     match secrecy {
         Secrecy::Public => text.to_string(),
-        Secrecy::Whole => format!("<secret: {} bytes, not shown>\n", text.len()),
-        Secrecy::EnvFile { shown } => text
-            .lines()
-            .map(|l| {
-                let t = l.trim_start();
-                match l.split_once('=') {
-                    _ if t.is_empty() || t.starts_with('#') => format!("{l}\n"),
-                    Some((k, v)) if v.is_empty() || shown.iter().any(|s| s == k.trim()) => {
-                        format!("{l}\n")
+        Secrecy::Whole => format!(
+            "<secret: {} bytes{}, not shown>\n",
+            text.len(),
+            changed(before.is_none_or(|b| b == text))
+        ),
+        Secrecy::EnvFile { shown } => {
+            let old_value = |key: &str| {
+                before?
+                    .lines()
+                    .filter_map(|l| l.split_once('='))
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, v)| v)
+            };
+            text.lines()
+                .map(|l| {
+                    let t = l.trim_start();
+                    match l.split_once('=') {
+                        _ if t.is_empty() || t.starts_with('#') => format!("{l}\n"),
+                        Some((k, v)) if v.is_empty() || shown.iter().any(|s| s == k.trim()) => {
+                            format!("{l}\n")
+                        }
+                        Some((k, v)) => format!(
+                            "{k}=<secret: {} characters{}>\n",
+                            v.chars().count(),
+                            changed(before.is_none() || old_value(k).is_none_or(|o| o == v))
+                        ),
+                        None => format!("<secret line: {} characters>\n", l.chars().count()),
                     }
-                    Some((k, v)) => format!("{k}=<secret: {} characters>\n", v.len()),
-                    None => format!("<secret line: {} characters>\n", l.len()),
-                }
-            })
-            .collect(),
+                })
+                .collect()
+        }
     }
 }
 
@@ -199,4 +218,36 @@ pub fn write_atomic(path: &Path, content: &[u8], mode: u32) -> Result<()> {
     let _ = mode;
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_show_as_their_length_and_whether_they_changed() {
+        let env = Secrecy::EnvFile {
+            shown: vec!["POSTGRES_DB".into()],
+        };
+        let old = "# note\nPOSTGRES_DB=shop\nPOSTGRES_PASSWORD=abcd\nSTRIPE_KEY=sk_1\nEMPTY=\n";
+        assert_eq!(
+            mask(old, &env, None),
+            "# note\nPOSTGRES_DB=shop\nPOSTGRES_PASSWORD=<secret: 4 characters>\nSTRIPE_KEY=<secret: 4 characters>\nEMPTY=\n"
+        );
+        // Same length, another value: the new text says it changed; a new variable does not.
+        let new = "POSTGRES_DB=shop\nPOSTGRES_PASSWORD=wxyz\nSTRIPE_KEY=sk_1\nNEW_TOKEN=é1\n";
+        assert_eq!(
+            mask(new, &env, Some(old)),
+            "POSTGRES_DB=shop\nPOSTGRES_PASSWORD=<secret: 4 characters, changed>\nSTRIPE_KEY=<secret: 4 characters>\nNEW_TOKEN=<secret: 2 characters>\n"
+        );
+        assert_eq!(
+            mask("k3y", &Secrecy::Whole, None),
+            "<secret: 3 bytes, not shown>\n"
+        );
+        assert_eq!(
+            mask("k4y", &Secrecy::Whole, Some("k3y")),
+            "<secret: 3 bytes, changed, not shown>\n"
+        );
+        assert_eq!(mask("a=b\n", &Secrecy::Public, None), "a=b\n");
+    }
 }
