@@ -38,6 +38,9 @@ use std::path::Path;
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Config {
+    /// The file it was read from (`djship.toml` or `pyproject.toml`); `None`: defaults.
+    #[serde(skip)]
+    pub file: Option<String>,
     pub python_image: Option<String>,
     pub postgres_image: Option<String>,
     pub nginx_image: Option<String>,
@@ -160,7 +163,10 @@ impl Config {
                 toml::Value::Table(table)
             };
             match section.try_into::<Config>() {
-                Ok(c) => Some(c),
+                Ok(c) => Some(Config {
+                    file: Some(file.to_string()),
+                    ..c
+                }),
                 Err(e) => {
                     warnings.push(Warning {
                         evidence: Evidence::file(file),

@@ -89,8 +89,10 @@ pub fn ci_providers(o: &Options) -> Result<Vec<&'static dyn Provider>> {
     o.ci.iter()
         .map(|name| {
             targets::ci::by_name(name).ok_or_else(|| Error::Invalid {
-                path: o.root.join("pyproject.toml"),
-                message: format!("no CI provider named {name:?} ([tool.djship] ci)"),
+                path: o
+                    .root
+                    .join(o.config.file.as_deref().unwrap_or("pyproject.toml")),
+                message: format!("no CI provider named {name:?} (the config's `ci`)"),
                 hint: format!("choose from: {}", targets::ci::names().join(", ")),
             })
         })

@@ -842,4 +842,13 @@ fn an_unknown_ci_provider_in_the_config_names_the_file_and_the_choices() {
         .stderr(predicate::str::contains("no CI provider named \"travis\""))
         .stderr(predicate::str::contains("github"));
     assert_eq!(before, walk(&dir), "nothing is written");
+    // In djship.toml, which wins over pyproject.toml: the error names it.
+    std::fs::write(dir.join("djship.toml"), "ci = [\"circle\"]\n").unwrap();
+    djship()
+        .arg("init")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("djship.toml"))
+        .stderr(predicate::str::contains("no CI provider named \"circle\""));
 }
