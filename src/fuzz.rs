@@ -69,9 +69,20 @@ pub fn dependency_files(data: &[u8]) {
 /// The same bytes as every file the frontend detection reads (package.json, the lockfiles,
 /// the bundlers' configs, .nvmrc, a Dockerfile), at the root and in `frontend/`, in an
 /// otherwise plain Django project whose settings point at a build; then the whole detection.
+/// One project folder per thread, made once: each run only rewrites the fuzzed files (a new
+/// folder a run spent most of the time creating and removing files).
 pub fn frontend(data: &[u8]) {
-    let Ok(dir) = tempfile::tempdir() else { return };
-    let root = dir.path();
+    thread_local! {
+        static DIR: Option<tempfile::TempDir> = tempfile::tempdir().ok().inspect(|d| frontend_project(d.path()));
+    }
+    DIR.with(|dir| {
+        if let Some(dir) = dir {
+            frontend_run(dir.path(), data);
+        }
+    });
+}
+
+fn frontend_project(root: &std::path::Path) {
     let _ = std::fs::create_dir_all(root.join("site"));
     let _ = std::fs::create_dir_all(root.join("frontend"));
     let project = [
@@ -88,6 +99,9 @@ pub fn frontend(data: &[u8]) {
     for (name, text) in project {
         let _ = std::fs::write(root.join(name), text);
     }
+}
+
+fn frontend_run(root: &std::path::Path, data: &[u8]) {
     for name in [
         "package.json",
         "package-lock.json",
