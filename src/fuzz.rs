@@ -34,7 +34,8 @@ pub fn requirement_error(line: &str) -> Option<String> {
     crate::detect::deps::parse_requirement_line(line, Evidence::file("requirements.txt")).err()
 }
 
-/// The same bytes as every dependency file at once, then the whole detection.
+/// The same bytes as every dependency file at once (and the Dockerfile, whose FROM line tells
+/// the Python version), then the whole detection.
 pub fn dependency_files(data: &[u8]) {
     let Ok(dir) = tempfile::tempdir() else { return };
     for name in [
@@ -48,6 +49,7 @@ pub fn dependency_files(data: &[u8]) {
         ".python-version",
         "runtime.txt",
         "djship.toml",
+        "Dockerfile",
     ] {
         let _ = std::fs::write(dir.path().join(name), data);
     }
@@ -68,16 +70,23 @@ pub fn dependency_files(data: &[u8]) {
 
 /// The same bytes as every file the frontend detection reads (package.json, the lockfiles,
 /// the bundlers' configs, .nvmrc, a Dockerfile), at the root and in `frontend/`, in an
-/// otherwise plain Django project whose settings point at a build; then the whole detection.
-/// One project folder per thread, made once: each run only rewrites the fuzzed files (a new
-/// folder a run spent most of the time creating and removing files).
+/// otherwise plain Django project whose settings point at a build; then the frontend
+/// detection. The folder is made and its settings read once per thread: each run rewrites
+/// the fuzzed files only (with a new folder and the whole detection each run, the target
+/// managed about 110 runs a second).
 pub fn frontend(data: &[u8]) {
+    use crate::detect::settings::{evaluate, Evaluated, FileCache};
     thread_local! {
-        static DIR: Option<tempfile::TempDir> = tempfile::tempdir().ok().inspect(|d| frontend_project(d.path()));
+        static PROJECT: Option<(tempfile::TempDir, Evaluated)> = tempfile::tempdir().ok().map(|d| {
+            frontend_project(d.path());
+            let prod = evaluate(&mut FileCache::new(d.path(), ""), "site/settings.py");
+            (d, prod)
+        });
     }
-    DIR.with(|dir| {
-        if let Some(dir) = dir {
+    PROJECT.with(|project| {
+        if let Some((dir, prod)) = project {
             frontend_run(dir.path(), data);
+            let _ = crate::detect::frontend::detect(dir.path(), "", prod, &mut Vec::new());
         }
     });
 }
@@ -121,9 +130,6 @@ fn frontend_run(root: &std::path::Path, data: &[u8]) {
         let _ = std::fs::write(root.join("frontend").join(name), data);
     }
     let _ = std::fs::write(root.join("Dockerfile"), data);
-    let mut warnings = Vec::new();
-    let config = crate::config::Config::load(root, &mut warnings);
-    let _ = crate::detect::detect(root, &config, &crate::detect::Options::default());
 }
 
 pub fn env_file(data: &[u8]) {

@@ -336,7 +336,16 @@ const FOUND: &[(&str, Target, &str)] = &[
     // djship: the Python version's reader sliced a Dockerfile line's first five bytes to
     // look for FROM, inside a character (a comment `# ééé`).
     ("frontend", fuzz::frontend, "\0\u{feff}é\"\\"),
-    ("frontend", fuzz::frontend, "# ééé\nFROM python:3.12-slim\n"),
+    (
+        "dependency_files",
+        fuzz::dependency_files,
+        "\0\u{feff}é\"\\",
+    ),
+    (
+        "dependency_files",
+        fuzz::dependency_files,
+        "# ééé\nFROM python:3.12-slim\n",
+    ),
 ];
 
 #[test]
