@@ -2,7 +2,7 @@
 
 use super::args::StackArgs;
 use super::stack;
-use crate::engine::{Engine, Project};
+use crate::engine::{compose::Project, Engine};
 use crate::error::Result;
 use crate::targets::compose::WEB_SERVICE;
 use clap::Args;

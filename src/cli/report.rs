@@ -372,7 +372,7 @@ pub fn deployment(d: &crate::engine::swarm::Deployment) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{ServiceReport, ServiceState};
+    use crate::engine::state::{ServiceReport, ServiceState};
 
     fn service(name: &str, status: &str, code: i64, health: Option<&str>) -> ServiceState {
         ServiceState {

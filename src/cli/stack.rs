@@ -1,7 +1,7 @@
 //! What the commands that operate a running stack share: which compose file, the image tags.
 
 use super::args::StackArgs;
-use crate::engine::Project;
+use crate::engine::compose::Project;
 use crate::error::{Error, Result};
 use crate::options::{Flags, Options};
 use crate::pipeline::{self, Analysis};

@@ -1,8 +1,10 @@
 //! `djship verify`: build the production stack, start it under an isolated compose project
 //! name, check what a working deployment must do, and tear it down.
 
+use super::compose::{services_named_in, Project};
 use super::edge::{csrf_token, Edge};
-use super::{free_port, http_get, services_named_in, Engine, Project, ServiceReport};
+use super::state::ServiceReport;
+use super::{free_port, http_get, Engine};
 use crate::error::Result;
 use crate::plan::{DbEngine, Plan};
 use crate::targets::compose::{

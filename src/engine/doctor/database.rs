@@ -2,7 +2,7 @@
 //! unapplied migrations from the web container, and the database's password against .env.
 
 use super::{env, output_text, ports, run_timeout, Check, Compose, Finding, Lookup, Target};
-use crate::engine::{Engine, ServiceState};
+use crate::engine::{state::ServiceState, Engine};
 use crate::evidence::Evidence;
 use crate::lint::compose as lc;
 use crate::plan::DbEngine;

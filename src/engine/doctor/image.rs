@@ -2,7 +2,7 @@
 //! layers are built from, and the running app containers are on its latest build.
 
 use super::{app_services, Check, Compose, Finding, Lookup, Target};
-use crate::engine::ServiceState;
+use crate::engine::state::ServiceState;
 use crate::evidence::Evidence;
 use std::collections::BTreeMap;
 use std::path::Path;

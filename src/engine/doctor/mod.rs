@@ -17,7 +17,7 @@ pub mod ports;
 mod services;
 mod volumes;
 
-use super::Project;
+use super::compose::Project;
 use crate::detect::Facts;
 use crate::evidence::Evidence;
 use crate::lint::compose::{ComposeFile, Node};

@@ -5,7 +5,7 @@
 //! container publishes a port (`docker ps`).
 
 use super::{Check, Compose, Finding, Lookup, Target};
-use crate::engine::{Engine, ServiceState};
+use crate::engine::{state::ServiceState, Engine};
 use crate::evidence::Evidence;
 use crate::lint::compose::Node;
 use crate::shell::quote;

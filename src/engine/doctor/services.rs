@@ -2,7 +2,7 @@
 //! one-shot that exited 0), and the failing health checks with their output and log.
 
 use super::{Check, Compose, Finding, Target};
-use crate::engine::{Engine, ServiceState};
+use crate::engine::{state::ServiceState, Engine};
 use crate::lint::compose::Node;
 use crate::shell::quote;
 use std::collections::BTreeMap;
