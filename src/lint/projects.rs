@@ -179,7 +179,7 @@ impl Context {
     /// The project a Dockerfile builds: the only one, else the only one it copies by its
     /// folder (`COPY backend .`), else the one whose folder holds the Dockerfile, else
     /// the only one under what it copies. None when that does not decide.
-    pub fn project_for(&self, df_rel: &str) -> Option<&super::Facts> {
+    pub fn project_for(&self, df_rel: &str) -> Option<&crate::detect::Facts> {
         self.project_index(df_rel).map(|k| &self.projects[k])
     }
 
