@@ -74,24 +74,30 @@ seed() { (cd "$work/seed" && $C -p benchseed -f seed-compose.yml "$@"); }
 seed down -v >/dev/null 2>&1 || true
 seed build >/dev/null 2>&1
 
+# Runs a command until it succeeds, at most TRIES times DELAY seconds apart; else stops the
+# run with MESSAGE.
+poll() {
+  local tries=$1 delay=$2 message=$3 i
+  shift 3
+  for i in $(seq "$tries"); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep "$delay"
+  done
+  echo "$message" >&2
+  exit 1
+}
+
 # The seed's web does not wait for its database (depends_on without a condition): runserver's
 # migration check fails on a PostgreSQL that is still starting, and the server then hangs.
 # The seed is started in the order it needs (the database accepting connections, then web),
 # which is what a healthcheck-gated depends_on would do; its time counts both.
 seed_start() {
   seed up -d db >/dev/null 2>&1
-  local i
-  for i in $(seq 600); do
-    seed exec -T db pg_isready -q -h 127.0.0.1 -U user >/dev/null 2>&1 && break
-    [ "$i" = 600 ] && { echo "the seed's PostgreSQL never accepted connections" >&2; exit 1; }
-    sleep 0.1
-  done
+  poll 600 0.1 "the seed's PostgreSQL never accepted connections" \
+    seed exec -T db pg_isready -q -h 127.0.0.1 -U user
   seed up -d web >/dev/null 2>&1
-  for i in $(seq 600); do
-    curl -sf -o /dev/null http://127.0.0.1:18189/admin/login/ && return 0
-    sleep 0.2
-  done
-  echo "the seed's web never answered /admin/login/" >&2; exit 1
+  poll 600 0.2 "the seed's web never answered /admin/login/" \
+    curl -sf -o /dev/null http://127.0.0.1:18189/admin/login/
 }
 
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
@@ -118,11 +124,7 @@ seed_up=$(printf '%s\n' "${seed_ups[@]}" | median)
 # median of its rounds (the seed's of all nine).
 seed_start
 # The seed never migrates (its compose has no step for it): done here, once, by hand.
-for i in $(seq 30); do
-  seed exec -T web python manage.py migrate --noinput >/dev/null 2>&1 && break
-  [ "$i" = 30 ] && { echo "the seed's migrate kept failing" >&2; exit 1; }
-  sleep 1
-done
+poll 30 1 "the seed's migrate kept failing" seed exec -T web python manage.py migrate --noinput
 # A superuser signed in: the session cookie the signed-in page is loaded with. The session
 # and the user are rows in PostgreSQL, read on every request.
 signin='from django.contrib.auth import get_user_model
